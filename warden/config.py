@@ -1,0 +1,223 @@
+"""config.yaml → a typed, validated, immutable snapshot (`Config`), with located error messages.
+
+Strings may reference the environment as `${NAME}` or `${NAME:-default}`; that is how secrets
+(SMTP passwords, Slack tokens) reach the config without being written in it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from warden.durations import Duration
+from warden.errors import ConfigError
+from warden.sentiment.settings import SentimentSettings
+from warden.sources.settings import SourceSettings
+from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
+
+Severity = Literal["info", "warning", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_INLINE_PASSWORD = re.compile(r"^[a-z0-9+.-]+://[^/@:\s]+:([^@/\s]+)@", re.IGNORECASE)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        default="sqlite:///var/warden.db",
+        description="SQLAlchemy URL. sqlite:///relative/path.db (relative to config.yaml) "
+        "or postgresql+psycopg://user@host/db.",
+    )
+    echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+
+class LoggingSettings(_Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="auto: key=value on a terminal, JSON otherwise (journald, files, pipes).",
+    )
+
+
+class EntitySettings(_Section):
+    name: str = Field(description="Display name of the watched brand, competitor or person.")
+    aliases: list[str] = Field(
+        default_factory=list, description="Other names that count as a mention (case-insensitive)."
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Phrases that disqualify a match (a homonym, an unrelated product).",
+    )
+    kind: Literal["brand", "competitor", "person", "topic"] = "brand"
+
+
+class RulesSettings(_Section):
+    dir: Path = Field(default=Path("rules"), description="Folder of rule files (*.yaml).")
+    evaluate_every: Duration = Field(
+        default=timedelta(minutes=1), description="How often every rule is evaluated."
+    )
+
+
+class NotificationSettings(_Section):
+    dispatch_every: Duration = Field(
+        default=timedelta(seconds=10), description="How often the outbox is drained."
+    )
+    repeat_interval: Duration = Field(
+        default=timedelta(hours=4),
+        description="A rule that keeps firing is re-notified at most this often.",
+    )
+    retry_initial: Duration = Field(
+        default=timedelta(seconds=30), description="First retry delay of an undelivered message."
+    )
+    retry_max: Duration = Field(
+        default=timedelta(minutes=15), description="Longest delay between two retries."
+    )
+    top_mentions: int = Field(
+        default=5, ge=0, le=50, description="Mentions quoted as evidence in each alert."
+    )
+
+
+class ReceiverSettings(_Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Name rules route to.")
+    urls: list[str] = Field(
+        min_length=1,
+        description="apprise URLs (mailtos://, slack://, json://, ...). Put secrets in "
+        "${ENV_VAR} references, never inline.",
+    )
+    severities: list[Severity] = Field(
+        default_factory=lambda: list(SEVERITIES),
+        description="Severities this receiver gets when a rule routes by severity.",
+    )
+
+
+class DaemonSettings(_Section):
+    workers: int = Field(default=4, ge=1, le=64, description="Threads that run the jobs.")
+
+
+class Config(_Section):
+    """The whole of config.yaml, validated."""
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    entities: list[EntitySettings] = Field(default_factory=list)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
+    rules: RulesSettings = Field(default_factory=RulesSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    receivers: list[ReceiverSettings] = Field(default_factory=list)
+
+    # Set by load_config, not by the file: the folder relative paths are resolved against.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, v: list[Any]) -> list[Any]:
+        _require_unique([s.name for s in v], "source")
+        return v
+
+    @field_validator("receivers")
+    @classmethod
+    def _unique_receivers(cls, v: list[ReceiverSettings]) -> list[ReceiverSettings]:
+        _require_unique([r.name for r in v], "receiver")
+        return v
+
+    @field_validator("entities")
+    @classmethod
+    def _unique_entities(cls, v: list[EntitySettings]) -> list[EntitySettings]:
+        _require_unique([e.name for e in v], "entity")
+        return v
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, made absolute against the config file's folder."""
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.resolve(self.rules.dir)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path resolved against the config folder."""
+        url = self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+        return url
+
+    def receiver(self, name: str) -> ReceiverSettings | None:
+        return next((r for r in self.receivers if r.name == name), None)
+
+
+def _require_unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"two {what}s are named {n!r}; names must be unique")
+        seen.add(n)
+
+
+def _expand_env(data: Any, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> Any:
+    if isinstance(data, dict):
+        return {k: _expand_env(v, (*loc, k), doc, env, problems) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_expand_env(v, (*loc, i), doc, env, problems) for i, v in enumerate(data)]
+    if isinstance(data, str) and "${" in data:
+
+        def sub(m: re.Match[str]) -> str:
+            name, default = m.group(1), m.group(2)
+            value = env.get(name)
+            if value is None or (value == "" and default is not None):
+                if default is not None:
+                    return default
+                problems.append(
+                    f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: environment variable "
+                    f"{name} is not set (export it, or put it in the service's EnvironmentFile)"
+                )
+                return ""
+            return value
+
+        return _ENV_REF.sub(sub, data)
+    return data
+
+
+def inline_secret_warnings(doc: YamlDocument) -> list[str]:
+    """Warnings for receiver URLs that carry a literal password instead of a ${VAR} reference."""
+    out = []
+    receivers = doc.data.get("receivers") if isinstance(doc.data, dict) else None
+    for i, rec in enumerate(receivers or []):
+        for j, url in enumerate((rec or {}).get("urls") or []):
+            m = _INLINE_PASSWORD.match(str(url))
+            if m and "${" not in m.group(1):
+                loc: Loc = ("receivers", i, "urls", j)
+                out.append(
+                    f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: a password is written "
+                    "inline; use a ${ENV_VAR} reference so it stays out of the file"
+                )
+    return out
+
+
+def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
+    """Read, expand and validate config.yaml; raise ConfigError listing every problem found."""
+    path = Path(path)
+    doc = read_yaml(path)
+    if doc.data is None:
+        doc.data = {}
+    if not isinstance(doc.data, dict):
+        raise ConfigError([f"{path}:1: expected a mapping of sections (database:, sources:, ...)"])
+    problems: list[str] = []
+    expanded = _expand_env(doc.data, (), doc, dict(os.environ if env is None else env), problems)
+    if problems:
+        raise ConfigError(problems)
+    expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
+    config = validate_document(expanded_doc, Config)
+    return config.model_copy(update={"base_dir": path.resolve().parent})

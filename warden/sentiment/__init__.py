@@ -1,0 +1,1 @@
+"""Sentiment scoring: model loading, label normalisation, batching and backends."""

@@ -1,0 +1,1 @@
+"""Mention sources: one module per platform, sharing HTTP, normalisation and de-duplication."""

@@ -160,7 +160,9 @@ class Alert(Base):
     last_true_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_eval_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    values: Mapped[dict[str, Any]] = mapped_column(JSONType, doc="count, baseline, ... at last eval")
+    values: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, doc="count, baseline, ... at last eval"
+    )
     annotations: Mapped[dict[str, str]] = mapped_column(JSONType)
     evidence: Mapped[list[int]] = mapped_column(JSONType, doc="ids of the top mentions")
 
@@ -177,6 +179,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     receiver: Mapped[str] = mapped_column(String(100))
+    target: Mapped[int] = mapped_column(Integer, default=0, doc="index of the receiver's URL")
     kind: Mapped[str] = mapped_column(String(16), doc="firing, resolved, repeat or system")
     idempotency_key: Mapped[str] = mapped_column(String(200))
     severity: Mapped[str] = mapped_column(String(16))

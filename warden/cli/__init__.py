@@ -1,0 +1,66 @@
+"""The `warden` command: a thin argparse front over the package; each module adds its sub-commands.
+
+Every command module exposes `register(subparsers)`, adding parsers whose `func(args)` returns the
+exit code. Operator errors (WardenError) are printed as plain messages, never as stack traces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from warden import __version__
+from warden.errors import ConfigError, WardenError
+
+COMMAND_MODULES = [
+    "warden.cli.daemon",
+    "warden.cli.check",
+    "warden.cli.db",
+]
+"""Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
+
+EPILOG = """\
+examples:
+  warden run                         start the daemon on ./config.yaml
+  warden check                       validate config.yaml and every rule file
+  warden db upgrade                  apply pending database migrations
+  warden <command> --help            options of one command
+
+config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warden",
+        description="Crisis early-warning daemon: watches mentions, scores sentiment, alerts.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"warden {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except WardenError as exc:
+        print(f"warden: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,58 @@
+"""What every source produces (`MentionDraft`) and the contract a platform module implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from warden.clock import Clock
+from warden.sources.http import HttpFetcher
+
+
+@dataclass
+class MentionDraft:
+    """One mention as a platform gave it, already in Warden's normalised form."""
+
+    source: str
+    external_id: str
+    text: str
+    published_at: datetime
+    url: str | None = None
+    title: str | None = None
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    lang: str | None = None
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    raw: dict[str, Any] | None = None
+    entities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PollState:
+    """What a source remembers between polls (persisted in the source_state table)."""
+
+    cursor: dict[str, Any] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class PollResult:
+    """The drafts of one poll, the state to remember, and items skipped as unusable."""
+
+    drafts: list[MentionDraft]
+    state: PollState
+    skipped: int = 0
+    not_modified: bool = False
+
+
+class Source(Protocol):
+    """A platform adapter. `poll` may raise SourceError; it must not write to the database."""
+
+    name: str
+
+    def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult: ...

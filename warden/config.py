@@ -166,7 +166,9 @@ def _require_unique(names: list[str], what: str) -> None:
         seen.add(n)
 
 
-def _expand_env(data: Any, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> Any:
+def _expand_env(
+    data: Any, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]
+) -> Any:
     if isinstance(data, dict):
         return {k: _expand_env(v, (*loc, k), doc, env, problems) for k, v in data.items()}
     if isinstance(data, list):

@@ -1,4 +1,4 @@
-"""Human durations (`30s`, `5m`, `1h30m`, `2d`, `1w`) parsed into `timedelta`, for config and rules."""
+"""Human durations (`30s`, `5m`, `1h30m`, `2d`) parsed into `timedelta`, for config and rules."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ class EntityMatcher:
             self._compiled.append((entity.name, include, exclude))
 
     def match(self, *texts: str | None) -> list[str]:
-        """Names of the entities mentioned in the given texts (title, body, ...), in config order."""
+        """Names of the entities mentioned in the texts (title, body, ...), in config order."""
         folded = fold(" \n ".join(t for t in texts if t))
         found = []
         for name, include, exclude in self._compiled:

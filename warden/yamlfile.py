@@ -1,4 +1,4 @@
-"""YAML files read with their line numbers, and validation errors turned into `file:line: path: message`.
+"""YAML files read with line numbers, and validation errors turned into `file:line: path: message`.
 
 Config and rule files share this: an operator who broke line 12 is told "line 12", with the key
 path and the form that was expected, never a stack trace.
@@ -70,16 +70,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return dict(loader.construct_pairs(node))  # type: ignore[no-untyped-call]
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     """Parse YAML text; syntax errors become a ConfigError naming file and line."""
     try:
         node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -153,7 +151,8 @@ def _humanise(err: dict[str, Any]) -> str:
         return "unknown key (check its spelling and indentation)"
     if kind == "union_tag_invalid":
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
-        return f"unknown {ctx.get('discriminator', 'type')} {ctx.get('tag')!r}; expected one of {expected}"
+        key = ctx.get("discriminator", "type")
+        return f"unknown {key} {ctx.get('tag')!r}; expected one of {expected}"
     if kind == "union_tag_not_found":
         return f"required key {ctx.get('discriminator', 'type')!s} is missing"
     if kind == "literal_error":

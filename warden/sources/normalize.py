@@ -1,4 +1,4 @@
-"""Turning platform text into one clean form: HTML stripped, whitespace folded, keys for de-duplication."""
+"""Platform text in one clean form (HTML stripped, whitespace folded) and de-duplication keys."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from warden.sources.normalize import clean_text
 from warden.sources.settings import RssSource
 
 log = get_logger(__name__)
+_RAW_KEYS = ("id", "link", "title", "published", "updated", "author")
 
 
 def _entry_time(entry: Any) -> datetime | None:
@@ -78,11 +79,7 @@ def parse_feed(content: bytes, source: str, now: datetime) -> tuple[list[Mention
                 author_handle=author.get("email") or None,
                 lang=(entry.get("language") or parsed.feed.get("language") or "")[:2].lower()
                 or detect_language(text),
-                raw={
-                    k: str(v)
-                    for k, v in entry.items()
-                    if k in ("id", "link", "title", "published", "updated")
-                },
+                raw={k: str(v) for k, v in entry.items() if k in _RAW_KEYS},
             )
         )
     return drafts, skipped

@@ -1,4 +1,4 @@
-"""SQLAlchemy models: mentions and their entities, scores, corrections, source state, alerts, outbox.
+"""SQLAlchemy models: mentions, their entities, scores, corrections, source state, alerts, outbox.
 
 Every pipeline stage hands off through these tables; the schema itself is owned by the Alembic
 migrations in `migrations/`, which must stay in step with this module.

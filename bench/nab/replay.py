@@ -1,0 +1,33 @@
+"""Replay a detector over a series as the daemon would, and turn its firing into alert onsets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from warden.detect.series import Series
+from warden.detect.volume import VolumeParams, detect_volume_spike, history_span
+
+from .data import STEP
+
+
+def warden_conditions(
+    times: Sequence[datetime], values: Sequence[float], params: VolumeParams
+) -> list[bool]:
+    """Call the volume detector once per bucket with only the buckets before it, as live."""
+    span = int(history_span(params) / STEP)
+    out = [False] * len(values)
+    for i in range(1, len(values)):
+        lo = max(0, i - span)
+        decision = detect_volume_spike(Series(times[lo], STEP, values[lo:i]), values[i], params)
+        out[i] = decision.fired
+    return out
+
+
+def onsets(conditions: Sequence[bool]) -> list[int]:
+    """Rows where an alert starts firing.
+
+    An alert fires when its condition becomes true, stays firing while it holds and resolves
+    on the first bucket where it does not; only a resolved alert can fire again.
+    """
+    return [i for i, c in enumerate(conditions) if c and (i == 0 or not conditions[i - 1])]

@@ -1,0 +1,193 @@
+"""Volume spike (or sudden silence): the current bucket's count against the seasonal baseline.
+
+Counts are judged as counts: the tail probability of the observed count under a negative
+binomial whose mean is the baseline's expectation and whose dispersion is learnt from the
+detector's own recent forecast errors. Going from 2 to 9 mentions an hour is very unlikely
+under that model; going from 2,000 to 2,007 is not, even though a z-score on a quiet hour
+could say otherwise.
+
+To fire at the start of a surge rather than at its peak, several windows are tested: the
+current bucket alone and the sum of the last ``k`` buckets (including the current one)
+against their summed expectation, each with its own dispersion. A surge that builds over
+three buckets is caught on the third even if no single bucket is extreme. The tail
+probability threshold (from ``sensitivity``) is shared between the tests (Bonferroni).
+
+The function is pure and bounded: it reads at most ``history_span(params)`` of history and
+costs O(buckets in that span), so the rule evaluator can call it every cycle on a series
+read from the database, and a backtest replays it bucket by bucket with the same code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from warden.detect.baseline import BaselineParams, fit_baseline, rolling_expected, seasonal_path
+from warden.detect.counts import nbinom_cdf, nbinom_sf
+from warden.detect.decision import Decision, Direction
+from warden.detect.dispersion import estimate_dispersion, window_sums
+from warden.detect.sensitivity import Sensitivity, tail_probability
+from warden.detect.series import Series
+
+NAME = "volume"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeParams:
+    """Settings of the volume detector, in terms an operator can set.
+
+    ``sensitivity``: ``low``/``medium``/``high`` (nominal false alarms per week, see
+    :mod:`warden.detect.sensitivity`) or a per-bucket probability. ``min_count``: never fire
+    on fewer mentions than this in the tested window (and never call a silence when fewer
+    were expected). ``direction``: ``up`` for spikes, ``down`` for a sudden silence, or
+    ``both``. ``windows``: numbers of buckets summed by each test. ``warm_up``: history
+    needed before judging. ``dispersion_hours``: how far back forecast errors are measured;
+    ``min_dispersion``: a floor on ``alpha`` (0.01 is a 10 % irreducible relative error).
+    """
+
+    sensitivity: Sensitivity = "medium"
+    min_count: float = 5.0
+    direction: Direction = "up"
+    windows: tuple[int, ...] = (1, 3)
+    warm_up: timedelta = timedelta(days=2)
+    baseline: BaselineParams = field(default_factory=BaselineParams)
+    dispersion_hours: int = 24
+    min_dispersion: float = 0.01
+
+    def __post_init__(self) -> None:
+        if not self.windows or min(self.windows) < 1:
+            raise ValueError("windows must be positive numbers of buckets")
+        if self.direction not in ("up", "down", "both"):
+            raise ValueError(f"direction must be up, down or both, got {self.direction!r}")
+        if self.min_count < 0:
+            raise ValueError("min_count cannot be negative")
+
+
+def history_span(params: VolumeParams) -> timedelta:
+    """How much history the detector reads; give it at least this much when you can."""
+    b = params.baseline
+    return timedelta(days=max(b.profile_days, b.weekday_days))
+
+
+@dataclass(frozen=True, slots=True)
+class _Test:
+    width: int
+    observed: float
+    expected: float
+    alpha: float
+    p_up: float
+    p_down: float
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if x >= 100 or x == int(x) else f"{x:.1f}"
+
+
+def _window_text(width: int, step: timedelta) -> str:
+    minutes = width * step.total_seconds() / 60
+    if minutes < 60:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes / 1440:.0f} days"
+
+
+def detect_volume_spike(
+    history: Series, current: float, params: VolumeParams | None = None
+) -> Decision:
+    """Judge ``current``, the count of the bucket starting at ``history.end``.
+
+    ``history`` holds the buckets before it (oldest first, no gaps). Returns a decision that
+    has not fired and is ``warming_up`` while history covers less than ``params.warm_up``.
+    """
+    p = params or VolumeParams()
+    threshold_total = tail_probability(p.sensitivity, history.step)
+    if history.span < p.warm_up:
+        return Decision(
+            fired=False,
+            reason=(f"warming up: {history.span} of history, {p.warm_up} needed before judging"),
+            detector=NAME,
+            value=current,
+            threshold=threshold_total,
+            warming_up=True,
+        )
+    series = history.tail(history_span(p))
+    n = len(series.values)
+    widest = min(max(p.windows), n + 1)
+    baseline = fit_baseline(series, p.baseline, exclude_last=widest - 1)
+    # Expectations of the tested window: the last widest-1 history buckets and the current one.
+    window_seasonal = seasonal_path(series, baseline, n - (widest - 1), n + 1)
+    window_expected = [e * baseline.level for e in window_seasonal]
+    window_observed = [float(v) for v in series.values[n - (widest - 1) :]] + [float(current)]
+
+    chunk = max(1, baseline.slot_seconds // baseline.step_seconds)
+    past_stop = n - (widest - 1)
+    past_first = max(0, past_stop - chunk * p.dispersion_hours)
+    past_expected = rolling_expected(series, baseline, past_first, past_stop, p.baseline)
+    past_observed = series.values[past_first:past_stop]
+
+    sides = 2 if p.direction == "both" else 1
+    widths = sorted({w for w in p.windows if w <= widest})
+    threshold = threshold_total / (len(widths) * sides)
+    tests = []
+    for w in widths:
+        observed = sum(window_observed[-w:])
+        expected = sum(window_expected[-w:])
+        alpha = estimate_dispersion(
+            window_sums(past_observed, past_expected, w), floor=p.min_dispersion
+        )
+        tests.append(
+            _Test(
+                w,
+                observed,
+                expected,
+                alpha,
+                nbinom_sf(observed, expected, alpha),
+                nbinom_cdf(observed, expected, alpha),
+            )
+        )
+
+    current_expected = window_expected[-1]
+    candidates: list[tuple[float, str, _Test]] = []
+    for t in tests:
+        if p.direction in ("up", "both") and current > current_expected:
+            if t.observed >= p.min_count:
+                candidates.append((t.p_up, "up", t))
+        if p.direction in ("down", "both") and current < current_expected:
+            if t.expected >= p.min_count:
+                candidates.append((t.p_down, "down", t))
+    if not candidates:
+        t = tests[0]
+        prob = t.p_up if current >= current_expected else t.p_down
+        return Decision(
+            fired=False,
+            reason=(
+                f"{_fmt(current)} mentions, {_fmt(current_expected)} expected: nothing unusual"
+            ),
+            detector=NAME,
+            value=current,
+            expected=current_expected,
+            probability=prob,
+            threshold=threshold,
+        )
+    prob, side, best = min(candidates, key=lambda c: (c[0], -c[2].width))
+    fired = prob <= threshold
+    span = _window_text(best.width, history.step)
+    what = "spike" if side == "up" else "drop"
+    verdict = "unusual" if fired else "within normal variation"
+    reason = (
+        f"{_fmt(best.observed)} mentions in the last {span} vs {_fmt(best.expected)} expected "
+        f"({what}, p={prob:.2g}, threshold {threshold:.2g}): {verdict}"
+    )
+    if math.isnan(prob):
+        fired = False
+    return Decision(
+        fired=fired,
+        reason=reason,
+        detector=NAME,
+        value=best.observed,
+        expected=best.expected,
+        probability=prob,
+        threshold=threshold,
+    )

@@ -42,12 +42,18 @@ class PollState:
 
 @dataclass
 class PollResult:
-    """The drafts of one poll, the state to remember, and items skipped as unusable."""
+    """The drafts of one poll, the state to remember, and items skipped as unusable.
+
+    `error` is set when the poll failed part-way (a later page timed out): the drafts fetched
+    before the failure are still stored, `state` resumes where it stopped, and the failure counts
+    against the source's health like any other.
+    """
 
     drafts: list[MentionDraft]
     state: PollState
     skipped: int = 0
     not_modified: bool = False
+    error: str | None = None
 
 
 class Source(Protocol):

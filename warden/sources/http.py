@@ -42,9 +42,10 @@ class HttpResponse:
 class RateLimited(SourceError):
     """The server asked us to wait longer than a poll may block; `until` is when to try again."""
 
-    def __init__(self, message: str, until: datetime) -> None:
+    def __init__(self, message: str, until: datetime, wait: float | None = None) -> None:
         super().__init__(message)
         self.until = until
+        self.wait = wait if wait is not None else max(0.0, until.timestamp() - time.time())
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -104,6 +105,7 @@ class HttpFetcher:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
         timeout: float | None = None,
@@ -117,7 +119,7 @@ class HttpFetcher:
         last_error = ""
         for attempt in range(self.retries + 1):
             try:
-                response = self._send(method, url, params, hdrs, json_body, timeout)
+                response = self._send(method, url, params, hdrs, json_body, form, timeout)
             except httpx.TimeoutException:
                 last_error = f"timed out after {timeout or self._client.timeout.read}s"
             except httpx.TransportError as exc:
@@ -127,11 +129,12 @@ class HttpFetcher:
                     return response
                 last_error = f"HTTP {response.status}"
                 if response.status not in RETRYABLE_STATUS:
-                    raise SourceError(f"{url}: {last_error}")
+                    detail = response.content[:200].decode("utf-8", "replace").strip()
+                    raise SourceError(f"{url}: {last_error}" + (f": {detail}" if detail else ""))
                 wait = parse_retry_after(response.headers.get("retry-after"))
                 if wait is not None and wait > self.max_retry_wait:
                     until = datetime.fromtimestamp(time.time() + wait, UTC)
-                    raise RateLimited(f"{url}: {last_error}, retry after {wait:.0f}s", until)
+                    raise RateLimited(f"{url}: {last_error}, retry after {wait:.0f}s", until, wait)
                 if attempt < self.retries:
                     self._sleep(wait if wait is not None else self._backoff(attempt))
                 continue
@@ -149,13 +152,14 @@ class HttpFetcher:
         params: Mapping[str, Any] | None,
         headers: dict[str, str],
         json_body: Any,
+        form: Mapping[str, str] | None,
         timeout: float | None,
     ) -> HttpResponse:
         extra: dict[str, Any] = {}
         if timeout is not None:
             extra["timeout"] = timeout
         with self._client.stream(
-            method, url, params=params, headers=headers, json=json_body, **extra
+            method, url, params=params, headers=headers, json=json_body, data=form, **extra
         ) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:

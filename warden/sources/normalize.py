@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import html
 import re
 import unicodedata
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TAG = re.compile(r"<[^>]+>")
@@ -14,6 +16,7 @@ _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _SPACE = re.compile(r"\s+")
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "igshid")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
@@ -66,3 +69,62 @@ def normalise_url(url: str | None) -> str | None:
 def url_key(url: str | None) -> str | None:
     canonical = normalise_url(url)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest() if canonical else None
+
+
+def parse_time(value: object, fmt: str = "auto") -> datetime:
+    """An aware UTC datetime from ISO 8601, RFC 2822, or epoch seconds / milliseconds.
+
+    `fmt` forces one reading ("iso", "epoch", "epoch_ms"); "auto" recognises each form (numbers
+    above 10^11 are taken as milliseconds). Raises ValueError when `value` is not a time.
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"not a time: {value!r}")
+    number: float | None = None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and _NUMBER.match(value.strip()):
+        number = float(value.strip())
+    if number is not None and fmt != "iso":
+        if fmt == "epoch_ms" or (fmt == "auto" and abs(number) > 1e11):
+            number /= 1000.0
+        try:
+            return datetime.fromtimestamp(number, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch out of range: {value!r}") from None
+    if not isinstance(value, str) or fmt in ("epoch", "epoch_ms"):
+        raise ValueError(f"not a time: {value!r}")
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise ValueError(f"not a time: {value!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def to_count(value: object) -> int:
+    """A non-negative engagement count from whatever the platform sent (missing or junk → 0)."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str | float):
+        try:
+            number = int(float(value))
+        except (ValueError, OverflowError):
+            return 0
+    else:
+        return 0
+    return max(0, min(number, 2**62))
+
+
+def normalise_lang(value: object) -> str | None:
+    """'fr', 'en', 'pt'... from a tag such as 'en-US', 'FR' or 'fr_FR'; None if unusable."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return code if code.isascii() and code.isalpha() and 2 <= len(code) <= 3 else None

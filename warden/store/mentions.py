@@ -73,9 +73,8 @@ def store_mentions(
     key_list = list(keys)
     for chunk_start in range(0, len(key_list), 500):
         chunk = key_list[chunk_start : chunk_start + 500]
-        existing_urls.update(
-            r[0] for r in session.execute(select(Mention.url_key).where(Mention.url_key.in_(chunk)))
-        )
+        found = session.execute(select(Mention.url_key).where(Mention.url_key.in_(chunk)))
+        existing_urls.update(key for (key,) in found if key is not None)
     inserted: list[int] = []
     duplicates = 0
     seen_ids: set[tuple[str, str]] = set()

@@ -1,0 +1,108 @@
+"""Bluesky: post search through app.bsky.feed.searchPosts (sort=latest), newest first.
+
+Each poll asks only for posts since the newest one of the previous poll (`since`), follows the
+response `cursor` for further pages, and resumes an unfinished backlog at the next poll (see
+warden.sources.paging). A post's URL is its bsky.app page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from warden.clock import Clock
+from warden.errors import SourceError
+from warden.sources.base import MentionDraft, PollResult, PollState
+from warden.sources.drafting import UnusableItem, make_draft, skip_item
+from warden.sources.http import HttpFetcher
+from warden.sources.paging import Page, walk_newest_first
+from warden.sources.settings import BlueskySource
+
+
+def post_url(uri: str, handle: str | None) -> str | None:
+    """https://bsky.app/profile/<handle>/post/<rkey> for an at:// post URI."""
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) != 3 or parts[1] != "app.bsky.feed.post":
+        return None
+    return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[2]}"
+
+
+def post_draft(post: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
+    """The draft of one PostView of a searchPosts response."""
+    record = post.get("record") if isinstance(post.get("record"), dict) else {}
+    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    assert isinstance(record, dict) and isinstance(author, dict)
+    uri = post.get("uri")
+    langs = record.get("langs")
+    return make_draft(
+        source=source,
+        external_id=uri,
+        text=record.get("text"),
+        published_at=record.get("createdAt") or post.get("indexedAt"),
+        fetched_at=clock.now(),
+        url=post_url(uri, author.get("handle")) if isinstance(uri, str) else None,
+        author_handle=author.get("handle"),
+        author_name=author.get("displayName"),
+        author_followers=author.get("followersCount"),
+        lang=langs[0] if isinstance(langs, list) and langs else None,
+        likes=post.get("likeCount"),
+        reposts=(post.get("repostCount") or 0) + (post.get("quoteCount") or 0),
+        replies=post.get("replyCount"),
+        raw=post,
+    )
+
+
+def _since(watermark: float) -> str:
+    return datetime.fromtimestamp(watermark, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class BlueskySearch:
+    """Polls app.bsky.feed.searchPosts."""
+
+    def __init__(self, settings: BlueskySource) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.endpoint = str(settings.base_url).rstrip("/") + "/xrpc/app.bsky.feed.searchPosts"
+        self.headers = {"Accept": "application/json"}
+        if settings.token:
+            self.headers["Authorization"] = f"Bearer {settings.token}"
+
+    def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult:
+        def fetch(cursor: str | None, watermark: float | None) -> Page:
+            params: dict[str, Any] = {
+                "q": self.settings.query,
+                "sort": "latest",
+                "limit": self.settings.page_size,
+            }
+            if self.settings.lang:
+                params["lang"] = self.settings.lang
+            if watermark is not None:
+                params["since"] = _since(watermark)
+            if cursor:
+                params["cursor"] = cursor
+            response = http.get(
+                self.endpoint,
+                params=params,
+                headers=self.headers,
+                timeout=self.settings.timeout.total_seconds(),
+            )
+            body = response.json()
+            posts = body.get("posts") if isinstance(body, dict) else None
+            if not isinstance(posts, list):
+                raise SourceError(f"{response.url}: expected an object with posts[]")
+            page = Page(next_token=body.get("cursor") or None)
+            for post in posts:
+                try:
+                    if not isinstance(post, dict):
+                        raise UnusableItem("post is not a JSON object")
+                    draft = post_draft(post, self.name, clock)
+                except UnusableItem as exc:
+                    page.skipped += 1
+                    skip_item(
+                        self.name, str(exc), post.get("uri") if isinstance(post, dict) else None
+                    )
+                    continue
+                page.items.append((draft.published_at.timestamp(), draft))
+            return page
+
+        return walk_newest_first(fetch, state, self.settings.max_pages)

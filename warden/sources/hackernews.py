@@ -1,0 +1,87 @@
+"""Hacker News: stories and comments from the public Algolia search API (/api/v1/search_by_date).
+
+Each poll asks only for items newer than the newest of the previous poll
+(`numericFilters=created_at_i>X`), newest first, page by page (see warden.sources.paging).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warden.clock import Clock
+from warden.errors import SourceError
+from warden.sources.base import MentionDraft, PollResult, PollState
+from warden.sources.drafting import UnusableItem, make_draft, skip_item
+from warden.sources.http import HttpFetcher
+from warden.sources.paging import Page, walk_newest_first
+from warden.sources.settings import HackerNewsSource
+
+ITEM_URL = "https://news.ycombinator.com/item?id="
+
+
+def hit_draft(hit: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
+    """The draft of one search hit: a story (title, story_text) or a comment (comment_text)."""
+    object_id = hit.get("objectID")
+    title = hit.get("title") or hit.get("story_title")
+    text = hit.get("comment_text") or hit.get("story_text") or hit.get("title")
+    return make_draft(
+        source=source,
+        external_id=f"hn:{object_id}" if object_id else None,
+        text=text,
+        title=title,
+        published_at=hit.get("created_at_i") or hit.get("created_at"),
+        fetched_at=clock.now(),
+        url=f"{ITEM_URL}{object_id}",
+        author_handle=hit.get("author"),
+        author_name=hit.get("author"),
+        likes=hit.get("points"),
+        replies=hit.get("num_comments"),
+        lang=None,
+        raw=hit,
+    )
+
+
+class HackerNewsSearch:
+    """Polls the HN Algolia search API sorted by date."""
+
+    def __init__(self, settings: HackerNewsSource) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.endpoint = str(settings.base_url).rstrip("/") + "/api/v1/search_by_date"
+
+    def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult:
+        def fetch(page_number: str | None, watermark: float | None) -> Page:
+            params: dict[str, Any] = {
+                "query": self.settings.query,
+                "tags": self.settings.tags,
+                "hitsPerPage": self.settings.page_size,
+                "page": int(page_number or 0),
+            }
+            if watermark is not None:
+                # >= : items of the same second as the watermark are re-read and de-duplicated
+                params["numericFilters"] = f"created_at_i>={int(watermark)}"
+            response = http.get(
+                self.endpoint, params=params, timeout=self.settings.timeout.total_seconds()
+            )
+            body = response.json()
+            hits = body.get("hits") if isinstance(body, dict) else None
+            if not isinstance(hits, list):
+                raise SourceError(f"{response.url}: expected an object with hits[]")
+            current = int(body.get("page") or 0)
+            pages = int(body.get("nbPages") or 0)
+            page = Page(next_token=str(current + 1) if current + 1 < pages else None)
+            for hit in hits:
+                try:
+                    if not isinstance(hit, dict):
+                        raise UnusableItem("hit is not a JSON object")
+                    draft = hit_draft(hit, self.name, clock)
+                except UnusableItem as exc:
+                    page.skipped += 1
+                    skip_item(
+                        self.name, str(exc), hit.get("objectID") if isinstance(hit, dict) else None
+                    )
+                    continue
+                page.items.append((draft.published_at.timestamp(), draft))
+            return page
+
+        return walk_newest_first(fetch, state, self.settings.max_pages)

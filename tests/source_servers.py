@@ -165,7 +165,7 @@ class FakeServer:
 
 
 @pytest.fixture
-def platform() -> Iterator[FakeServer]:
+def server() -> Iterator[FakeServer]:
     fake = FakeServer().start()
     yield fake
     fake.stop()

@@ -25,8 +25,8 @@ pytest_plugins = ["source_servers"]
 MATCHER = EntityMatcher([Entity("Acme")])
 
 
-def settings(platform: FakeServer, **extra: Any) -> MastodonSource:
-    data = {"type": "mastodon", "name": "masto", "base_url": platform.url, "hashtag": "acme"}
+def settings(server: FakeServer, **extra: Any) -> MastodonSource:
+    data = {"type": "mastodon", "name": "masto", "base_url": server.url, "hashtag": "acme"}
     data.update(extra)
     return TypeAdapter(SourceSettings).validate_python(data)  # type: ignore[no-any-return]
 
@@ -41,12 +41,12 @@ def poll(source_db: Database, source: Any, fetcher: HttpFetcher, sim_clock: Simu
 
 
 def test_hashtag_timeline_is_normalised_and_incremental(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     fake.add("Acme <b>bank</b> is down &amp; nobody answers", language="fr")
     fake.add("second about Acme")
-    source = build_source(settings(platform))
+    source = build_source(settings(server))
     first = poll(source_db, source, fetcher, sim_clock)
     assert (first.inserted, first.error) == (2, None)
     stored = mentions(source_db)
@@ -59,22 +59,22 @@ def test_hashtag_timeline_is_normalised_and_incremental(
     assert stored[0].published_at.tzinfo is not None
     assert [e.entity for e in stored[0].entities] == ["Acme"]
     assert stored[0].raw is not None and stored[0].raw["id"] == fake.statuses[0]["id"]
-    assert platform.requests[0].path == "/api/v1/timelines/tag/acme"
+    assert server.requests[0].path == "/api/v1/timelines/tag/acme"
 
     fake.add("third about Acme")
     second = poll(source_db, source, fetcher, sim_clock)
     assert second.inserted == 1
-    assert platform.requests[-1].query["min_id"] == fake.statuses[1]["id"]
+    assert server.requests[-1].query["min_id"] == fake.statuses[1]["id"]
     assert poll(source_db, source, fetcher, sim_clock).inserted == 0
 
 
 def test_backlog_longer_than_max_pages_is_resumed_not_skipped(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     for n in range(5):
         fake.add(f"old {n}")
-    source = build_source(settings(platform, page_size=2, max_pages=2))
+    source = build_source(settings(server, page_size=2, max_pages=2))
     assert poll(source_db, source, fetcher, sim_clock).inserted == 2  # first poll: newest page only
     for n in range(7):
         fake.add(f"burst {n}")
@@ -86,50 +86,50 @@ def test_backlog_longer_than_max_pages_is_resumed_not_skipped(
 
 
 def test_search_sends_token_and_reads_statuses(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
 ) -> None:
-    fake = MastodonFake(platform, token="s3cret")
+    fake = MastodonFake(server, token="s3cret")
     fake.add("Acme search hit")
-    source = MastodonSearch(settings(platform, hashtag=None, query="acme", token="s3cret"))
+    source = MastodonSearch(settings(server, hashtag=None, query="acme", token="s3cret"))
     result = source.poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in result.drafts] == ["Acme search hit"]
-    request = platform.requests[-1]
+    request = server.requests[-1]
     assert request.path == "/api/v2/search"
     assert request.query["type"] == "statuses" and request.query["q"] == "acme"
     assert request.headers["authorization"] == "Bearer s3cret"
 
 
 def test_rate_limit_is_waited_out(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, sleeps: SleepRecorder
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, sleeps: SleepRecorder
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     fake.add("after the wait")
-    platform.fail(429, {"error": "Too many requests"}, {"Retry-After": "2"})
-    result = MastodonSearch(settings(platform)).poll(PollState(), fetcher, sim_clock)
+    server.fail(429, {"error": "Too many requests"}, {"Retry-After": "2"})
+    result = MastodonSearch(settings(server)).poll(PollState(), fetcher, sim_clock)
     assert len(result.drafts) == 1
     assert sleeps.waits == [2.0]
 
 
 def test_long_rate_limit_backs_the_source_off(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:
-    MastodonFake(platform).add("never fetched")
-    platform.fail(429, {"error": "Too many requests"}, {"Retry-After": "3600"})
-    outcome = poll(source_db, build_source(settings(platform)), fetcher, sim_clock)
+    MastodonFake(server).add("never fetched")
+    server.fail(429, {"error": "Too many requests"}, {"Retry-After": "3600"})
+    outcome = poll(source_db, build_source(settings(server)), fetcher, sim_clock)
     assert outcome.error and "429" in outcome.error
     with source_db.session() as session:
         row = session.get(SourceState, "masto")
         assert row is not None and row.backoff_until is not None
         assert row.consecutive_failures == 1
-    assert poll(source_db, build_source(settings(platform)), fetcher, sim_clock).backing_off
+    assert poll(source_db, build_source(settings(server)), fetcher, sim_clock).backing_off
 
 
 def test_failure_on_a_later_page_keeps_what_was_fetched(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     fake.add("seed")
-    source = build_source(settings(platform, page_size=2, max_pages=3))
+    source = build_source(settings(server, page_size=2, max_pages=3))
     poll(source_db, source, fetcher, sim_clock)
     for n in range(5):
         fake.add(f"more {n}")
@@ -142,8 +142,8 @@ def test_failure_on_a_later_page_keeps_what_was_fetched(
             return Reply(500, b"oops")
         return original(request)
 
-    platform.routes = [r for r in platform.routes if r[1] != "/api/v1/timelines/tag/"]
-    platform.route("GET", "/api/v1/timelines/tag/", flaky)
+    server.routes = [r for r in server.routes if r[1] != "/api/v1/timelines/tag/"]
+    server.route("GET", "/api/v1/timelines/tag/", flaky)
     outcome = poll(source_db, source, fetcher, sim_clock)
     assert outcome.inserted == 2 and outcome.error is not None
     with source_db.session() as session:
@@ -154,26 +154,26 @@ def test_failure_on_a_later_page_keeps_what_was_fetched(
 
 
 def test_truncated_json_fails_the_poll_and_keeps_stored_mentions(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     fake.add("kept")
-    source = build_source(settings(platform))
+    source = build_source(settings(server))
     poll(source_db, source, fetcher, sim_clock)
-    platform.fail(200, b'[{"id": "1", "content": "trunc')
+    server.fail(200, b'[{"id": "1", "content": "trunc')
     outcome = poll(source_db, source, fetcher, sim_clock)
     assert outcome.error and "invalid JSON" in outcome.error
     assert [m.text for m in mentions(source_db)] == ["kept"]
 
 
 def test_status_without_text_is_skipped_others_kept(
-    platform: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
 ) -> None:
-    fake = MastodonFake(platform)
+    fake = MastodonFake(server)
     fake.add("good one")
     empty = fake.add("")
     empty["content"] = "<p> </p>"
-    result = MastodonSearch(settings(platform)).poll(PollState(), fetcher, sim_clock)
+    result = MastodonSearch(settings(server)).poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in result.drafts] == ["good one"]
     assert result.skipped == 1
 

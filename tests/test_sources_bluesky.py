@@ -1,0 +1,76 @@
+"""Bluesky app.bsky.feed.searchPosts against a local fake AppView."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+from source_servers import BlueskyFake, FakeServer
+
+from warden.clock import SimulatedClock
+from warden.errors import SourceError
+from warden.sources.base import PollState
+from warden.sources.bluesky import post_url
+from warden.sources.http import HttpFetcher
+from warden.sources.registry import build_source
+from warden.sources.settings import SourceSettings
+
+pytest_plugins = ["source_servers"]
+
+
+def bluesky(server: FakeServer, **extra: Any) -> Any:
+    data = {"type": "bluesky", "name": "bsky", "query": "acme", "base_url": server.url}
+    data.update(extra)
+    return build_source(TypeAdapter(SourceSettings).validate_python(data))
+
+
+def test_posts_are_normalised(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = BlueskyFake(server)
+    fake.add("Acme  support\n has been   great", langs=["en-US"])
+    (draft,) = bluesky(server, token="jwt").poll(PollState(), fetcher, sim_clock).drafts
+    assert draft.text == "Acme support has been great"
+    assert draft.external_id == "at://did:plc:user1/app.bsky.feed.post/3k00000000001"
+    assert draft.url == "https://bsky.app/profile/user1.bsky.social/post/3k00000000001"
+    assert (draft.author_handle, draft.author_name) == ("user1.bsky.social", "User 1")
+    assert (draft.likes, draft.reposts, draft.replies) == (42, 8, 3)
+    assert draft.lang == "en"
+    request = server.requests[-1]
+    assert request.query["sort"] == "latest" and request.query["q"] == "acme"
+    assert request.headers["authorization"] == "Bearer jwt"
+
+
+def test_incremental_with_since_and_cursor(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = BlueskyFake(server)
+    for n in range(3):
+        fake.add(f"old {n}")
+    source = bluesky(server, page_size=2, max_pages=3)
+    first = source.poll(PollState(), fetcher, sim_clock)
+    assert [d.text for d in first.drafts] == ["old 2", "old 1"]
+    for n in range(5):
+        fake.add(f"new {n}")
+    second = source.poll(first.state, fetcher, sim_clock)
+    assert server.requests[-1].query["since"].startswith("2026-11-20T08:03:00")
+    assert server.requests[-1].query["cursor"] == "4"
+    assert {d.text for d in second.drafts} >= {f"new {n}" for n in range(5)}
+    third = source.poll(second.state, fetcher, sim_clock)
+    assert {d.text for d in third.drafts} <= {"new 4"}  # only the watermark post, re-read
+
+
+def test_bad_request_is_an_error(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    server.fail(400, {"error": "InvalidRequest", "message": "bad query"})
+    with pytest.raises(SourceError, match="HTTP 400"):
+        bluesky(server).poll(PollState(), fetcher, sim_clock)
+
+
+def test_post_url() -> None:
+    assert post_url("at://did:plc:x/app.bsky.feed.post/abc", "a.b") == (
+        "https://bsky.app/profile/a.b/post/abc"
+    )
+    assert post_url("at://did:plc:x/app.bsky.feed.like/abc", "a.b") is None

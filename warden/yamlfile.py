@@ -57,7 +57,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -66,8 +66,8 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line + 1
-    loader.flatten_mapping(node)  # type: ignore[no-untyped-call]
-    return dict(loader.construct_pairs(node))  # type: ignore[no-untyped-call]
+    loader.flatten_mapping(node)
+    return dict(loader.construct_pairs(node))
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -151,10 +151,10 @@ def _humanise(err: dict[str, Any]) -> str:
         return "unknown key (check its spelling and indentation)"
     if kind == "union_tag_invalid":
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
-        key = ctx.get("discriminator", "type")
-        return f"unknown {key} {ctx.get('tag')!r}; expected one of {expected}"
+        return f"unknown value {ctx.get('tag')!r}; expected one of {expected}"
     if kind == "union_tag_not_found":
-        return f"required key {ctx.get('discriminator', 'type')!s} is missing"
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        return f"required key `{key}` is missing"
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"expected one of {expected}, got {err.get('input')!r}"
@@ -171,6 +171,8 @@ def validation_problems(doc: YamlDocument, exc: ValidationError, prefix: Loc = (
     out = []
     for err in exc.errors():
         loc = _data_loc(doc.data, (*prefix, *err["loc"]))
+        if err["type"] == "union_tag_invalid":  # point at the `type:` line itself
+            loc = (*loc, str((err.get("ctx") or {}).get("discriminator", "type")).strip("'"))
         line = doc.line_of(loc)
         out.append(f"{doc.path}:{line}: {format_loc(loc)}: {_humanise(dict(err))}")
     return out

@@ -1,0 +1,1 @@
+"""Alert lifecycle: pending → firing → resolved, routing to receivers, and the outbox hand-off."""

@@ -1,0 +1,82 @@
+"""`warden check`: validate config.yaml and every rule file; errors as `file:line: message`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import apprise
+
+from warden.cli.common import add_config_option
+from warden.config import Config, inline_secret_warnings, load_config
+from warden.errors import ConfigError
+from warden.notify.local_schemas import register_local_schemas
+from warden.rules.loader import load_rules
+from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
+
+EPILOG = """\
+examples:
+  warden check                        config.yaml and the rules folder it names
+  warden check -c /etc/warden/config.yaml
+  warden check && systemctl reload warden
+
+Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
+"""
+
+
+def _receiver_problems(doc: YamlDocument, config: Config) -> list[str]:
+    """Receiver URLs apprise cannot parse, located in config.yaml."""
+    register_local_schemas()
+    problems = []
+    for i, receiver in enumerate(config.receivers):
+        for j, url in enumerate(receiver.urls):
+            if apprise.Apprise().add(url):
+                continue
+            loc: Loc = ("receivers", i, "urls", j)
+            scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+            problems.append(
+                f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: apprise does not "
+                f"understand this URL (scheme {scheme!r}; see its wiki for the URL forms)"
+            )
+    return problems
+
+
+def run_check(args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    doc = read_yaml(args.config)
+    for warning in inline_secret_warnings(doc):
+        print(f"warning: {warning}", file=sys.stderr)
+    problems += _receiver_problems(doc, config)
+    try:
+        ruleset = load_rules(config)
+    except ConfigError as exc:
+        problems += exc.problems
+        ruleset = None
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    assert ruleset is not None
+    print(
+        f"{args.config}: ok ({len(config.sources)} sources, {len(config.receivers)} receivers, "
+        f"{len(config.entities)} entities); {len(ruleset)} rules in {len(ruleset.files)} files: ok"
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="validate config.yaml and the rule files",
+        description="Validate config.yaml and every rule file without starting anything.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_option(parser)
+    parser.set_defaults(func=run_check)

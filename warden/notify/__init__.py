@@ -1,0 +1,1 @@
+"""Notifications: rendering alert messages, the outbox, and its dispatcher (through apprise)."""

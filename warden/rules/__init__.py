@@ -1,0 +1,1 @@
+"""Alert rules: the YAML schema operators write, loading with located errors, and evaluation."""

@@ -1,0 +1,94 @@
+"""Loading every rule file of the rules folder into one validated `RuleSet`, or every error found.
+
+A rule set is built completely before it is used: the daemon swaps it in whole on reload, so a
+broken edit never half-applies and the last good set keeps running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warden.config import Config
+from warden.errors import ConfigError
+from warden.rules.schema import Rule, RuleFile
+from warden.yamlfile import read_yaml, validate_document
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[LoadedRule, ...] = ()
+    files: tuple[Path, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, name: str) -> Rule | None:
+        return next((r.rule for r in self.rules if r.rule.name == name), None)
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ConfigError([f"{directory}: rules folder not found (set rules.dir in config.yaml)"])
+    return sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def load_rule_file(path: Path) -> list[LoadedRule]:
+    doc = read_yaml(path)
+    if doc.data is None:
+        return []
+    if not isinstance(doc.data, dict):
+        raise ConfigError([f"{path}:1: expected a mapping with a `rules:` list"])
+    parsed = validate_document(doc, RuleFile)
+    return [
+        LoadedRule(rule=r, file=path, line=doc.line_of(("rules", i)))
+        for i, r in enumerate(parsed.rules)
+    ]
+
+
+def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
+    """Load and cross-check rules (unique names, known entities and receivers)."""
+    files = paths if paths is not None else rule_files(config.rules_dir)
+    problems: list[str] = []
+    loaded: list[LoadedRule] = []
+    for path in files:
+        try:
+            loaded.extend(load_rule_file(path))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, LoadedRule] = {}
+    entities = {e.name for e in config.entities}
+    receivers = {r.name for r in config.receivers}
+    for item in loaded:
+        rule, where = item.rule, f"{item.file}:{item.line}"
+        if rule.name in seen:
+            first = seen[rule.name]
+            problems.append(
+                f"{where}: rule name {rule.name!r} is already used at {first.file}:{first.line}"
+            )
+        seen.setdefault(rule.name, item)
+        if rule.entity != "*" and rule.entity not in entities:
+            known = ", ".join(sorted(entities)) or "none defined"
+            problems.append(
+                f"{where}: {rule.name}.entity: unknown entity {rule.entity!r} "
+                f"(entities in config.yaml: {known})"
+            )
+        for name in rule.receivers or []:
+            if name not in receivers:
+                known = ", ".join(sorted(receivers)) or "none defined"
+                problems.append(
+                    f"{where}: {rule.name}.receivers: unknown receiver {name!r} "
+                    f"(receivers in config.yaml: {known})"
+                )
+    if problems:
+        raise ConfigError(problems)
+    return RuleSet(rules=tuple(loaded), files=tuple(files))

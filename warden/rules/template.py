@@ -1,0 +1,29 @@
+"""`{{ name }}` placeholders in rule annotations: checked at load time, filled when firing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def placeholders(template: str) -> list[str]:
+    return PLACEHOLDER.findall(template)
+
+
+def unknown_placeholders(template: str, known: Iterable[str]) -> list[str]:
+    allowed = set(known)
+    return [name for name in placeholders(template) if name not in allowed]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill the placeholders; one that has no value renders as `?` (never an exception)."""
+    return PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1), "?")), template)

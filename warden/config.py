@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from warden.durations import Duration
 from warden.errors import ConfigError
@@ -117,7 +118,7 @@ class Config(_Section):
     receivers: list[ReceiverSettings] = Field(default_factory=list)
 
     # Set by load_config, not by the file: the folder relative paths are resolved against.
-    base_dir: Path = Field(default=Path("."), exclude=True)
+    base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
 
     @field_validator("sources")
     @classmethod

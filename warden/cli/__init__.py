@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "warden.cli.daemon",
     "warden.cli.check",
     "warden.cli.db",
+    "warden.cli.schema",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +34,15 @@ class SentimentSettings(BaseModel):
     )
     backend: Literal["torch", "onnx"] = Field(
         default="torch", description="torch, or onnx for ONNX Runtime with int8 quantisation."
+    )
+    cache_size: int = Field(
+        default=20_000,
+        ge=0,
+        description="Texts whose score is kept in memory, so reposts are scored once (0: none).",
+    )
+    onnx_cache_dir: Path | None = Field(
+        default=None,
+        description="Where exported ONNX models are kept (default: ~/.cache/warden/onnx).",
     )
     interval: Duration = Field(
         default=timedelta(seconds=10), description="How often to score newly stored mentions."

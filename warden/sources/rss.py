@@ -1,4 +1,9 @@
-"""RSS 0.9x/1.0/2.0 and Atom feeds (Google Alerts, news sites): each new entry becomes a mention."""
+"""RSS 0.9x/1.0/2.0 and Atom feeds (Google Alerts, news sites): each new entry becomes a mention.
+
+Requests are conditional (ETag / Last-Modified), so an unchanged feed costs a 304. Google Alerts
+wraps every link in a google.com/url redirect: the real article URL is unwrapped so the same
+article found through another source is recognised as a duplicate.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import calendar
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
@@ -13,13 +19,26 @@ from warden.clock import Clock
 from warden.errors import SourceError
 from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
+from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
-from warden.sources.language import detect_language
 from warden.sources.normalize import clean_text
 from warden.sources.settings import RssSource
 
 log = get_logger(__name__)
-_RAW_KEYS = ("id", "link", "title", "published", "updated", "author")
+
+_REDIRECT_HOSTS = ("www.google.com", "google.com", "news.google.com")
+
+
+def unwrap_redirect(url: str | None) -> str | None:
+    """The target of a Google redirect link (`https://www.google.com/url?...&url=<target>`)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.netloc.lower() in _REDIRECT_HOSTS and parts.path == "/url":
+        target = parse_qs(parts.query).get("url") or parse_qs(parts.query).get("q")
+        if target and target[0].startswith(("http://", "https://")):
+            return target[0]
+    return url
 
 
 def _entry_time(entry: Any) -> datetime | None:
@@ -30,9 +49,8 @@ def _entry_time(entry: Any) -> datetime | None:
     return None
 
 
-def _entry_text(entry: Any) -> str:
-    contents = entry.get("content") or []
-    for content in contents:
+def _entry_body(entry: Any) -> str:
+    for content in entry.get("content") or []:
         text = clean_text(content.get("value"))
         if text:
             return text
@@ -46,6 +64,14 @@ def _entry_id(entry: Any, title: str, text: str) -> str:
     return "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
 
 
+def _entry_text(title: str, body: str) -> str:
+    if not body or body == title:
+        return title
+    if not title or body.startswith(title):
+        return body
+    return f"{title} {body}" if title.endswith((".", "!", "?", ":")) else f"{title}. {body}"
+
+
 def parse_feed(content: bytes, source: str, now: datetime) -> tuple[list[MentionDraft], int]:
     """Drafts from a feed document, and how many entries were skipped (no text, no id)."""
     parsed = feedparser.parse(content)
@@ -54,34 +80,44 @@ def parse_feed(content: bytes, source: str, now: datetime) -> tuple[list[Mention
         raise SourceError(f"malformed feed ({type(reason).__name__}: {reason})")
     if not parsed.get("version") and not parsed.entries:
         raise SourceError("not an RSS or Atom feed")
+    feed_lang = parsed.feed.get("language")
     drafts: list[MentionDraft] = []
     skipped = 0
     for entry in parsed.entries:
         title = clean_text(entry.get("title"))
-        body = _entry_text(entry)
-        text = body if body else title
-        if title and body and not body.startswith(title):
-            text = f"{title}. {body}" if not title.endswith((".", "!", "?")) else f"{title} {body}"
-        if not text:
-            skipped += 1
-            log.info("source.item_skipped", source=source, reason="entry has no title or text")
-            continue
+        text = _entry_text(title, _entry_body(entry))
         author = entry.get("author_detail") or {}
-        drafts.append(
-            MentionDraft(
+        link = unwrap_redirect(entry.get("link"))
+        try:
+            draft = make_draft(
                 source=source,
                 external_id=_entry_id(entry, title, text),
                 text=text,
                 title=title or None,
-                url=entry.get("link"),
-                published_at=_entry_time(entry) or now,
-                author_name=clean_text(author.get("name") or entry.get("author")) or None,
-                author_handle=author.get("email") or None,
-                lang=(entry.get("language") or parsed.feed.get("language") or "")[:2].lower()
-                or detect_language(text),
-                raw={k: str(v) for k, v in entry.items() if k in _RAW_KEYS},
+                url=link,
+                published_at=_entry_time(entry),
+                fetched_at=now,
+                author_name=author.get("name") or entry.get("author"),
+                author_handle=author.get("email"),
+                lang=entry.get("language") or feed_lang,
+                raw={
+                    k: str(v)
+                    for k, v in entry.items()
+                    if k in ("id", "link", "title", "published", "updated", "author")
+                },
             )
-        )
+        except UnusableItem as exc:
+            skipped += 1
+            skip_item(
+                source, "entry has no title or text" if not text else str(exc), entry.get("id")
+            )
+            continue
+        drafts.append(draft)
+    if parsed.get("bozo"):
+        reason = parsed.get("bozo_exception")
+        if not drafts:
+            raise SourceError(f"malformed feed ({type(reason).__name__}: {reason})")
+        log.warning("source.feed_malformed", source=source, error=str(reason), kept=len(drafts))
     return drafts, skipped
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,11 +16,15 @@ class FeedServer:
         self.items: list[dict[str, Any]] = []
         self.requests = 0
         self.status = 200
+        self.delay = 0.0  # seconds to wait before answering (a slow server)
+        self.request_started = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests += 1
+                outer.request_started.set()
+                time.sleep(outer.delay)
                 body = outer.render().encode()
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "application/rss+xml; charset=utf-8")

@@ -1,0 +1,77 @@
+"""The daemon in-process: stopping waits for work in flight; reloads keep the last good rules."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from feed_server import FeedServer
+from pipeline_helpers import write_setup
+
+from warden.config import load_config
+from warden.daemon import Daemon
+from warden.store.models import Mention, Notification
+
+
+def test_stop_lets_the_poll_in_flight_finish(tmp_path: Path, tiny_model_dir: Path) -> None:
+    with FeedServer() as feed:
+        for n in range(3):
+            feed.add(f"s{n}", "Acme", f"Acme item {n}")
+        feed.delay = 2.0
+        config = load_config(
+            write_setup(
+                tmp_path,
+                db_url=f"sqlite:///{tmp_path / 'w.db'}",
+                feed_url=feed.url,
+                receiver_url="console://",
+                model_dir=tiny_model_dir,
+                poll="1h",
+            )
+        )
+        daemon = Daemon(config)
+        daemon.start()
+        assert feed.request_started.wait(30), "the first poll never started"
+        started = time.monotonic()
+        daemon.stop()  # what SIGTERM leads to
+        assert time.monotonic() - started >= 1.0, "stop() did not wait for the poll"
+        assert not daemon.scheduler.running
+    with daemon.db.session() as session:  # stop() disposed the engine; it reconnects
+        assert session.query(Mention).count() == 3
+
+
+def test_broken_rule_edit_keeps_old_rules_and_tells_operators(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    config = load_config(
+        write_setup(
+            tmp_path,
+            db_url=f"sqlite:///{tmp_path / 'w.db'}",
+            feed_url="http://127.0.0.1:9/feed.xml",
+            receiver_url="console://",
+            model_dir=tiny_model_dir,
+        )
+    )
+    daemon = Daemon(config)
+    daemon.db.upgrade()
+    from warden.rules.loader import load_rules
+
+    daemon.ruleset = load_rules(config)
+    rule_file = tmp_path / "rules" / "acme.yaml"
+    rule_file.write_text("rules:\n  - name: x\n    condition: {kind: volume, window: 5m}\n")
+    assert daemon.reload_rules(reason="test") is False
+    assert [r.rule.name for r in daemon.ruleset.rules] == ["acme-volume"]
+    with daemon.db.session() as session:
+        (message,) = session.query(Notification).all()
+        assert message.kind == "system" and message.receiver == "oncall"
+        assert f"{rule_file}:3: rules[0].condition.above: required, but missing" in message.body
+    # The same broken content reported again does not queue a second message.
+    assert daemon.reload_rules(reason="test") is False
+    with daemon.db.session() as session:
+        assert session.query(Notification).count() == 1
+    rule_file.write_text(
+        "rules:\n  - name: y\n    entity: Acme\n"
+        "    condition: {kind: volume, window: 5m, above: 2}\n"
+    )
+    assert daemon.reload_rules(reason="test") is True
+    assert [r.rule.name for r in daemon.ruleset.rules] == ["y"]
+    daemon.db.dispose()

@@ -39,7 +39,7 @@ from warden.sentiment.loader import load_scorer
 from warden.sentiment.stage import score_pending
 from warden.sources.http import HttpFetcher
 from warden.sources.poller import poll_source
-from warden.sources.registry import build_source
+from warden.sources.registry import build_source, is_polled
 from warden.store.db import Database
 
 log = get_logger(__name__)
@@ -112,6 +112,8 @@ class Daemon:
             if not settings.enabled:
                 log.info("source.disabled", source=settings.name)
                 continue
+            if not is_polled(settings):
+                continue  # push sources are served by the web server
             self._add_job(
                 f"poll:{settings.name}",
                 settings.interval,

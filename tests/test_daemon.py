@@ -75,3 +75,46 @@ def test_broken_rule_edit_keeps_old_rules_and_tells_operators(
     assert daemon.reload_rules(reason="test") is True
     assert [r.rule.name for r in daemon.ruleset.rules] == ["y"]
     daemon.db.dispose()
+
+
+def test_daemon_serves_webhook_pushes(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import hashlib
+    import hmac
+    import json
+
+    import httpx
+    from conftest import free_port
+
+    port = free_port()
+    config_path = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'w.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tiny_model_dir,
+    )
+    text = config_path.read_text().replace(
+        "sources:\n",
+        "sources:\n  - name: pushed\n    type: webhook\n    secret: ${HOOK_SECRET}\n"
+        f"    host: 127.0.0.1\n    port: {port}\n",
+    )
+    config_path.write_text(text)
+    config = load_config(config_path, env={"HOOK_SECRET": "k3y"})
+    daemon = Daemon(config)
+    daemon.start()
+    try:
+        body = json.dumps({"id": "p1", "text": "ACME Bank is down", "url": "https://x.example/1"})
+        signature = "sha256=" + hmac.new(b"k3y", body.encode(), hashlib.sha256).hexdigest()
+        url = f"http://127.0.0.1:{port}/hooks/pushed"
+        bad = httpx.post(url, content=body, headers={"X-Warden-Signature": "sha256=00"})
+        assert bad.status_code == 401
+        good = httpx.post(url, content=body, headers={"X-Warden-Signature": signature})
+        assert good.status_code in (200, 202), good.text
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+        assert "pushed" in json.dumps(health)
+    finally:
+        daemon.stop()
+    with daemon.db.session() as session:
+        (mention,) = session.query(Mention).all()
+        assert mention.source == "pushed"
+        assert [e.entity for e in mention.entities] == ["Acme"]

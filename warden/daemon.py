@@ -6,6 +6,7 @@ Jobs (APScheduler, a thread pool; none overlaps itself):
   evaluate       judge every rule, advance alerts, fill the outbox
   dispatch       drain the outbox through apprise
   rules-watch    reload the rules when a file changes (SIGHUP does the same)
+Webhook sources are served by an HTTP server started beside the scheduler.
 SIGTERM and SIGINT stop cleanly: no new job starts, running jobs finish, then Warden exits.
 """
 
@@ -41,6 +42,7 @@ from warden.sources.http import HttpFetcher
 from warden.sources.poller import poll_source
 from warden.sources.registry import build_source, is_polled
 from warden.store.db import Database
+from warden.web import WebServer, build_push_server
 
 log = get_logger(__name__)
 
@@ -93,6 +95,7 @@ class Daemon:
             timezone="UTC",
         )
         self.scorer: Any = None
+        self.web: WebServer | None = None
 
     # -- start-up ---------------------------------------------------------------------------
 
@@ -132,6 +135,10 @@ class Daemon:
         self._add_job("evaluate", self.config.rules.evaluate_every, self.evaluate_job)
         self._add_job("dispatch", self.config.notifications.dispatch_every, self.dispatch_job)
         self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules)
+        self.web = build_push_server(self.config, self.db, self.matcher, self.clock)
+        if self.web is not None:
+            self.web.start()
+            log.info("web.started", url=self.web.url)
         self.scheduler.start()
         log.info(
             "daemon.started",
@@ -248,6 +255,8 @@ class Daemon:
     def stop(self) -> None:
         self.stop_event.set()
         sd_notify("STOPPING=1")
+        if self.web is not None:
+            self.web.stop()  # no new pushes; the ones being stored finish
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # in-flight jobs finish first
         self.http.close()

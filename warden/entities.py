@@ -19,9 +19,18 @@ _LEFT = r"(?<![\w])"
 _RIGHT = r"(?![\w])"
 
 
+def _word_pattern(word: str) -> str:
+    """An apostrophe or hyphen inside a name may be written as such, as a space, or left out:
+    "L'Oréal" also matches "L Oreal" and "#LOreal", "Coca-Cola" also "Coca Cola"."""
+    parts = re.split(r"(['-])", word)
+    return "".join(
+        r"['\s]?" if p == "'" else r"[-\s]?" if p == "-" else re.escape(p) for p in parts if p
+    )
+
+
 def _phrase_pattern(phrase: str) -> str:
     words = fold(phrase).split()
-    return r"\s+".join(re.escape(w) for w in words)
+    return r"\s+".join(_word_pattern(w) for w in words)
 
 
 @dataclass(frozen=True)

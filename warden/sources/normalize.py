@@ -17,7 +17,7 @@ _SPACE = re.compile(r"\s+")
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "igshid")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+_CONTROL = dict.fromkeys(c for c in (*range(32), *range(127, 160)) if c not in (9, 10, 13))
 
 
 def clean_text(value: str | None) -> str:
@@ -50,6 +50,8 @@ def normalise_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    if not url:
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:

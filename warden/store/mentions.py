@@ -75,9 +75,9 @@ def store_mentions(
         chunk = key_list[chunk_start : chunk_start + 500]
         found = session.execute(select(Mention.url_key).where(Mention.url_key.in_(chunk)))
         existing_urls.update(key for (key,) in found if key is not None)
-    inserted: list[int] = []
     duplicates = 0
     seen_ids: set[tuple[str, str]] = set()
+    fresh: list[MentionDraft] = []
     for draft in drafts:
         ident = (draft.source, draft.external_id[:512])
         ukey = url_key(draft.url)
@@ -87,9 +87,22 @@ def store_mentions(
         seen_ids.add(ident)
         if ukey:
             existing_urls.add(ukey)
+        fresh.append(draft)
+    if not fresh:
+        return IngestResult([], duplicates)
+    rows = [_to_row(draft, fetched_at) for draft in fresh]
+    try:
+        with session.begin_nested():  # the common case: one batch, one flush
+            session.add_all(rows)
+            session.flush()
+        return IngestResult([row.id for row in rows], duplicates)
+    except IntegrityError:
+        pass  # another instance stored some of them meanwhile: insert one by one
+    inserted: list[int] = []
+    for draft in fresh:
         row = _to_row(draft, fetched_at)
         try:
-            with session.begin_nested():  # another instance may have inserted it meanwhile
+            with session.begin_nested():
                 session.add(row)
                 session.flush()
         except IntegrityError:

@@ -90,12 +90,12 @@ def store_mentions(
         fresh.append(draft)
     if not fresh:
         return IngestResult([], duplicates)
-    rows = [_to_row(draft, fetched_at) for draft in fresh]
+    new_rows = [_to_row(draft, fetched_at) for draft in fresh]
     try:
         with session.begin_nested():  # the common case: one batch, one flush
-            session.add_all(rows)
+            session.add_all(new_rows)
             session.flush()
-        return IngestResult([row.id for row in rows], duplicates)
+        return IngestResult([row.id for row in new_rows], duplicates)
     except IntegrityError:
         pass  # another instance stored some of them meanwhile: insert one by one
     inserted: list[int] = []

@@ -50,7 +50,13 @@ def poll_source(
     interval: timedelta,
     forced_entities: tuple[str, ...] = (),
 ) -> PollOutcome:
-    """Poll `source` once and store what is new. Never raises for a source's own failure."""
+    """Poll `source` once and store what is new. Never raises for a source's own failure.
+
+    `forced_entities` defaults to the source settings' `entities:` (tags every mention gets).
+    """
+    if not forced_entities:
+        settings = getattr(source, "settings", None)
+        forced_entities = tuple(getattr(settings, "entities", ()) or ())
     now = clock.now()
     with db.session() as session:
         row = source_state(session, source.name)

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "warden.cli.check",
     "warden.cli.db",
     "warden.cli.schema",
+    "warden.cli.sentiment",
     "warden.cli.sources",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""

@@ -61,7 +61,7 @@ def pull_command_hint(model: str) -> str:
     )
 
 
-def _caused_by(exc: BaseException, *names: str) -> bool:
+def caused_by(exc: BaseException, *names: str) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
         if type(seen).__name__ in names:
@@ -91,13 +91,13 @@ def explain_unavailable(model: str, exc: BaseException, *, offline: bool) -> str
             f"cannot load sentiment model {model!r}: offline ({why}) and no local copy in the "
             f"Hugging Face cache. {pull_command_hint(model)}"
         )
-    if _caused_by(exc, "RepositoryNotFoundError", "RevisionNotFoundError", "GatedRepoError"):
+    if caused_by(exc, "RepositoryNotFoundError", "RevisionNotFoundError", "GatedRepoError"):
         return (
             f"cannot load sentiment model {model!r}: no such model on the Hugging Face hub "
             f"({_first_line(exc)}). Check the name (e.g. "
             "cardiffnlp/twitter-xlm-roberta-base-sentiment), or give the path of a model folder."
         )
-    if _caused_by(exc, "LocalEntryNotFoundError", "ConnectError", "ConnectionError", "gaierror"):
+    if caused_by(exc, "LocalEntryNotFoundError", "ConnectError", "ConnectionError", "gaierror"):
         return (
             f"cannot load sentiment model {model!r}: no network and no local copy. "
             f"{pull_command_hint(model)}"
@@ -118,9 +118,13 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
-def load_scorer(settings: SentimentSettings) -> SentimentScorer:
-    """Load settings.model with settings.backend; raise ModelLoadError saying how to fix it."""
-    settings = with_environment(settings)
+def load_scorer(settings: SentimentSettings, *, environment: bool = True) -> SentimentScorer:
+    """Load settings.model with settings.backend; raise ModelLoadError saying how to fix it.
+
+    With `environment`, WARDEN_SENTIMENT_MODEL (when set) replaces settings.model.
+    """
+    if environment:
+        settings = with_environment(settings)
     started = time.perf_counter()
     model, tokenizer, source = load_classifier(settings)
     scheme = scheme_from_model(settings.model, model.config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -106,17 +107,17 @@ def test_a_concurrent_instance_storing_the_same_mention_is_not_an_error(
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     db.upgrade()
     other = Database(source_pg_url)
-    original = mentions_module._to_row
+    original = mentions_module._row_values
     raced: list[bool] = []
 
-    def racing_to_row(d: MentionDraft, fetched_at: datetime) -> Mention:
+    def racing_row_values(d: MentionDraft, fetched_at: datetime) -> dict[str, Any]:
         if not raced:  # after our duplicate check, another instance stores mention "2"
             raced.append(True)
             with other.session() as session:
                 store_mentions(session, [draft("hn", "2")], NOW)
         return original(d, fetched_at)
 
-    monkeypatch.setattr(mentions_module, "_to_row", racing_to_row)
+    monkeypatch.setattr(mentions_module, "_row_values", racing_row_values)
     with db.session() as session:
         result = store_mentions(
             session, [draft("hn", "1"), draft("hn", "2"), draft("hn", "3")], NOW

@@ -32,11 +32,23 @@ def clean_text(value: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A str.translate table that drops combining marks, filled in as characters are seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks({ord("’"): ord("'"), ord("ʼ"): ord("'")})
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of `text` (for matching and keys)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("’", "'").replace("ʼ", "'")
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text.casefold()).translate(_WITHOUT_MARKS)
 
 
 def text_key(text: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,32 +22,43 @@ class IngestResult:
     duplicates: int
 
 
-def _to_row(draft: MentionDraft, fetched_at: datetime) -> Mention:
+def _row_values(draft: MentionDraft, fetched_at: datetime) -> dict[str, Any]:
     published = min(draft.published_at, fetched_at)  # a clock ahead of ours is not the future
-    mention = Mention(
-        source=draft.source,
-        external_id=draft.external_id[:512],
-        url=draft.url,
-        url_key=url_key(draft.url),
-        author_handle=(draft.author_handle or None) and draft.author_handle[:255],
-        author_name=(draft.author_name or None) and draft.author_name[:255],
-        author_followers=draft.author_followers,
-        title=draft.title,
-        text=draft.text,
-        text_key=text_key(draft.text),
-        lang=draft.lang,
-        published_at=published,
-        fetched_at=fetched_at,
-        likes=draft.likes,
-        reposts=draft.reposts,
-        replies=draft.replies,
-        raw=draft.raw,
-        scored=False,
-    )
-    mention.entities = [
-        MentionEntity(entity=name, published_at=published) for name in dict.fromkeys(draft.entities)
+    return {
+        "source": draft.source,
+        "external_id": draft.external_id[:512],
+        "url": draft.url,
+        "url_key": url_key(draft.url),
+        "author_handle": (draft.author_handle or None) and draft.author_handle[:255],
+        "author_name": (draft.author_name or None) and draft.author_name[:255],
+        "author_followers": draft.author_followers,
+        "title": draft.title,
+        "text": draft.text,
+        "text_key": text_key(draft.text),
+        "lang": draft.lang,
+        "published_at": published,
+        "fetched_at": fetched_at,
+        "likes": draft.likes,
+        "reposts": draft.reposts,
+        "replies": draft.replies,
+        "raw": draft.raw,
+        "scored": False,
+    }
+
+
+def _insert(session: Session, drafts: Sequence[MentionDraft], fetched_at: datetime) -> list[int]:
+    """Insert mentions and their entity tags in two multi-row statements; return the new ids."""
+    values = [_row_values(d, fetched_at) for d in drafts]
+    statement = insert(Mention).returning(Mention.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement, values))
+    tags = [
+        {"mention_id": mention_id, "entity": name, "published_at": row["published_at"]}
+        for mention_id, draft, row in zip(ids, drafts, values, strict=True)
+        for name in dict.fromkeys(draft.entities)
     ]
-    return mention
+    if tags:
+        session.execute(insert(MentionEntity), tags)
+    return ids
 
 
 def store_mentions(
@@ -90,23 +102,16 @@ def store_mentions(
         fresh.append(draft)
     if not fresh:
         return IngestResult([], duplicates)
-    new_rows = [_to_row(draft, fetched_at) for draft in fresh]
     try:
-        with session.begin_nested():  # the common case: one batch, one flush
-            session.add_all(new_rows)
-            session.flush()
-        return IngestResult([row.id for row in new_rows], duplicates)
+        with session.begin_nested():  # the common case: one batch, two statements
+            return IngestResult(_insert(session, fresh, fetched_at), duplicates)
     except IntegrityError:
         pass  # another instance stored some of them meanwhile: insert one by one
     inserted: list[int] = []
     for draft in fresh:
-        row = _to_row(draft, fetched_at)
         try:
             with session.begin_nested():
-                session.add(row)
-                session.flush()
+                inserted.extend(_insert(session, [draft], fetched_at))
         except IntegrityError:
             duplicates += 1
-            continue
-        inserted.append(row.id)
     return IngestResult(inserted, duplicates)

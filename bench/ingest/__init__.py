@@ -1,0 +1,1 @@
+"""Ingest throughput benchmark: raw platform items → normalised, matched, stored mentions."""

@@ -1,81 +1,146 @@
-"""One evaluation cycle: every rule, for every entity it watches, gives an active/inactive result.
+"""One evaluation cycle: every rule, for every group it watches, gives an active/inactive result.
 
 Evaluation only reads the store; turning results into alerts (and alerts into messages) is the
-job of `warden.alerts`. The clock is passed in, so a backtest runs this same code.
+job of `warden.alerts`. The clock is passed in, and an `Evaluator` keeps only caches between
+cycles (series, memoised decisions), so a backtest and a rule test run this same code.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warden.durations import format_duration
+from warden.log import get_logger
+from warden.rules.judge import JudgeContext, Judgement, history_needed, judge
 from warden.rules.loader import RuleSet
-from warden.rules.schema import NegativeShareCondition, Rule, VolumeCondition
-from warden.store.series import WindowStats, top_mentions, window_stats
+from warden.rules.schema import FlatlineCondition, Rule
+from warden.store.recent import top_mentions
+from warden.store.series import Group, SeriesCache
+
+log = get_logger(__name__)
+
+MEMO_LIMIT = 50_000
+MIN_HISTORY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class RuleResult:
-    """The verdict of one rule on one entity at one instant, with the numbers behind it."""
+    """The verdict of one rule on one group at one instant, with the numbers behind it."""
 
     rule: Rule
     labels: dict[str, str]
     active: bool
     values: dict[str, Any]
     evidence: list[int] = field(default_factory=list)
+    warming_up: bool = False
+    reason: str = ""
 
 
-def _judge(rule: Rule, stats: WindowStats) -> tuple[bool, dict[str, Any]]:
-    cond = rule.condition
-    values: dict[str, Any] = {"count": stats.count, "window": format_duration(cond.window)}
-    if isinstance(cond, VolumeCondition):
-        values["threshold"] = cond.above
-        return stats.count >= cond.above, values
-    if isinstance(cond, NegativeShareCondition):
-        share = stats.negative_share
-        values.update(
-            negative=stats.negative,
-            scored=stats.scored,
-            share=round(share, 4),
-            threshold=cond.above,
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _groups(rule: Rule, entities: Sequence[str], cache: SeriesCache) -> list[Group]:
+    if isinstance(rule.condition, FlatlineCondition):
+        sources = cache.sources() if rule.condition.source == "*" else [rule.condition.source]
+        return [Group("", source=s) for s in sources]
+    targets = rule.entities or list(entities)
+    by_source = "source" in rule.group_by
+    by_lang = "lang" in rule.group_by
+    return [g for e in targets for g in cache.groups(e, by_source, by_lang)]
+
+
+class Evaluator:
+    """Judges a rule set against the store; keeps series and decisions between cycles."""
+
+    def __init__(self) -> None:
+        self.cache = SeriesCache()
+        self.memo: dict[Any, Any] = {}
+        self.started_at: datetime | None = None
+        self.sources: list[str] = []
+        self._warming: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+
+    def history(self, ruleset: RuleSet) -> timedelta:
+        """How much rolled-up history the rules need in memory."""
+        needs = [history_needed(r.rule.condition) for r in ruleset.rules]
+        return max([MIN_HISTORY, *needs])
+
+    def evaluate(
+        self,
+        session: Session,
+        ruleset: RuleSet,
+        entities: Sequence[str],
+        now: datetime,
+        evidence_limit: int = 5,
+        sources: Sequence[str] = (),
+    ) -> list[RuleResult]:
+        """Evaluate every rule at `now`; one result per (rule, group), active or not."""
+        if self.started_at is None:
+            self.started_at = now
+        self.cache.refresh(session, now - self.history(ruleset))
+        if len(self.memo) > MEMO_LIMIT:
+            self.memo.clear()
+        results: list[RuleResult] = []
+        for loaded in ruleset.rules:
+            rule = loaded.rule
+            groups = _groups(rule, entities, self.cache)
+            if isinstance(rule.condition, FlatlineCondition) and rule.condition.source == "*":
+                known = {g.source for g in groups}
+                groups += [Group("", source=s) for s in sources if s not in known]
+            for group in groups:
+                ctx = JudgeContext(session, self.cache, now, group, self.started_at, self.memo)
+                verdict = judge(rule.condition, ctx)
+                results.append(self._result(rule, group, verdict, ctx, evidence_limit))
+        return results
+
+    def _result(
+        self, rule: Rule, group: Group, verdict: Judgement, ctx: JudgeContext, limit: int
+    ) -> RuleResult:
+        decision = verdict.decision
+        if group.entity:
+            labels = {**group.labels(), **rule.labels}
+        else:
+            labels = {"source": group.source or "", **rule.labels}
+        key = (rule.name, tuple(sorted(labels.items())))
+        if decision.warming_up and key not in self._warming:
+            self._warming.add(key)
+            log.info("rule.warming_up", rule=rule.name, labels=labels, reason=decision.reason)
+        values = {k: _json_safe(v) for k, v in verdict.values.items()}
+        values["reason"] = decision.reason
+        if decision.warming_up:
+            values["warming_up"] = True
+        evidence: list[int] = []
+        if decision.fired:
+            evidence = list(verdict.evidence or [])[:limit]
+            if len(evidence) < limit and verdict.evidence_since is not None and group.entity:
+                more = top_mentions(
+                    ctx.session,
+                    group.entity,
+                    verdict.evidence_since,
+                    ctx.now,
+                    limit,
+                    verdict.prefer_negative,
+                    source=group.source,
+                    lang=group.lang,
+                )
+                evidence += [i for i in more if i not in evidence][: limit - len(evidence)]
+        return RuleResult(
+            rule,
+            labels,
+            decision.fired,
+            values,
+            evidence,
+            warming_up=decision.warming_up,
+            reason=decision.reason,
         )
-        return stats.scored >= cond.min_count and share > cond.above, values
-    raise TypeError(f"no evaluator for condition {type(cond).__name__}")
 
-
-def evaluate_rules(
-    session: Session,
-    ruleset: RuleSet,
-    entities: list[str],
-    now: datetime,
-    evidence_limit: int = 5,
-) -> list[RuleResult]:
-    """Evaluate every rule at `now`; one result per (rule, entity), active or not."""
-    results: list[RuleResult] = []
-    stats_cache: dict[Any, dict[str, WindowStats]] = {}
-    for loaded in ruleset.rules:
-        rule = loaded.rule
-        targets = entities if rule.entity == "*" else [rule.entity]
-        window = rule.condition.window
-        since = now - window
-        if window not in stats_cache:
-            stats_cache[window] = window_stats(session, since, now)
-        per_entity = stats_cache[window]
-        for entity in targets:
-            active, values = _judge(rule, per_entity.get(entity, WindowStats()))
-            evidence: list[int] = []
-            if active:
-                prefer_negative = isinstance(rule.condition, NegativeShareCondition)
-                evidence = [
-                    m.id
-                    for m in top_mentions(
-                        session, entity, since, now, evidence_limit, prefer_negative
-                    )
-                ]
-            labels = {"entity": entity, **rule.labels}
-            results.append(RuleResult(rule, labels, active, values, evidence))
-    return results
+    def warming_up_notices(self) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+        """(rule, labels) pairs that have reported warming up."""
+        return set(self._warming)

@@ -1,37 +1,104 @@
 """The rule language: pydantic models of a rule file, from which the editors' JSON Schema is made.
 
 A rule file holds `rules:`, a list of rules. Each rule names the entities it watches, one
-condition (`kind:` picks which), how long the condition must hold before it fires (`for`), how
-long it keeps firing after it clears (`keep_firing_for`), a severity, and where to send it.
+condition (`kind:` picks which; `all`/`any` combine several), how long the condition must hold
+before it fires (`for`), how long it keeps firing after it clears (`keep_firing_for`), a
+severity, how alerts are split (`group_by`), the message texts, and where to send it.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from warden.detect.sensitivity import SensitivityLevel
 from warden.durations import Duration
 from warden.rules.template import unknown_placeholders
 
 Severity = Literal["info", "warning", "critical"]
+Direction = Literal["up", "down", "both"]
+Metric = Literal["count", "negative", "reach", "engagement"]
+GroupLabel = Literal["entity", "source", "lang"]
 
-COMMON_VALUES = ("rule", "entity", "severity", "window", "count", "top_mentions", "since")
+SENSITIVITY_LEVELS = ("low", "medium", "high")
+STEP_SECONDS = 300
+
+COMMON_VALUES = (
+    "rule",
+    "entity",
+    "source",
+    "lang",
+    "severity",
+    "count",
+    "baseline",
+    "observed",
+    "expected",
+    "reason",
+    "top_mentions",
+    "since",
+    "warming_up",
+)
+"""Placeholders every rule's annotations may use (a value a condition does not give shows `?`)."""
+
+
+def _sensitivity(value: Any) -> SensitivityLevel | float:
+    text = value.strip().lower() if isinstance(value, str) else None
+    for level in get_args(SensitivityLevel):
+        if text == level:
+            return cast(SensitivityLevel, level)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+        return float(value)
+    raise ValueError(
+        f"expected one of {', '.join(SENSITIVITY_LEVELS)}, "
+        f"or a probability between 0 and 1, got {value!r}"
+    )
+
+
+Sensitivity = Annotated[
+    SensitivityLevel | float,
+    BeforeValidator(_sensitivity),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(SENSITIVITY_LEVELS)},
+                {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            ],
+            "description": "low (about one false alarm in 5 months), medium (one a month), "
+            "high (one a week), or a per-bucket false-alarm probability.",
+        }
+    ),
+]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def step_multiple(value: timedelta) -> timedelta:
+    seconds = value.total_seconds()
+    if seconds < STEP_SECONDS or seconds % STEP_SECONDS:
+        raise ValueError("expected a multiple of 5m (5m, 15m, 1h, ...)")
+    return value
+
+
 class VolumeCondition(_Strict):
-    """At least `above` mentions of the entity within the last `window`."""
+    """At least `above` mentions of the entity within the last `window` (a fixed threshold)."""
 
     kind: Literal["volume"]
     window: Duration = Field(description="Look-back window, like 10m or 1h.")
     above: int = Field(ge=1, description="Fire when the count in the window reaches this.")
 
-    VALUES: ClassVar[tuple[str, ...]] = ("count", "threshold")
+    VALUES: ClassVar[tuple[str, ...]] = ("count", "threshold", "window")
 
 
 class NegativeShareCondition(_Strict):
@@ -44,18 +111,231 @@ class NegativeShareCondition(_Strict):
         default=10, ge=1, description="Scored mentions needed before the share is judged."
     )
 
-    VALUES: ClassVar[tuple[str, ...]] = ("count", "negative", "share", "threshold", "scored")
+    VALUES: ClassVar[tuple[str, ...]] = (
+        "count",
+        "negative",
+        "share",
+        "threshold",
+        "scored",
+        "window",
+    )
 
 
-Condition = Annotated[VolumeCondition | NegativeShareCondition, Field(discriminator="kind")]
+class VolumeSpikeCondition(_Strict):
+    """Far more (or fewer) mentions than usual for this time of day and weekday."""
+
+    kind: Literal["volume_spike"]
+    sensitivity: Sensitivity = "medium"
+    min_count: float = Field(
+        default=5, ge=0, description="Never fire on fewer mentions than this in the tested window."
+    )
+    direction: Direction = Field(
+        default="up", description="up: a surge; down: a sudden silence; both."
+    )
+    metric: Metric = Field(
+        default="count",
+        description="What is counted: mentions, negative mentions, reach (followers), engagement.",
+    )
+    step: Duration = Field(
+        default=timedelta(minutes=5), description="Bucket size: 5m, 15m, 1h (multiple of 5m)."
+    )
+    warm_up: Duration = Field(
+        default=timedelta(days=2),
+        description="History needed before judging; the rule reports it is warming up before.",
+    )
+    windows: list[int] = Field(
+        default=[1, 3],
+        min_length=1,
+        description="Numbers of buckets summed by each test (1: the bucket alone).",
+    )
+
+    VALUES: ClassVar[tuple[str, ...]] = ("probability", "threshold", "step")
+
+    @field_validator("step")
+    @classmethod
+    def _step_multiple(cls, v: timedelta) -> timedelta:
+        return step_multiple(v)
+
+    @field_validator("windows")
+    @classmethod
+    def _positive_windows(cls, v: list[int]) -> list[int]:
+        if min(v) < 1:
+            raise ValueError("expected numbers of buckets of at least 1")
+        return v
+
+
+class NegativeSurgeCondition(_Strict):
+    """More negative mentions than usual and a larger negative share than usual, both."""
+
+    kind: Literal["negative_surge"]
+    sensitivity: Sensitivity = "medium"
+    min_count: float = Field(default=5, ge=0, description="Fewest negative mentions that fire.")
+    step: Duration = Field(default=timedelta(minutes=15), description="Bucket size (5m multiple).")
+    warm_up: Duration = Field(default=timedelta(days=2), description="History needed first.")
+    min_share_increase: float = Field(
+        default=0.10, ge=0, le=1, description="Smallest rise of the negative share that counts."
+    )
+    share_days: int = Field(default=7, ge=1, description="Days the usual share is learnt from.")
+
+    VALUES: ClassVar[tuple[str, ...]] = ("negative", "share", "probability", "threshold", "step")
+
+    @field_validator("step")
+    @classmethod
+    def _step_multiple(cls, v: timedelta) -> timedelta:
+        return step_multiple(v)
+
+
+class SentimentShiftCondition(_Strict):
+    """Mean sentiment of the recent mentions far from the usual mean."""
+
+    kind: Literal["sentiment_shift"]
+    sensitivity: Sensitivity = "medium"
+    window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
+    baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
+    min_delta: float = Field(default=0.2, gt=0, le=2, description="Smallest shift (-1..1 scale).")
+    min_count: int = Field(default=10, ge=1, description="Recent scored mentions needed.")
+    direction: Direction = "down"
+
+    VALUES: ClassVar[tuple[str, ...]] = ("mean", "probability", "threshold", "window")
+
+
+class KeywordsCondition(_Strict):
+    """Posts containing watched words or phrases (any case or accents), minus exclusions."""
+
+    kind: Literal["keywords"]
+    phrases: list[str] = Field(min_length=1, description="Words or phrases to look for.")
+    exclude: list[str] = Field(default_factory=list, description="Phrases that veto a post.")
+    min_count: int = Field(default=1, ge=1, description="Matching posts needed in the window.")
+    window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
+
+    VALUES: ClassVar[tuple[str, ...]] = ("matches", "threshold", "window")
+
+
+class InfluentialAuthorCondition(_Strict):
+    """A post by an account with many followers, or an author whose posts reach many people."""
+
+    kind: Literal["influential_author"]
+    followers: int | None = Field(default=100_000, ge=1, description="Followers that count.")
+    reach: int | None = Field(
+        default=None,
+        ge=1,
+        description="Summed followers of one author's posts in the window (repeated posts).",
+    )
+    window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
+
+    VALUES: ClassVar[tuple[str, ...]] = ("author", "followers", "threshold", "window")
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> InfluentialAuthorCondition:
+        if self.followers is None and self.reach is None:
+            raise ValueError("set followers, reach or both")
+        return self
+
+
+class ViralityCondition(_Strict):
+    """One post whose engagement (likes, shares, replies) grew fast since it was published."""
+
+    kind: Literal["virality"]
+    min_gain: int = Field(default=500, ge=1, description="Interactions gained within `within`.")
+    within: Duration = Field(default=timedelta(hours=1), description="How fast: posts this young.")
+
+    VALUES: ClassVar[tuple[str, ...]] = ("engagement", "threshold")
+
+
+class NewTermCondition(_Strict):
+    """A word or hashtag suddenly associated with the entity (#boycott, recall)."""
+
+    kind: Literal["new_term"]
+    sensitivity: Sensitivity = "medium"
+    min_count: int = Field(default=5, ge=1, description="Posts that must use the term.")
+    min_ratio: float = Field(default=5.0, ge=1, description="Times more frequent than usual.")
+    window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
+    baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
+    ignore: list[str] = Field(
+        default_factory=list, description="Terms never reported (the entity's own names are)."
+    )
+
+    VALUES: ClassVar[tuple[str, ...]] = ("terms", "threshold", "window")
+
+
+class FlatlineCondition(_Strict):
+    """A source silent for too long (nothing about any watched entity)."""
+
+    kind: Literal["flatline"]
+    source: str = Field(default="*", description="Source name from config.yaml, or * for each.")
+    silent_for: Duration = Field(description="Longest acceptable silence, like 2h.")
+
+    VALUES: ClassVar[tuple[str, ...]] = ("silent_for", "threshold")
+
+
+class AllCondition(_Strict):
+    """Every nested condition holds at once."""
+
+    kind: Literal["all"]
+    conditions: list[Condition] = Field(min_length=1)
+
+    VALUES: ClassVar[tuple[str, ...]] = ()
+
+
+class AnyCondition(_Strict):
+    """At least one nested condition holds."""
+
+    kind: Literal["any"]
+    conditions: list[Condition] = Field(min_length=1)
+
+    VALUES: ClassVar[tuple[str, ...]] = ()
+
+
+Condition = Annotated[
+    VolumeCondition
+    | NegativeShareCondition
+    | VolumeSpikeCondition
+    | NegativeSurgeCondition
+    | SentimentShiftCondition
+    | KeywordsCondition
+    | InfluentialAuthorCondition
+    | ViralityCondition
+    | NewTermCondition
+    | FlatlineCondition
+    | AllCondition
+    | AnyCondition,
+    Field(discriminator="kind"),
+]
+AllCondition.model_rebuild()
+AnyCondition.model_rebuild()
+
+AnyConditionModel = (
+    VolumeCondition
+    | NegativeShareCondition
+    | VolumeSpikeCondition
+    | NegativeSurgeCondition
+    | SentimentShiftCondition
+    | KeywordsCondition
+    | InfluentialAuthorCondition
+    | ViralityCondition
+    | NewTermCondition
+    | FlatlineCondition
+    | AllCondition
+    | AnyCondition
+)
+
+
+def walk(condition: AnyConditionModel) -> list[AnyConditionModel]:
+    """The condition and every condition nested in it, depth first."""
+    out: list[AnyConditionModel] = [condition]
+    if isinstance(condition, AllCondition | AnyCondition):
+        for child in condition.conditions:
+            out.extend(walk(child))
+    return out
 
 
 class Rule(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$", description="Unique rule name.")
     description: str = Field(default="", description="What this rule watches, for the reader.")
-    entity: str = Field(
+    entity: str | list[str] = Field(
         default="*",
-        description="Entity name from config.yaml, or * for every entity (one alert each).",
+        description="Entity name from config.yaml, a list of them, or * for every entity "
+        "(one alert each).",
     )
     condition: Condition
     for_: Duration = Field(
@@ -68,14 +348,19 @@ class Rule(_Strict):
         description="How long the alert stays firing after the condition clears.",
     )
     severity: Severity = "warning"
+    group_by: list[GroupLabel] = Field(
+        default_factory=lambda: list[GroupLabel](["entity"]),
+        description="One alert per entity (default), or per entity and source and/or lang.",
+    )
     labels: dict[str, str] = Field(
         default_factory=dict, description="Extra labels attached to the alert (team, region)."
     )
     annotations: dict[str, str] = Field(
         default_factory=dict,
         description="Texts for the message, with {{ placeholders }}: summary, description, "
-        "runbook. Placeholders: rule, entity, severity, window, count, top_mentions, since, "
-        "and the condition's own values (threshold, negative, share, ...).",
+        "runbook. Placeholders: rule, entity, source, lang, severity, count, baseline, "
+        "observed, expected, reason, top_mentions, since, and the condition's own values "
+        "(threshold, negative, share, window, ...).",
     )
     receivers: list[str] | None = Field(
         default=None,
@@ -84,15 +369,30 @@ class Rule(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @property
+    def entities(self) -> list[str]:
+        """The entity names this rule names (empty for `*`)."""
+        if isinstance(self.entity, list):
+            return list(self.entity)
+        return [] if self.entity == "*" else [self.entity]
+
+    @field_validator("group_by")
+    @classmethod
+    def _entity_first(cls, v: list[str]) -> list[str]:
+        if "entity" not in v:
+            raise ValueError("must include entity (alerts are always per entity)")
+        return v
+
     @model_validator(mode="after")
     def _check_placeholders(self) -> Rule:
-        known = (*COMMON_VALUES, *self.condition.VALUES)
+        known = {*COMMON_VALUES, *(v for c in walk(self.condition) for v in c.VALUES)}
+        known |= set(self.labels)
         for key, template in self.annotations.items():
             bad = unknown_placeholders(template, known)
             if bad:
                 raise ValueError(
                     f"annotations.{key}: unknown placeholder {{{{ {bad[0]} }}}}; "
-                    f"known: {', '.join(sorted(set(known)))}"
+                    f"known: {', '.join(sorted(known))}"
                 )
         return self
 

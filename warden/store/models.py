@@ -40,6 +40,7 @@ class Mention(Base):
         Index("ix_mentions_published_at", "published_at"),
         Index("ix_mentions_url_key", "url_key"),
         Index("ix_mentions_unscored", "scored"),
+        Index("ix_mentions_fetched_at", "fetched_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -93,6 +94,7 @@ class Score(Base):
     """The sentiment of one mention, and which model (or operator) said so."""
 
     __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_scored_at", "scored_at"),)
 
     mention_id: Mapped[int] = mapped_column(
         ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
@@ -192,3 +194,33 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SeriesBucket(Base):
+    """Mentions of one entity from one source in one language, rolled up per 5-minute bucket."""
+
+    __tablename__ = "series_buckets"
+    __table_args__ = (Index("ix_series_buckets_revision", "revision"),)
+
+    entity: Mapped[str] = mapped_column(String(255), primary_key=True)
+    bucket_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True, doc="'' when unknown")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+    positive: Mapped[int] = mapped_column(Integer, default=0)
+    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    reach: Mapped[int] = mapped_column(BigInteger, default=0, doc="sum of author followers")
+    engagement: Mapped[int] = mapped_column(BigInteger, default=0)
+    revision: Mapped[int] = mapped_column(BigInteger, doc="rollup run that last wrote the row")
+
+
+class RollupState(Base):
+    """Where the incremental rollup stands: the time it has covered and its run counter."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    watermark: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,84 +1,189 @@
-"""Read-side queries the detection stage shares: per-entity counts in a window, and the evidence."""
+"""The read model of rolled-up series: 5-minute buckets held in memory, caught up incrementally.
+
+`SeriesCache.refresh` loads the buckets the rules need once, then on each cycle reads only the
+rows the rollup rewrote since (by revision). Series for a group (an entity, optionally one
+source and/or language) are then built from memory at any step that is a multiple of 5 minutes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, desc, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warden.store.models import Mention, MentionEntity, Score
+from warden.store.models import SeriesBucket
+from warden.store.rollup import (
+    BUCKET,
+    BUCKET_SECONDS,
+    METRIC_FIELDS,
+    bucket_index,
+    bucket_start,
+    current_revision,
+)
+
+SeriesKey = tuple[str, str, str]
+"""entity, source, lang: the finest grain the rollup keeps."""
+METRICS = {name: i for i, name in enumerate(METRIC_FIELDS)}
+_ZERO = (0.0,) * len(METRIC_FIELDS)
 
 
 @dataclass(frozen=True)
-class WindowStats:
-    """What was said about one entity in a time window."""
+class Group:
+    """Which mentions a series sums: one entity, and one source and/or language when set."""
 
-    count: int = 0
-    scored: int = 0
-    negative: int = 0
-    positive: int = 0
+    entity: str
+    source: str | None = None
+    lang: str | None = None
 
-    @property
-    def negative_share(self) -> float:
-        return self.negative / self.scored if self.scored else 0.0
+    def labels(self) -> dict[str, str]:
+        out = {"entity": self.entity}
+        if self.source is not None:
+            out["source"] = self.source
+        if self.lang is not None:
+            out["lang"] = self.lang
+        return out
 
-
-def window_stats(
-    session: Session, since: datetime, until: datetime, entities: Iterable[str] | None = None
-) -> dict[str, WindowStats]:
-    """Counts per entity for mentions published in (since, until]."""
-    me = MentionEntity
-    query = (
-        select(
-            me.entity,
-            func.count(),
-            func.count(Score.mention_id),
-            func.sum(case((Score.label == "negative", 1), else_=0)),
-            func.sum(case((Score.label == "positive", 1), else_=0)),
+    def matches(self, key: SeriesKey) -> bool:
+        return (
+            key[0] == self.entity
+            and (self.source is None or key[1] == self.source)
+            and (self.lang is None or key[2] == self.lang)
         )
-        .select_from(me)
-        .outerjoin(Score, Score.mention_id == me.mention_id)
-        .where(me.published_at > since, me.published_at <= until)
-        .group_by(me.entity)
-    )
-    wanted = list(entities) if entities is not None else None
-    if wanted is not None:
-        query = query.where(me.entity.in_(wanted))
-    return {
-        entity: WindowStats(int(count), int(scored), int(neg or 0), int(pos or 0))
-        for entity, count, scored, neg, pos in session.execute(query)
-    }
 
 
-def top_mentions(
-    session: Session,
-    entity: str,
-    since: datetime,
-    until: datetime,
-    limit: int,
-    prefer_negative: bool = False,
-) -> list[Mention]:
-    """The mentions an on-call person should read first: most reach and engagement first."""
-    if limit <= 0:
-        return []
-    reach = func.coalesce(Mention.author_followers, 0)
-    engagement = Mention.likes + Mention.reposts + Mention.replies
-    order = [desc(engagement * 10 + reach), desc(Mention.published_at)]
-    if prefer_negative:
-        order.insert(0, desc(case((Score.label == "negative", 1), else_=0)))
-    query = (
-        select(Mention)
-        .join(MentionEntity, MentionEntity.mention_id == Mention.id)
-        .outerjoin(Score, Score.mention_id == Mention.id)
-        .where(
-            MentionEntity.entity == entity,
-            MentionEntity.published_at > since,
-            MentionEntity.published_at <= until,
-        )
-        .order_by(*order)
-        .limit(limit)
-    )
-    return list(session.scalars(query).unique())
+def steps_of(step: timedelta) -> int:
+    """How many 5-minute buckets make one bucket of `step` (which must be a multiple)."""
+    n = int(step.total_seconds()) // BUCKET_SECONDS
+    if n < 1 or n * BUCKET_SECONDS != int(step.total_seconds()):
+        raise ValueError(f"a step must be a multiple of {BUCKET}, got {step}")
+    return n
+
+
+class SeriesCache:
+    """Buckets per (entity, source, lang), with a version per key that changes with its data."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.revision = -1
+        self.loaded_from: int | None = None
+        self._rows: dict[SeriesKey, dict[int, tuple[float, ...]]] = defaultdict(dict)
+        self._first: dict[SeriesKey, int] = {}
+        self._last_nonzero: dict[SeriesKey, int] = {}
+        self._version: dict[SeriesKey, int] = defaultdict(int)
+        self._by_entity: dict[str, set[SeriesKey]] = defaultdict(set)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def refresh(self, session: Session, keep_since: datetime) -> int:
+        """Catch up with the rollup (buckets before `keep_since` are dropped); rows read."""
+        revision = current_revision(session)
+        wanted = bucket_index(keep_since)
+        sb = SeriesBucket
+        if self.loaded_from is None or wanted < self.loaded_from:
+            self._reset()
+            query = select(sb).where(sb.bucket_start >= bucket_start(wanted))
+            self.loaded_from = wanted
+        elif revision == self.revision:
+            return 0
+        else:
+            query = select(sb).where(sb.revision > self.revision, sb.revision <= revision)
+        read = 0
+        for row in session.execute(query.execution_options(yield_per=20_000)).scalars():
+            index = bucket_index(row.bucket_start)
+            if index < self.loaded_from:
+                continue
+            self._put(
+                (row.entity, row.source, row.lang),
+                index,
+                tuple(float(getattr(row, f)) for f in METRIC_FIELDS),
+            )
+            read += 1
+        self.revision = revision
+        if wanted - self.loaded_from > 288:  # drop what fell out of every rule's history
+            self._forget_before(wanted)
+        return read
+
+    def _put(self, key: SeriesKey, index: int, figures: tuple[float, ...]) -> None:
+        self._rows[key][index] = figures
+        self._by_entity[key[0]].add(key)
+        self._version[key] += 1
+        if figures[0] > 0:
+            self._first[key] = min(self._first.get(key, index), index)
+            self._last_nonzero[key] = max(self._last_nonzero.get(key, index), index)
+
+    def _forget_before(self, index: int) -> None:
+        for rows in self._rows.values():
+            for old in [i for i in rows if i < index]:
+                del rows[old]
+        self.loaded_from = index
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def keys(self, group: Group) -> list[SeriesKey]:
+        return sorted(k for k in self._by_entity.get(group.entity, ()) if group.matches(k))
+
+    def groups(self, entity: str, by_source: bool, by_lang: bool) -> list[Group]:
+        """The groups of `entity` that have data, split by source and/or language."""
+        if not by_source and not by_lang:
+            return [Group(entity)]
+        seen = {
+            Group(entity, k[1] if by_source else None, k[2] if by_lang else None)
+            for k in self._by_entity.get(entity, ())
+        }
+        return sorted(seen, key=lambda g: (g.source or "", g.lang or ""))
+
+    def sources(self) -> list[str]:
+        return sorted({k[1] for keys in self._by_entity.values() for k in keys})
+
+    def version(self, group: Group) -> tuple[tuple[SeriesKey, int], ...]:
+        """Changes whenever a bucket of the group changes: a key for memoised decisions."""
+        return tuple((k, self._version[k]) for k in self.keys(group))
+
+    def first_index(self, group: Group) -> int | None:
+        """The first 5-minute bucket with a mention in the group (None without any)."""
+        firsts = [self._first[k] for k in self.keys(group) if k in self._first]
+        return min(firsts) if firsts else None
+
+    def last_seen(self, source: str) -> datetime | None:
+        """End of the last bucket with a mention from `source` (about any entity)."""
+        lasts = [i for k, i in self._last_nonzero.items() if k[1] == source]
+        return bucket_start(max(lasts) + 1) if lasts else None
+
+    def values(self, group: Group, metric: str, first: int, stop: int, n: int = 1) -> list[float]:
+        """Metric of the `n`×5-minute buckets `first..stop-1` (indexes in units of `n` buckets)."""
+        m = METRICS[metric]
+        keys = self.keys(group)
+        out = [0.0] * max(0, stop - first)
+        for key in keys:
+            rows = self._rows[key]
+            if not rows:
+                continue
+            lo, hi = first * n, stop * n
+            if hi - lo < len(rows):
+                for index in range(lo, hi):
+                    figures = rows.get(index)
+                    if figures is not None:
+                        out[index // n - first] += figures[m]
+            else:
+                for index, figures in rows.items():
+                    if lo <= index < hi:
+                        out[index // n - first] += figures[m]
+        return out
+
+    def total(self, group: Group, metric: str, since: datetime, until: datetime) -> float:
+        """Sum of a metric over the 5-minute buckets overlapping (since, until]."""
+        first = bucket_index(since)
+        stop = bucket_index(until - timedelta(microseconds=1)) + 1
+        return sum(self.values(group, metric, first, stop))
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._rows.values())
+
+    def figure(self, group: Group, metric: str, index: int) -> float:
+        m = METRICS[metric]
+        return sum(self._rows[k].get(index, _ZERO)[m] for k in self.keys(group))

@@ -106,7 +106,8 @@ class FakeServer:
                     headers = {"content-type": "application/json", **reply.headers}
                     for key, value in headers.items():
                         self.send_header(key, value)
-                    if "content-length" not in {k.lower() for k in headers}:
+                    given = {k.lower() for k in headers}
+                    if "content-length" not in given and "transfer-encoding" not in given:
                         self.send_header("Content-Length", str(len(content)))
                     self.end_headers()
                     if self.command != "HEAD":

@@ -1,0 +1,87 @@
+"""poll_source: health, back-off, and a failing source never stopping anything."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+
+from warden.clock import SimulatedClock
+from warden.entities import EntityMatcher
+from warden.errors import SourceError
+from warden.sources.base import MentionDraft, PollResult, PollState
+from warden.sources.health import read_health
+from warden.sources.http import HttpFetcher
+from warden.sources.ingest import failure_backoff
+from warden.sources.poller import poll_source
+from warden.store.db import Database
+from warden.store.models import Mention
+
+pytest_plugins = ["source_servers"]
+
+MINUTE = timedelta(minutes=1)
+
+
+class Scripted:
+    """A source whose polls return or raise what the test queued."""
+
+    def __init__(self, name: str, *outcomes: object) -> None:
+        self.name = name
+        self.outcomes = list(outcomes)
+
+    def poll(self, state: PollState, http: HttpFetcher, clock: SimulatedClock) -> PollResult:
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert isinstance(outcome, PollResult)
+        return outcome
+
+
+def drafts(*ids: str, clock: SimulatedClock) -> PollResult:
+    items = [MentionDraft("s", i, f"text {i}", clock.now()) for i in ids]
+    return PollResult(items, PollState(cursor={"last": ids[-1] if ids else None}))
+
+
+def test_health_backoff_and_recovery(
+    source_db: Database, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    source = Scripted(
+        "s",
+        drafts("1", "2", clock=sim_clock),
+        SourceError("HTTP 500"),
+        RuntimeError("bug in a parser"),
+        drafts("3", clock=sim_clock),
+    )
+    matcher = EntityMatcher([])
+
+    def poll() -> object:
+        return poll_source(source_db, source, matcher, fetcher, sim_clock, MINUTE)
+
+    first = poll()
+    assert first.inserted == 2  # type: ignore[attr-defined]
+    sim_clock.advance(MINUTE)
+    assert poll().error == "HTTP 500"  # type: ignore[attr-defined]
+    sim_clock.advance(MINUTE)
+    with structlog.testing.capture_logs() as logs:
+        crashed = poll()
+    assert crashed.error == "RuntimeError: bug in a parser"  # type: ignore[attr-defined]
+    failed = [e for e in logs if e["event"] == "source.failed"]
+    assert failed[0]["source"] == "s" and failed[0]["consecutive_failures"] == 2
+    with source_db.session() as session:
+        (health,) = read_health(session, [], sim_clock.now())
+    assert health.status == "backing_off" and health.consecutive_failures == 2
+    assert health.backoff_until == sim_clock.now() + failure_backoff(2, MINUTE)
+    assert poll().backing_off  # type: ignore[attr-defined]
+    sim_clock.advance(failure_backoff(2, MINUTE))
+    assert poll().inserted == 1  # type: ignore[attr-defined]
+    with source_db.session() as session:
+        (health,) = read_health(session, [], sim_clock.now())
+        assert session.query(Mention).count() == 3
+    assert health.status == "ok" and health.total_items == 3 and health.items_last_poll == 1
+    assert health.last_error == "RuntimeError: bug in a parser"
+
+
+def test_failure_backoff_doubles_up_to_an_hour() -> None:
+    assert failure_backoff(1, MINUTE) == timedelta(0)
+    assert [failure_backoff(n, MINUTE).total_seconds() for n in (2, 3, 4)] == [120, 240, 480]
+    assert failure_backoff(30, MINUTE) == timedelta(hours=1)

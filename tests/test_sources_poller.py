@@ -85,3 +85,23 @@ def test_failure_backoff_doubles_up_to_an_hour() -> None:
     assert failure_backoff(1, MINUTE) == timedelta(0)
     assert [failure_backoff(n, MINUTE).total_seconds() for n in (2, 3, 4)] == [120, 240, 480]
     assert failure_backoff(30, MINUTE) == timedelta(hours=1)
+
+
+def test_push_sources_are_not_polled(
+    source_db: Database, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    from pydantic import TypeAdapter
+
+    from warden.sources.registry import build_source, is_polled
+    from warden.sources.settings import SourceSettings
+
+    settings = TypeAdapter(SourceSettings).validate_python(
+        {"type": "webhook", "name": "hook", "token": "t"}
+    )
+    assert not is_polled(settings)
+    outcome = poll_source(
+        source_db, build_source(settings), EntityMatcher([]), fetcher, sim_clock, MINUTE
+    )
+    assert outcome.error is None and outcome.inserted == 0
+    with source_db.session() as session:
+        assert read_health(session, [settings], sim_clock.now())[0].status == "never_polled"

@@ -54,6 +54,8 @@ def poll_source(
 
     `forced_entities` defaults to the source settings' `entities:` (tags every mention gets).
     """
+    if getattr(source, "pushed", False):
+        return PollOutcome(source.name)  # webhook: mentions arrive through warden.web
     if not forced_entities:
         settings = getattr(source, "settings", None)
         forced_entities = tuple(getattr(settings, "entities", ()) or ())

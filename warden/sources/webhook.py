@@ -95,6 +95,9 @@ def parse_pushed(body: bytes, settings: WebhookSource, received_at: datetime) ->
 class WebhookInbox:
     """The poll-side face of a webhook source: nothing to fetch, mentions arrive by push."""
 
+    pushed = True
+    """poll_source leaves pushed sources alone, so their health reflects what was pushed."""
+
     def __init__(self, settings: WebhookSource) -> None:
         self.settings = settings
         self.name = settings.name

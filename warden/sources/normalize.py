@@ -6,6 +6,7 @@ import email.utils
 import hashlib
 import html
 import re
+import string
 import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -76,7 +77,7 @@ def normalise_url(url: str | None) -> str | None:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(_TRACKING_PARAMS)
     ]
-    path = parts.path.rstrip("/") or "/"
+    path = parts.path.strip().rstrip("/" + string.whitespace) or "/"
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
 
 

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "warden.cli.schema",
     "warden.cli.sentiment",
     "warden.cli.sources",
+    "warden.cli.rules_test",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 

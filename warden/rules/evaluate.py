@@ -41,6 +41,17 @@ class RuleResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class WarmUpNotice:
+    """A rule starting to warm up for a group (not judging yet), or becoming ready."""
+
+    rule: str
+    labels: dict[str, str]
+    warming_up: bool
+    reason: str
+    at: datetime
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -66,6 +77,9 @@ class Evaluator:
         self.started_at: datetime | None = None
         self.sources: list[str] = []
         self._warming: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self._ready: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self.notices: list[WarmUpNotice] = []
+        """Warm-up starts and ends, in order, for backtests to show."""
 
     def history(self, ruleset: RuleSet) -> timedelta:
         """How much rolled-up history the rules need in memory."""
@@ -111,7 +125,12 @@ class Evaluator:
         key = (rule.name, tuple(sorted(labels.items())))
         if decision.warming_up and key not in self._warming:
             self._warming.add(key)
+            self.notices.append(WarmUpNotice(rule.name, labels, True, decision.reason, ctx.now))
             log.info("rule.warming_up", rule=rule.name, labels=labels, reason=decision.reason)
+        elif not decision.warming_up and key in self._warming and key not in self._ready:
+            self._ready.add(key)
+            self.notices.append(WarmUpNotice(rule.name, labels, False, "", ctx.now))
+            log.info("rule.warmed_up", rule=rule.name, labels=labels)
         values = {k: _json_safe(v) for k, v in verdict.values.items()}
         values["reason"] = decision.reason
         if decision.warming_up:
@@ -140,7 +159,3 @@ class Evaluator:
             warming_up=decision.warming_up,
             reason=decision.reason,
         )
-
-    def warming_up_notices(self) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
-        """(rule, labels) pairs that have reported warming up."""
-        return set(self._warming)

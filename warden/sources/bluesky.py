@@ -15,6 +15,7 @@ from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
+from warden.sources.jsonpath import as_object
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import BlueskySource
 
@@ -29,9 +30,8 @@ def post_url(uri: str, handle: str | None) -> str | None:
 
 def post_draft(post: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
     """The draft of one PostView of a searchPosts response."""
-    record = post.get("record") if isinstance(post.get("record"), dict) else {}
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
-    assert isinstance(record, dict) and isinstance(author, dict)
+    record = as_object(post.get("record"))
+    author = as_object(post.get("author"))
     uri = post.get("uri")
     langs = record.get("langs")
     return make_draft(

@@ -22,3 +22,8 @@ def lookup(document: Any, path: str | None) -> Any:
         if value is None:
             return None
     return value
+
+
+def as_object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (for optional nested objects)."""
+    return value if isinstance(value, dict) else {}

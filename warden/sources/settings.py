@@ -277,7 +277,10 @@ class JsonlSource(_SourceBase):
     """A JSON Lines file tailed line by line (exports, other tools' output, tests)."""
 
     type: Literal["jsonl"]
-    path: Path = Field(description="File to tail; relative paths are against config.yaml.")
+    path: Path = Field(
+        description="File to tail: an absolute path (a relative one is taken from the daemon's "
+        "working directory)."
+    )
     fields: FieldMapping = Field(default_factory=FieldMapping, description="Line → mention.")
     start_at: Literal["beginning", "end"] = Field(
         default="beginning",

@@ -15,6 +15,7 @@ from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
+from warden.sources.jsonpath import as_object
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import XSource
 
@@ -29,11 +30,8 @@ def tweet_draft(
 ) -> MentionDraft:
     """The draft of one post, with its author looked up in `includes.users`."""
     user = users.get(str(tweet.get("author_id")), {})
-    metrics = tweet.get("public_metrics") if isinstance(tweet.get("public_metrics"), dict) else {}
-    user_metrics = (
-        user.get("public_metrics") if isinstance(user.get("public_metrics"), dict) else {}
-    )
-    assert isinstance(metrics, dict) and isinstance(user_metrics, dict)
+    metrics = as_object(tweet.get("public_metrics"))
+    user_metrics = as_object(user.get("public_metrics"))
     handle = user.get("username")
     tweet_id = tweet.get("id")
     return make_draft(
@@ -91,13 +89,9 @@ class XRecentSearch:
                 raise SourceError(f"{response.url}: `data` is not a list")
             if not tweets and body.get("errors"):
                 raise SourceError(f"{response.url}: {_error_summary(body['errors'])}")
-            includes = body.get("includes") if isinstance(body.get("includes"), dict) else {}
-            assert isinstance(includes, dict)
-            users = {
-                str(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)
-            }
-            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-            assert isinstance(meta, dict)
+            listed = as_object(body.get("includes")).get("users")
+            users = {str(u.get("id")): u for u in listed or [] if isinstance(u, dict)}
+            meta = as_object(body.get("meta"))
             page = Page(next_token=meta.get("next_token") or None)
             for tweet in tweets:
                 try:

@@ -9,7 +9,12 @@ import pytest
 from source_servers import FakeServer, Reply, SleepRecorder
 
 from warden.errors import SourceError
-from warden.sources.http import HttpFetcher, RateLimited, parse_retry_after
+from warden.sources.http import (
+    HttpFetcher,
+    RateLimited,
+    parse_rate_limit_reset,
+    parse_retry_after,
+)
 
 pytest_plugins = ["source_servers"]
 
@@ -96,3 +101,16 @@ def test_unreachable_and_truncated(server: FakeServer, fetcher: HttpFetcher) -> 
     server.fail(200, b'{"items": [1, 2')
     with pytest.raises(SourceError, match="invalid JSON"):
         fetcher.get(f"{server.url}/x").json()
+
+
+def test_rate_limit_reset_headers_when_there_is_no_retry_after(
+    server: FakeServer, fetcher: HttpFetcher, sleeps: SleepRecorder
+) -> None:
+    ok(server)
+    server.fail(429, headers={"x-rate-limit-reset": str(int(time.time()) + 20)})  # X
+    server.fail(429, headers={"x-ratelimit-reset": "3"})  # Reddit
+    assert fetcher.get(f"{server.url}/x").status == 200
+    assert 18 <= sleeps.waits[0] <= 21 and sleeps.waits[1] == 3.0
+    mastodon = {"X-RateLimit-Reset": "2026-11-26T12:05:00.000Z"}
+    assert parse_rate_limit_reset(mastodon, now=1795694400.0) == 300.0
+    assert parse_rate_limit_reset({}) is None

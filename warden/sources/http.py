@@ -64,6 +64,35 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
+_RESET_HEADERS = ("x-rate-limit-reset", "x-ratelimit-reset")
+
+
+def parse_rate_limit_reset(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from a rate-limit reset header, for a 429 without Retry-After.
+
+    X sends `x-rate-limit-reset` as epoch seconds, Reddit `x-ratelimit-reset` as seconds to go,
+    Mastodon `X-RateLimit-Reset` as an ISO 8601 time.
+    """
+    current = now if now is not None else time.time()
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in _RESET_HEADERS:
+        value = (lowered.get(name) or "").strip()
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            try:
+                when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(0.0, when.timestamp() - current)
+        return max(0.0, number - current) if number > 1e9 else max(0.0, number)
+    return None
+
+
 class HttpFetcher:
     """A shared httpx client with Warden's retry policy; thread-safe (one client, many polls)."""
 
@@ -132,6 +161,8 @@ class HttpFetcher:
                     detail = response.content[:200].decode("utf-8", "replace").strip()
                     raise SourceError(f"{url}: {last_error}" + (f": {detail}" if detail else ""))
                 wait = parse_retry_after(response.headers.get("retry-after"))
+                if wait is None and response.status == 429:
+                    wait = parse_rate_limit_reset(response.headers)
                 if wait is not None and wait > self.max_retry_wait:
                     until = datetime.fromtimestamp(time.time() + wait, UTC)
                     raise RateLimited(f"{url}: {last_error}, retry after {wait:.0f}s", until, wait)

@@ -71,7 +71,7 @@ class WebServer:
             daemon=True,
         )
         self._thread.start()
-        log.info("web.started", url=self.url, webhooks=sorted(self.endpoints))
+        log.info("web.listening", url=self.url, webhooks=sorted(self.endpoints))
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "warden.cli.sentiment",
     "warden.cli.sources",
     "warden.cli.rules_test",
+    "warden.cli.backtest",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 

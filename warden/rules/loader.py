@@ -55,6 +55,20 @@ def load_rule_file(path: Path) -> list[LoadedRule]:
     ]
 
 
+def load_rule_paths(paths: list[Path]) -> RuleSet:
+    """Load rule files without checking them against a config (tests and backtests)."""
+    loaded: list[LoadedRule] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            loaded.extend(load_rule_file(path))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return RuleSet(rules=tuple(loaded), files=tuple(paths))
+
+
 def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     """Load and cross-check rules (unique names, known entities and receivers)."""
     files = paths if paths is not None else rule_files(config.rules_dir)

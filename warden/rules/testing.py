@@ -18,9 +18,8 @@ from sqlalchemy import select
 from warden.alerts.replay import replay, scratch_database, steps
 from warden.config import Config, EntitySettings, RulesSettings
 from warden.durations import format_duration
-from warden.errors import ConfigError
 from warden.notify.render import template_values
-from warden.rules.loader import LoadedRule, RuleSet, load_rule_file
+from warden.rules.loader import RuleSet, load_rule_paths
 from warden.rules.notation import expand_series
 from warden.rules.template import render
 from warden.rules.testfile import RuleTestFile, TestCase, load_test_file
@@ -48,20 +47,6 @@ class CaseOutcome:
 
 def _label_text(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) + "}"
-
-
-def _load_rules(path: Path, spec: RuleTestFile) -> RuleSet:
-    loaded: list[LoadedRule] = []
-    problems: list[str] = []
-    files = [(path.parent / f) for f in spec.rule_files]
-    for rule_path in files:
-        try:
-            loaded.extend(load_rule_file(rule_path))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ConfigError(problems)
-    return RuleSet(rules=tuple(loaded), files=tuple(files))
 
 
 def _fill(db: Database, case: TestCase) -> None:
@@ -190,5 +175,5 @@ def run_case(path: Path, spec: RuleTestFile, case: TestCase, ruleset: RuleSet) -
 def run_test_file(path: Path) -> list[CaseOutcome]:
     """Run every test case of a rule test file; ConfigError if the file or its rules are bad."""
     spec = load_test_file(path)
-    ruleset = _load_rules(path, spec)
+    ruleset = load_rule_paths([path.parent / f for f in spec.rule_files])
     return [run_case(path, spec, case, ruleset) for case in spec.tests]

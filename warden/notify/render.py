@@ -1,7 +1,8 @@
 """The words of an alert message: a title a phone can show, and a body with the evidence in it.
 
 Messages are read by comms teams as much as by engineers: they say what is happening, to whom,
-since when, the numbers, and quote the mentions to read first, with links.
+since when, what was seen against what is usual and why the rule judged it unusual, and quote
+the mentions to read first, with links.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def format_mention(n: int, mention: Mention) -> str:
 
 
 def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]:
+    """What `{{ placeholders }}` stand for: the alert's labels and the figures behind it."""
     return {
+        **alert.labels,
         "rule": alert.rule,
         "entity": alert.labels.get("entity", ""),
         "severity": alert.severity,
@@ -50,13 +53,42 @@ def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]
     }
 
 
+def _subject(alert: Alert) -> str:
+    labels = alert.labels
+    subject = labels.get("entity") or f"source {labels.get('source', '?')}"
+    extra = [labels[k] for k in ("source", "lang") if labels.get(k) and labels.get("entity")]
+    return f"{subject} ({', '.join(extra)})" if extra else subject
+
+
 def _default_summary(alert: Alert) -> str:
     v = alert.values
     entity = alert.labels.get("entity", "")
-    text = f"{v.get('count', '?')} mentions of {entity} in the last {v.get('window', '?')}"
-    if "share" in v:
-        text += f", {v.get('negative', 0)} negative ({float(v['share']):.0%} of scored)"
-    return text
+    if "window" in v and "share" in v and "scored" in v:
+        return (
+            f"{v.get('count', '?')} mentions of {entity} in the last {v['window']}, "
+            f"{v.get('negative', 0)} negative ({float(v['share']):.0%} of scored)"
+        )
+    reason = str(v.get("reason") or "the rule's condition holds")
+    return f"{_subject(alert)}: {reason}"
+
+
+def _figures(values: dict[str, Any]) -> str | None:
+    """`Seen: 120 · usual: 8` when the rule compares with a baseline."""
+    observed = values.get("observed", values.get("count"))
+    expected = values.get("expected", values.get("baseline"))
+    if observed is None or expected is None:
+        return None
+    line = f"Seen: {_plain(observed)} · usual: {_plain(expected)}"
+    probability = values.get("probability")
+    if isinstance(probability, int | float) and probability > 0:
+        line += f" (chance of this by normal variation: {probability:.1g})"
+    return line
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def render_alert(
@@ -70,10 +102,22 @@ def render_alert(
         if "summary" in rule.annotations
         else (_default_summary(alert))
     )
-    title = (
-        f"[{_KIND_PREFIX.get(kind, kind.upper())}] {alert.severity.upper()} {rule.name}: {entity}"
-    )
+    prefix = _KIND_PREFIX.get(kind, kind.upper())
+    title = f"[{prefix}] {alert.severity.upper()} {rule.name}: {_subject(alert)}"
     lines = [summary, ""]
+    reason = alert.values.get("reason")
+    if reason and kind != "resolved" and "summary" in rule.annotations:
+        lines.append(f"Why: {reason}")
+    elif reason and kind == "resolved":
+        lines.append(f"Now: {reason}")
+    figures = _figures(alert.values)
+    if figures and kind != "resolved":
+        lines.append(figures)
+    if alert.values.get("warming_up"):
+        lines.append(
+            "Note: part of this rule is still learning what is usual for "
+            f"{entity or 'this source'} (warming up); it judges with less history for now."
+        )
     if kind == "resolved":
         lines.append(
             f"Resolved at {alert.resolved_at:%Y-%m-%d %H:%M UTC} "

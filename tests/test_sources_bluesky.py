@@ -74,3 +74,21 @@ def test_post_url() -> None:
         "https://bsky.app/profile/a.b/post/abc"
     )
     assert post_url("at://did:plc:x/app.bsky.feed.like/abc", "a.b") is None
+
+
+def test_a_post_dated_in_the_future_does_not_hide_later_posts(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    from datetime import timedelta
+
+    fake = BlueskyFake(server)
+    fake.add("seed")
+    source = bluesky(server)
+    state = source.poll(PollState(), fetcher, sim_clock).state
+    liar = fake.add("clock ahead")
+    liar["record"]["createdAt"] = "2031-01-01T00:00:00.000Z"
+    second = source.poll(state, fetcher, sim_clock)
+    assert {d.text for d in second.drafts} >= {"clock ahead"}
+    fake.add("posted after", at=sim_clock.now() - timedelta(hours=1))
+    third = source.poll(second.state, fetcher, sim_clock)
+    assert "posted after" in {d.text for d in third.drafts}

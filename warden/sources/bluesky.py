@@ -7,6 +7,7 @@ warden.sources.paging). A post's URL is its bsky.app page.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
 from warden.sources.jsonpath import as_object
+from warden.sources.normalize import parse_time
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import BlueskySource
 
@@ -50,6 +52,17 @@ def post_draft(post: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
         replies=post.get("replyCount"),
         raw=post,
     )
+
+
+def sort_key(post: dict[str, Any], draft: MentionDraft, clock: Clock) -> float:
+    """Where the search sorts a post: the earlier of its createdAt and indexedAt ("sortAt"), so
+    a client clock set in the future cannot push the watermark past posts still to come."""
+    when = min(draft.published_at, clock.now())
+    indexed = post.get("indexedAt")
+    if isinstance(indexed, str):
+        with contextlib.suppress(ValueError):
+            when = min(when, parse_time(indexed))
+    return when.timestamp()
 
 
 def _since(watermark: float) -> str:
@@ -102,7 +115,7 @@ class BlueskySearch:
                         self.name, str(exc), post.get("uri") if isinstance(post, dict) else None
                     )
                     continue
-                page.items.append((draft.published_at.timestamp(), draft))
+                page.items.append((sort_key(post, draft, clock), draft))
             return page
 
         return walk_newest_first(fetch, state, self.settings.max_pages)

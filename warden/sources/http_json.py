@@ -83,7 +83,7 @@ class HttpJsonApi:
                     skipped += 1
                     skip_item(self.name, str(exc), lookup(item, self.settings.fields.id))
                     continue
-                stamp = draft.published_at.timestamp()
+                stamp = min(draft.published_at, clock.now()).timestamp()  # no future times
                 if newest is None or stamp >= newest:
                     fresh += 1
                 top = stamp if top is None else max(top, stamp)

@@ -114,3 +114,16 @@ def test_rate_limit_reset_headers_when_there_is_no_retry_after(
     mastodon = {"X-RateLimit-Reset": "2026-11-26T12:05:00.000Z"}
     assert parse_rate_limit_reset(mastodon, now=1795694400.0) == 300.0
     assert parse_rate_limit_reset({}) is None
+
+
+def test_error_messages_never_show_the_query_string(
+    server: FakeServer, fetcher: HttpFetcher
+) -> None:
+    server.fail(403, b"denied")
+    with pytest.raises(SourceError) as denied:
+        fetcher.get(f"{server.url}/api?api_key=s3cret")
+    server.fail(200, b"{not json")
+    with pytest.raises(SourceError) as garbled:
+        fetcher.get(f"{server.url}/api", params={"api_key": "s3cret"}).json()
+    assert "s3cret" not in str(denied.value) + str(garbled.value)
+    assert f"{server.url}/api" in str(denied.value)

@@ -102,7 +102,7 @@ class BlueskySearch:
             body = response.json()
             posts = body.get("posts") if isinstance(body, dict) else None
             if not isinstance(posts, list):
-                raise SourceError(f"{response.url}: expected an object with posts[]")
+                raise SourceError(f"{response.where}: expected an object with posts[]")
             page = Page(next_token=body.get("cursor") or None)
             for post in posts:
                 try:

@@ -66,7 +66,7 @@ class HackerNewsSearch:
             body = response.json()
             hits = body.get("hits") if isinstance(body, dict) else None
             if not isinstance(hits, list):
-                raise SourceError(f"{response.url}: expected an object with hits[]")
+                raise SourceError(f"{response.where}: expected an object with hits[]")
             current = int(body.get("page") or 0)
             pages = int(body.get("nbPages") or 0)
             page = Page(next_token=str(current + 1) if current + 1 < pages else None)

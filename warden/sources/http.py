@@ -21,12 +21,22 @@ USER_AGENT = f"Warden/{__version__} (+reputation monitoring)"
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
+def without_query(url: str) -> str:
+    """`url` without query string or fragment (where API keys sometimes travel)."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
 @dataclass
 class HttpResponse:
     status: int
     headers: Mapping[str, str]
     content: bytes
     url: str
+
+    @property
+    def where(self) -> str:
+        """The URL without its query string, for messages: queries may carry API keys."""
+        return without_query(self.url)
 
     @property
     def not_modified(self) -> bool:
@@ -36,7 +46,7 @@ class HttpResponse:
         try:
             return json.loads(self.content)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise SourceError(f"invalid JSON from {self.url}: {exc}") from None
+            raise SourceError(f"invalid JSON from {self.where}: {exc}") from None
 
 
 class RateLimited(SourceError):
@@ -159,19 +169,23 @@ class HttpFetcher:
                 last_error = f"HTTP {response.status}"
                 if response.status not in RETRYABLE_STATUS:
                     detail = response.content[:200].decode("utf-8", "replace").strip()
-                    raise SourceError(f"{url}: {last_error}" + (f": {detail}" if detail else ""))
+                    raise SourceError(
+                        f"{without_query(url)}: {last_error}" + (f": {detail}" if detail else "")
+                    )
                 wait = parse_retry_after(response.headers.get("retry-after"))
                 if wait is None and response.status == 429:
                     wait = parse_rate_limit_reset(response.headers)
                 if wait is not None and wait > self.max_retry_wait:
                     until = datetime.fromtimestamp(time.time() + wait, UTC)
-                    raise RateLimited(f"{url}: {last_error}, retry after {wait:.0f}s", until, wait)
+                    raise RateLimited(
+                        f"{without_query(url)}: {last_error}, retry after {wait:.0f}s", until, wait
+                    )
                 if attempt < self.retries:
                     self._sleep(wait if wait is not None else self._backoff(attempt))
                 continue
             if attempt < self.retries:
                 self._sleep(self._backoff(attempt))
-        raise SourceError(f"{url}: {last_error} (after {self.retries + 1} attempts)")
+        raise SourceError(f"{without_query(url)}: {last_error} (after {self.retries + 1} attempts)")
 
     def get(self, url: str, **kwargs: Any) -> HttpResponse:
         return self.request("GET", url, **kwargs)
@@ -195,7 +209,7 @@ class HttpFetcher:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise SourceError(
-                    f"{url}: response of {int(declared)} bytes exceeds the "
+                    f"{without_query(url)}: response of {int(declared)} bytes exceeds the "
                     f"{self.max_bytes}-byte limit; skipped"
                 )
             chunks: list[bytes] = []
@@ -204,7 +218,8 @@ class HttpFetcher:
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise SourceError(
-                        f"{url}: response exceeds the {self.max_bytes}-byte limit; skipped"
+                        f"{without_query(url)}: response exceeds the "
+                        f"{self.max_bytes}-byte limit; skipped"
                     )
                 chunks.append(chunk)
             return HttpResponse(

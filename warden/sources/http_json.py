@@ -64,7 +64,7 @@ class HttpJsonApi:
                 if response.not_modified:
                     return PollResult([], state, not_modified=True)
                 document = response.json()
-                items = self._items(document, response.url)
+                items = self._items(document, response.where)
             except SourceError as exc:
                 if number == 0:
                     raise

@@ -92,7 +92,7 @@ class MastodonSearch:
         if isinstance(body, dict) and self.settings.query is not None:
             body = body.get("statuses")
         if not isinstance(body, list):
-            raise SourceError(f"{response.url}: expected a list of statuses")
+            raise SourceError(f"{response.where}: expected a list of statuses")
         return body
 
     def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult:

@@ -116,7 +116,7 @@ class RedditSearch:
             data = listing.get("data") if isinstance(listing, dict) else None
             children = data.get("children") if isinstance(data, dict) else None
             if not isinstance(data, dict) or not isinstance(children, list):
-                raise SourceError(f"{response.url}: expected a Listing with data.children")
+                raise SourceError(f"{response.where}: expected a Listing with data.children")
             page = Page(next_token=data.get("after") or None)
             for child in children:
                 post = child.get("data") if isinstance(child, dict) else None

@@ -83,12 +83,12 @@ class XRecentSearch:
             )
             body = response.json()
             if not isinstance(body, dict):
-                raise SourceError(f"{response.url}: expected a JSON object")
+                raise SourceError(f"{response.where}: expected a JSON object")
             tweets = body.get("data") or []
             if not isinstance(tweets, list):
-                raise SourceError(f"{response.url}: `data` is not a list")
+                raise SourceError(f"{response.where}: `data` is not a list")
             if not tweets and body.get("errors"):
-                raise SourceError(f"{response.url}: {_error_summary(body['errors'])}")
+                raise SourceError(f"{response.where}: {_error_summary(body['errors'])}")
             listed = as_object(body.get("includes")).get("users")
             users = {str(u.get("id")): u for u in listed or [] if isinstance(u, dict)}
             meta = as_object(body.get("meta"))

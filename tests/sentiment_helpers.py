@@ -6,8 +6,10 @@ the tests load them through exactly the code path a real model takes, in millise
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
+import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -20,6 +22,8 @@ from tokenizers.pre_tokenizers import Whitespace
 from tokenizers.processors import TemplateProcessing
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
+from warden.cli.sentiment import register
+from warden.errors import ConfigError, WardenError
 from warden.sentiment.scorer import FloatArray, InferenceBackend, IntArray
 from warden.store import Database, Mention
 
@@ -254,3 +258,18 @@ class CountingBackend:
     def logits(self, features: Mapping[str, IntArray]) -> FloatArray:
         self.calls.append(len(features["input_ids"]))
         return self.inner.logits(features)
+
+
+def run_cli(argv: Sequence[str]) -> int:
+    """`warden ARGV` with only the sentiment commands, handling errors as warden.cli.main does."""
+    parser = argparse.ArgumentParser(prog="warden")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(list(argv))
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 1
+    except WardenError as exc:
+        print(f"warden: {exc}", file=sys.stderr)
+        return 1

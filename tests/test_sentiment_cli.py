@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sentiment_helpers import add_mentions, make_tiny_encoder, make_tiny_model, single_torch_thread
+from sentiment_helpers import (
+    add_mentions,
+    make_tiny_encoder,
+    make_tiny_model,
+    run_cli,
+    single_torch_thread,
+)
 
-from warden.cli.sentiment import register
-from warden.errors import ConfigError, WardenError
 from warden.sentiment.loader import explain_unavailable, load_scorer
 from warden.sentiment.settings import SentimentSettings
 from warden.store import Correction, Database, Score
-
-
-def main(argv: list[str]) -> int:
-    """`warden` with only the sentiment commands, handling errors as warden.cli.main does."""
-    parser = argparse.ArgumentParser(prog="warden")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except ConfigError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 1
-    except WardenError as exc:
-        print(f"warden: {exc}", file=sys.stderr)
-        return 1
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +51,7 @@ def test_every_command_has_help_with_examples(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as done:
-        main([*command, "--help"])
+        run_cli([*command, "--help"])
     assert done.value.code == 0
     assert "examples:" in capsys.readouterr().out
 
@@ -72,7 +59,7 @@ def test_every_command_has_help_with_examples(
 def test_score_prints_a_table_with_label_score_and_language(
     config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["score", "-c", str(config_file), "hate", "love", "le client est super"])
+    code = run_cli(["score", "-c", str(config_file), "hate", "love", "le client est super"])
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["label", "score", "confidence", "lang", "text"]
@@ -89,7 +76,9 @@ def test_score_json_lines_from_stdin(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("awful\n\nThe service is great today\n"))
-    code = main(["score", "-c", str(tmp_path / "absent.yaml"), "--model", str(model_dir), "--json"])
+    code = run_cli(
+        ["score", "-c", str(tmp_path / "absent.yaml"), "--model", str(model_dir), "--json"]
+    )
     assert code == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["text"] for r in records] == ["awful", "The service is great today"]
@@ -102,14 +91,14 @@ def test_score_json_lines_from_stdin(
 def test_score_without_config_or_model_explains(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["score", "-c", str(tmp_path / "absent.yaml"), "text"]) == 1
+    assert run_cli(["score", "-c", str(tmp_path / "absent.yaml"), "text"]) == 1
     assert "--model MODEL" in capsys.readouterr().err
 
 
 def test_score_with_an_unloadable_model_fails_with_the_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["score", "--model", str(tmp_path / "missing-model"), "text"])
+    code = run_cli(["score", "--model", str(tmp_path / "missing-model"), "text"])
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
 
@@ -120,7 +109,7 @@ def test_mention_label_stores_a_correction_and_updates_the_score(
     db = Database(f"sqlite:///{tmp_path / 'warden.db'}")
     db.upgrade()
     (mention_id,) = add_mentions(db, ["love it"])
-    code = main(
+    code = run_cli(
         [
             *("mention", "label", str(mention_id), "Negative"),
             *("--by", "alice", "--note", "irony", "-c", str(config_file)),
@@ -134,15 +123,15 @@ def test_mention_label_stores_a_correction_and_updates_the_score(
         assert score is not None and correction is not None
         assert (score.label, score.score, score.model) == ("negative", -1.0, "operator")
         assert (correction.corrected_by, correction.note) == ("alice", "irony")
-    assert main(["mention", "label", "999", "negative", "-c", str(config_file)]) == 1
-    assert main(["mention", "label", str(mention_id), "furious", "-c", str(config_file)]) == 1
+    assert run_cli(["mention", "label", "999", "negative", "-c", str(config_file)]) == 1
+    assert run_cli(["mention", "label", str(mention_id), "furious", "-c", str(config_file)]) == 1
 
 
 def test_model_pull_saves_a_loadable_folder(
     model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "pulled"
-    assert main(["model", "pull", str(model_dir), "--to", str(target)]) == 0
+    assert run_cli(["model", "pull", str(model_dir), "--to", str(target)]) == 0
     assert "saved" in capsys.readouterr().out
     scorer = load_scorer(SentimentSettings(model=str(target), offline=True))
     assert scorer.score_texts(["hate"])[0].label == "negative"
@@ -152,7 +141,7 @@ def test_model_pull_offline_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    code = main(["model", "pull", "acme/sentiment", "--to", str(tmp_path / "x")])
+    code = run_cli(["model", "pull", "acme/sentiment", "--to", str(tmp_path / "x")])
     assert code == 1
     err = capsys.readouterr().err
     assert "cannot download sentiment model 'acme/sentiment'" in err
@@ -202,7 +191,7 @@ def test_model_train_from_an_encoder_without_head(
         encoding="utf-8",
     )
     out = tmp_path / "trained"
-    code = main(
+    code = run_cli(
         [
             *("model", "train", "--base", str(base), "--data", str(csv_file)),
             *("--data", str(jsonl_file), "--val", str(jsonl_file), "--out", str(out)),
@@ -235,7 +224,7 @@ def test_model_train_head_only_changes_only_the_head(
         encoding="utf-8",
     )
     out = tmp_path / "head-only"
-    code = main(
+    code = run_cli(
         [
             *("model", "train", "--base", str(model_dir), "--data", str(data), "--out", str(out)),
             *("--head-only", "--epochs", "1", "--batch-size", "4"),
@@ -258,10 +247,12 @@ def test_model_train_with_operator_corrections(
     db.upgrade()
     ids = add_mentions(db, ["this is fine", "great"])
     for mention_id in ids:
-        assert main(["mention", "label", str(mention_id), "neutral", "-c", str(config_file)]) == 0
+        assert (
+            run_cli(["mention", "label", str(mention_id), "neutral", "-c", str(config_file)]) == 0
+        )
     data = tmp_path / "train.csv"
     data.write_text("text,label\nawful,negative\n", encoding="utf-8")
-    code = main(
+    code = run_cli(
         [
             *("model", "train", "--base", str(model_dir), "--data", str(data), "--head-only"),
             *("--include-corrections", "-c", str(config_file), "--out", str(tmp_path / "m")),
@@ -279,6 +270,6 @@ def test_model_train_reports_a_bad_row_with_its_line(
 ) -> None:
     data = tmp_path / "bad.csv"
     data.write_text("text,label\ngood,positive\nbad,furious\n", encoding="utf-8")
-    code = main(["model", "train", "--base", str(model_dir), "--data", str(data), "--out", "x"])
+    code = run_cli(["model", "train", "--base", str(model_dir), "--data", str(data), "--out", "x"])
     assert code == 1
     assert f"{data}:3: unknown label 'furious'" in capsys.readouterr().err

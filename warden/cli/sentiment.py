@@ -171,6 +171,10 @@ def _train(args: argparse.Namespace) -> int:
         validation = [(Path(path).name, read_examples(Path(path))) for path in args.val or ()]
     except WardenError as exc:
         return _fail(str(exc))
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     options = TrainingOptions(
         base=args.base,
         out=Path(args.out),
@@ -306,6 +310,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     train.add_argument("--max-length", type=int, default=128, help="tokens per text (128)")
     train.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    train.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
     train.add_argument(
         "--include-corrections",
         action="store_true",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,25 +122,36 @@ def quiet_transformers() -> None:
 def load_scorer(settings: SentimentSettings, *, environment: bool = True) -> SentimentScorer:
     """Load settings.model with settings.backend; raise ModelLoadError saying how to fix it.
 
-    With `environment`, WARDEN_SENTIMENT_MODEL (when set) replaces settings.model.
+    With `environment`, WARDEN_SENTIMENT_MODEL (when set) replaces settings.model. With the
+    onnx backend and an export already cached, the torch weights are not loaded at all.
     """
     if environment:
         settings = with_environment(settings)
     started = time.perf_counter()
-    model, tokenizer, source = load_classifier(settings)
-    scheme = scheme_from_model(settings.model, model.config)
+    files = open_model_files(settings)
+    scheme = scheme_from_model(settings.model, files.config)
     if settings.threads:
         import torch
 
         torch.set_num_threads(settings.threads)
     backend: InferenceBackend
     if settings.backend == "onnx":
-        from warden.sentiment.onnx_backend import OnnxBackend
+        from warden.sentiment.onnx_backend import OnnxBackend, export_path
 
-        backend = OnnxBackend.from_model(model, tokenizer, source=source, settings=settings)
+        cached = export_path(files.source, files.config, settings)
+        if cached.exists():
+            tokenizer = files.load_tokenizer()
+            backend = OnnxBackend(cached, threads=settings.threads)
+        else:
+            model, tokenizer = files.load_model()
+            backend = OnnxBackend.from_model(
+                model, tokenizer, source=files.source, settings=settings
+            )
+            del model
     else:
         from warden.sentiment.torch_backend import TorchBackend
 
+        model, tokenizer = files.load_model()
         backend = TorchBackend(model)
     model_ref = settings.model if not settings.revision else f"{settings.model}@{settings.revision}"
     scorer = SentimentScorer(
@@ -171,52 +183,85 @@ def scheme_from_model(model_ref: str, config: Any) -> LabelScheme:
         ) from None
 
 
-def load_classifier(settings: SentimentSettings) -> tuple[Any, Any, str]:
-    """(model, tokenizer, source) for settings.model, checked to be a sequence classifier."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+@dataclass(frozen=True)
+class ModelFiles:
+    """A model located and its config read and checked; weights and tokenizer load on demand."""
+
+    model_ref: str
+    source: str
+    """The local folder, or the hub id."""
+    config: Any
+    from_pretrained_kwargs: dict[str, Any]
+    offline: bool
+
+    @property
+    def not_a_classifier(self) -> str:
+        architectures = list(getattr(self.config, "architectures", None) or [])
+        return (
+            f"sentiment model {self.model_ref!r} is not a sequence-classification model "
+            f"(its config declares {', '.join(architectures) or 'no architecture'}). Use a model "
+            "fine-tuned for sentiment, or train a classification head on it with "
+            f"`warden model train --base {self.model_ref} --data labelled.csv --out DIR`."
+        )
+
+    def load_tokenizer(self) -> Any:
+        from transformers import AutoTokenizer
+
+        try:
+            return AutoTokenizer.from_pretrained(self.source, **self.from_pretrained_kwargs)
+        except (OSError, ValueError) as exc:
+            message = explain_unavailable(self.model_ref, exc, offline=self.offline)
+            raise ModelLoadError(message) from None
+
+    def load_model(self) -> tuple[Any, Any]:
+        """(classification model in eval mode, tokenizer)."""
+        from transformers import AutoModelForSequenceClassification
+
+        tokenizer = self.load_tokenizer()
+        try:
+            model, loading_info = AutoModelForSequenceClassification.from_pretrained(
+                self.source, output_loading_info=True, **self.from_pretrained_kwargs
+            )
+        except ValueError as exc:
+            if "Unrecognized configuration class" in str(exc):
+                raise ModelLoadError(self.not_a_classifier) from None
+            message = explain_unavailable(self.model_ref, exc, offline=self.offline)
+            raise ModelLoadError(message) from None
+        except OSError as exc:
+            message = explain_unavailable(self.model_ref, exc, offline=self.offline)
+            raise ModelLoadError(message) from None
+        if loading_info.get("missing_keys"):
+            missing = ", ".join(sorted(loading_info["missing_keys"])[:4])
+            raise ModelLoadError(
+                f"{self.not_a_classifier} Weights missing from the checkpoint: {missing}."
+            )
+        return model.eval(), tokenizer
+
+
+def open_model_files(settings: SentimentSettings) -> ModelFiles:
+    """Locate settings.model and read its config; refuse non-classifiers and unknown labels."""
+    from transformers import AutoConfig
 
     quiet_transformers()
     model_ref = settings.model
     offline = settings.offline or hub_offline_from_env()
     folder = Path(model_ref).expanduser()
     is_folder = folder.is_dir()
-    source = str(folder) if is_folder else model_ref
-    kwargs: dict[str, Any] = {"local_files_only": offline or is_folder}
-    if settings.revision and not is_folder:
-        kwargs["revision"] = settings.revision
     if looks_like_path(model_ref) and not is_folder:
         raise ModelLoadError(
             explain_unavailable(model_ref, FileNotFoundError(model_ref), offline=offline)
         )
+    source = str(folder) if is_folder else model_ref
+    kwargs: dict[str, Any] = {"local_files_only": offline or is_folder}
+    if settings.revision and not is_folder:
+        kwargs["revision"] = settings.revision
     try:
         config = AutoConfig.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(explain_unavailable(model_ref, exc, offline=offline)) from None
-
+    files = ModelFiles(model_ref, source, config, kwargs, offline)
     architectures = list(getattr(config, "architectures", None) or [])
-    not_a_classifier = (
-        f"sentiment model {model_ref!r} is not a sequence-classification model "
-        f"(its config declares {', '.join(architectures) or 'no architecture'}). Use a model "
-        "fine-tuned for sentiment, or train a classification head on it with "
-        f"`warden model train --base {model_ref} --data labelled.csv --out DIR`."
-    )
     if architectures and not any(a.endswith("ForSequenceClassification") for a in architectures):
-        raise ModelLoadError(not_a_classifier)
+        raise ModelLoadError(files.not_a_classifier)
     scheme_from_model(model_ref, config)
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-        model, loading_info = AutoModelForSequenceClassification.from_pretrained(
-            source, output_loading_info=True, **kwargs
-        )
-    except ValueError as exc:
-        if "Unrecognized configuration class" in str(exc):
-            raise ModelLoadError(not_a_classifier) from None
-        raise ModelLoadError(explain_unavailable(model_ref, exc, offline=offline)) from None
-    except OSError as exc:
-        raise ModelLoadError(explain_unavailable(model_ref, exc, offline=offline)) from None
-    if loading_info.get("missing_keys"):
-        missing = ", ".join(sorted(loading_info["missing_keys"])[:4])
-        raise ModelLoadError(f"{not_a_classifier} Weights missing from the checkpoint: {missing}.")
-    model.eval()
-    return model, tokenizer, source
+    return files

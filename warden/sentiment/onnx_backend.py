@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -111,7 +112,11 @@ def export_int8(model: Any, tokenizer: Any, target: Path) -> None:
                 opset_version=OPSET,
                 dynamo=False,
             )
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        logging.disable(logging.WARNING)  # onnxruntime suggests pre-processing on the root logger
+        try:
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        finally:
+            logging.disable(logging.NOTSET)
         os.replace(int8, target)
 
 

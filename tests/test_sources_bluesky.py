@@ -92,3 +92,12 @@ def test_a_post_dated_in_the_future_does_not_hide_later_posts(
     fake.add("posted after", at=sim_clock.now() - timedelta(hours=1))
     third = source.poll(second.state, fetcher, sim_clock)
     assert "posted after" in {d.text for d in third.drafts}
+
+
+def test_rate_limited_then_served(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, sleeps: Any
+) -> None:
+    BlueskyFake(server).add("after the limit")
+    server.fail(429, {"error": "RateLimitExceeded"}, {"Retry-After": "4"})
+    result = bluesky(server).poll(PollState(), fetcher, sim_clock)
+    assert [d.text for d in result.drafts] == ["after the limit"] and sleeps.waits == [4.0]

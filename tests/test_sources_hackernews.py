@@ -71,3 +71,19 @@ def test_timeout_is_retried_then_reported(
     with pytest.raises(SourceError, match="timed out"):
         hackernews(server, timeout="200ms").poll(PollState(), quick, sim_clock)
     quick.close()
+
+
+def test_rate_limited_then_served_and_malformed_body(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, sleeps: Any
+) -> None:
+    import pytest
+
+    from warden.errors import SourceError
+
+    HackerNewsFake(server).add("after the limit")
+    server.fail(429, {"message": "Too many requests"}, {"Retry-After": "1"})
+    result = hackernews(server).poll(PollState(), fetcher, sim_clock)
+    assert [d.text for d in result.drafts] == ["after the limit"] and sleeps.waits == [1.0]
+    server.fail(200, {"message": "no hits here"})
+    with pytest.raises(SourceError, match="hits"):
+        hackernews(server).poll(PollState(), fetcher, sim_clock)

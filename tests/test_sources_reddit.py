@@ -120,3 +120,18 @@ def test_item_without_text_skipped_and_server_error_retried(
     result = reddit(server).poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in result.drafts] == ["fine"]
     assert result.skipped == 1
+
+
+def test_forbidden_and_bad_listing_are_errors(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    import pytest
+
+    from warden.errors import SourceError
+
+    server.fail(403, {"message": "Forbidden", "error": 403})
+    with pytest.raises(SourceError, match="HTTP 403"):
+        reddit(server).poll(PollState(), fetcher, sim_clock)
+    server.fail(200, {"kind": "Listing", "data": {"children": "nope"}})
+    with pytest.raises(SourceError, match="Listing"):
+        reddit(server).poll(PollState(), fetcher, sim_clock)

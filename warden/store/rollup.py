@@ -240,9 +240,30 @@ def load_buckets(session: Session, buckets: Mapping[BucketKey, Figures], now: da
     state = _state(session)
     state.revision += 1
     rows = [_row(key, figures, state.revision) for key, figures in buckets.items()]
-    if session.scalar(select(SeriesBucket.entity).limit(1)) is not None:
-        for row_values in rows:
-            _delete_row(session, row_values)
+    spans: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for entity, index, source, lang in buckets:
+        lo, hi = spans.get((entity, source, lang), (index, index))
+        spans[(entity, source, lang)] = (min(lo, index), max(hi, index))
+    sb = SeriesBucket
+    for (entity, source, lang), (lo, hi) in spans.items():
+        stale = [
+            bucket_index(moment)
+            for moment in session.scalars(
+                select(sb.bucket_start).where(
+                    sb.entity == entity,
+                    sb.source == source,
+                    sb.lang == lang,
+                    sb.bucket_start >= bucket_start(lo),
+                    sb.bucket_start <= bucket_start(hi),
+                )
+            )
+        ]
+        for index in stale:
+            if (entity, index, source, lang) in buckets:
+                _delete_row(
+                    session,
+                    _row((entity, index, source, lang), buckets[(entity, index, source, lang)], 0),
+                )
     for start in range(0, len(rows), 5_000):
         session.execute(insert(SeriesBucket), rows[start : start + 5_000])
     if state.watermark is None or state.watermark < now:

@@ -129,7 +129,8 @@ def test_post_based_conditions_and_flatline(db: Database, tmp_path: Path) -> Non
         """\
 rules:
   - name: words
-    condition: {kind: keywords, phrases: ["rappel produit", "#boycott"], exclude: [jeu], min_count: 2}
+    condition:
+      {kind: keywords, phrases: ["rappel produit", "#boycott"], exclude: [jeu], min_count: 2}
   - name: vip
     condition: {kind: influential_author, followers: 100000}
   - name: viral

@@ -41,7 +41,8 @@ rules:
       kind: any
       conditions:
         - {kind: volume_spike, step: 15m}
-        - {kind: all, conditions: [{kind: keywords, phrases: [x]}, {kind: volume, window: 5m, above: 1}]}
+        - kind: all
+          conditions: [{kind: keywords, phrases: [x]}, {kind: volume, window: 5m, above: 1}]
 """,
         encoding="utf-8",
     )

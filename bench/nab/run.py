@@ -21,13 +21,13 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "bench.nab"
 
-from warden.detect.sensitivity import tail_probability  # noqa: E402
-from warden.detect.volume import VolumeParams  # noqa: E402
+from warden.detect.sensitivity import tail_probability
+from warden.detect.volume import VolumeParams
 
-from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles  # noqa: E402
-from .references import elastalert, gaussian, huginn  # noqa: E402
-from .replay import onsets, warden_conditions  # noqa: E402
-from .scoring import FileOutcome, normalised, probation_rows, score_file  # noqa: E402
+from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles
+from .references import elastalert, gaussian, huginn
+from .replay import onsets, warden_conditions
+from .scoring import FileOutcome, normalised, probation_rows, score_file
 
 WEEK_ROWS = 7 * 24 * 12
 

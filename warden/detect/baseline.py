@@ -20,6 +20,7 @@ Times of day and weekdays are read in the time zone of the series' start time.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,7 +77,7 @@ def _origin(series: Series) -> tuple[int, int]:
 
 
 def seasonal_path(series: Series, baseline: Baseline, first: int, stop: int) -> list[float]:
-    """Seasonal expectations of buckets ``first`` to ``stop - 1`` of ``series`` (may run past it)."""
+    """Seasonal expectations of buckets ``first`` .. ``stop - 1`` (may run past the series)."""
     tod0, wd0 = _origin(series)
     step = baseline.step_seconds
     per_slot, weekday, slot = baseline.per_slot, baseline.weekday, baseline.slot_seconds
@@ -93,39 +94,49 @@ def _cells(series: Series, slot: int) -> list[tuple[int, int, float, int]]:
     n = len(values)
     step = int(series.step.total_seconds())
     tod0, _ = _origin(series)
-    cells = []
-    i = 0
-    while i < n:
-        s = tod0 + i * step
-        cell_end = (s // slot + 1) * slot
-        j = min(n, i + max(1, math.ceil((cell_end - s) / step)))
-        cells.append((s // _DAY, (s % _DAY) // slot, float(sum(values[i:j])), j - i))
-        i = j
-    return cells
+    if slot % step == 0:
+        per = slot // step
+        head = math.ceil((slot - tod0 % slot) / step) if tod0 % slot else 0
+        cuts = [0, *range(head, n, per), n] if head else [*range(0, n, per), n]
+        if cuts[-2] == n:
+            cuts.pop()
+    else:
+        cuts = [0]
+        while cuts[-1] < n:
+            s = tod0 + cuts[-1] * step
+            cuts.append(min(n, cuts[-1] + max(1, math.ceil(((s // slot + 1) * slot - s) / step))))
+    out = []
+    for a, b in itertools.pairwise(cuts):
+        s = tod0 + a * step
+        out.append((s // _DAY, (s % _DAY) // slot, float(sum(values[a:b])), b - a))
+    return out
 
 
 def _weekday_factors(
     cells: list[tuple[int, int, float, int]], wd0: int, buckets_per_day: int, params: BaselineParams
 ) -> tuple[float, ...]:
     last_day = cells[-1][0]
-    totals: dict[int, list[float]] = {}
-    counts: dict[int, int] = {}
+    first_day = max(cells[0][0], last_day - params.weekday_days + 1)
+    size = last_day - first_day + 1
+    totals = [0.0] * size
+    counts = [0] * size
     for day, _, total, count in cells:
-        if day > last_day - params.weekday_days:
-            totals.setdefault(day, []).append(total)
-            counts[day] = counts.get(day, 0) + count
-    complete = {d: sum(v) for d, v in totals.items() if counts[d] >= buckets_per_day}
-    by_weekday: dict[int, list[float]] = {}
-    for day, total in complete.items():
-        by_weekday.setdefault((wd0 + day) % 7, []).append(total)
-    if len(by_weekday) < 7 or min(len(v) for v in by_weekday.values()) < 2:
+        if day >= first_day:
+            totals[day - first_day] += total
+            counts[day - first_day] += count
+    by_weekday: list[list[float]] = [[] for _ in range(7)]
+    complete = []
+    for d in range(size):
+        if counts[d] >= buckets_per_day:
+            by_weekday[(wd0 + first_day + d) % 7].append(totals[d])
+            complete.append(totals[d])
+    if min(len(v) for v in by_weekday) < 2:
         return (1.0,) * 7
-    overall = median(complete.values())
+    overall = median(complete)
     if overall <= 0:
         return (1.0,) * 7
     factors = []
-    for wd in range(7):
-        samples = by_weekday[wd]
+    for samples in by_weekday:
         ratio = max(median(samples), 0.5) / overall
         # Shrink towards 1 in log space: two samples of a weekday are weak evidence.
         shrink = len(samples) / (len(samples) + 1.0)

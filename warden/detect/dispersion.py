@@ -3,24 +3,32 @@
 Mention counts vary more than a Poisson: news cycles, retweet cascades and a baseline that
 is itself an estimate all add variance. The negative binomial models this as
 ``variance = mu + alpha * mu**2``. If ``x`` has that variance around ``e``, then
-``(x - e)**2 / (e + alpha e**2)`` is roughly chi-square with one degree of freedom, whose
-median is 0.4549. Solving for ``alpha`` sample by sample and taking the median gives an
-estimate that a few past spikes cannot inflate (they would with the mean of squares).
+``(x - e)**2 / (e + alpha e**2)`` is roughly chi-square with one degree of freedom. Solving
+for ``alpha`` sample by sample and taking a quantile ``q`` matches the model's ``q`` quantile
+of squared errors to the observed one: the median fits the bulk, a high quantile the tail.
+A quantile, unlike a mean of squares, is not dragged up without bound by one huge spike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 
-from warden.detect.robust import median
+from warden.detect.robust import quantile
 
-_CHI2_1_MEDIAN = 0.4549364231195724
+# Smallest expected count for which a squared error is treated as chi-square.
+MIN_EXPECTED = 5.0
+
+
+def chi2_1_quantile(q: float) -> float:
+    """Quantile ``q`` of the chi-square distribution with one degree of freedom."""
+    return float(NormalDist().inv_cdf((1.0 + q) / 2.0) ** 2)
 
 
 def window_sums(
     observed: Sequence[float], expected: Sequence[float], width: int
 ) -> list[tuple[float, float]]:
-    """Non-overlapping sums of ``width`` buckets, counted back from the end: (observed, expected)."""
+    """Non-overlapping ``width``-bucket sums counted back from the end: (observed, expected)."""
     pairs = []
     end = len(observed)
     while end - width >= 0:
@@ -29,13 +37,30 @@ def window_sums(
     return pairs
 
 
-def estimate_dispersion(pairs: Sequence[tuple[float, float]], floor: float = 0.0) -> float:
+def tail_level(samples: int, beyond: int = 10) -> float:
+    """The deepest quantile with at least ``beyond`` samples past it, within [0.5, 0.99]."""
+    if samples <= 0:
+        return 0.5
+    return min(0.99, max(0.5, 1.0 - beyond / samples))
+
+
+def estimate_dispersion(
+    pairs: Sequence[tuple[float, float]], floor: float = 0.0, level: float | None = None
+) -> float | None:
     """The negative-binomial ``alpha`` of ``(observed, expected)`` pairs, at least ``floor``.
 
-    Pairs with an expectation below 1 say almost nothing about ``alpha`` (their spread is
-    Poisson noise) and are skipped; with no usable pair the floor is returned.
+    ``level`` is the quantile of the errors that the model is made to match; by default the
+    deepest one the sample supports (:func:`tail_level`), because a detector judges tail
+    events and mention streams are much heavier-tailed than a negative binomial fitted to
+    their bulk. Pairs expecting fewer than ``MIN_EXPECTED`` counts are skipped: the
+    chi-square approximation needs a near-normal error, and small counts are mostly Poisson
+    noise. With fewer than 5 usable pairs, None is returned (the caller then derives the
+    dispersion from wider windows).
     """
-    samples = [((x - e) ** 2 / _CHI2_1_MEDIAN - e) / (e * e) for x, e in pairs if e >= 1.0]
-    if len(samples) < 5:
-        return floor
-    return max(floor, median(samples))
+    usable = [(x, e) for x, e in pairs if e >= MIN_EXPECTED]
+    if len(usable) < 5:
+        return None
+    q = tail_level(len(usable)) if level is None else level
+    chi2 = chi2_1_quantile(q)
+    samples = [((x - e) ** 2 / chi2 - e) / (e * e) for x, e in usable]
+    return max(floor, quantile(samples, q))

@@ -31,3 +31,15 @@ def trimmed_mean(values: Iterable[float], trim: float) -> tuple[float, int]:
     cut = int(n * trim)
     kept = data[cut : n - cut] if n - 2 * cut > 0 else data
     return sum(kept) / len(kept), len(kept)
+
+
+def quantile(values: Iterable[float], q: float) -> float:
+    """The ``q`` quantile (0..1) with linear interpolation; 0.0 for no values."""
+    data = sorted(values)
+    n = len(data)
+    if n == 0:
+        return 0.0
+    pos = min(max(q, 0.0), 1.0) * (n - 1)
+    low = int(pos)
+    high = min(low + 1, n - 1)
+    return data[low] + (data[high] - data[low]) * (pos - low)

@@ -43,7 +43,9 @@ class VolumeParams:
     were expected). ``direction``: ``up`` for spikes, ``down`` for a sudden silence, or
     ``both``. ``windows``: numbers of buckets summed by each test. ``warm_up``: history
     needed before judging. ``dispersion_hours``: how far back forecast errors are measured;
-    ``min_dispersion``: a floor on ``alpha`` (0.01 is a 10 % irreducible relative error).
+    ``min_dispersion``: a floor on ``alpha`` (0.01 is a 10 % irreducible relative error);
+    ``dispersion_level``: the error quantile the count model matches (None: the deepest
+    the history supports, see :mod:`warden.detect.dispersion`).
     """
 
     sensitivity: Sensitivity = "medium"
@@ -52,8 +54,9 @@ class VolumeParams:
     windows: tuple[int, ...] = (1, 3)
     warm_up: timedelta = timedelta(days=2)
     baseline: BaselineParams = field(default_factory=BaselineParams)
-    dispersion_hours: int = 24
+    dispersion_hours: int = 168
     min_dispersion: float = 0.01
+    dispersion_level: float | None = None
 
     def __post_init__(self) -> None:
         if not self.windows or min(self.windows) < 1:
@@ -131,12 +134,23 @@ def detect_volume_spike(
     widths = sorted({w for w in p.windows if w <= widest})
     threshold = threshold_total / (len(widths) * sides)
     tests = []
+    alphas: dict[int, float] = {}
+    for w in sorted(widths, reverse=True):
+        estimate = estimate_dispersion(
+            window_sums(past_observed, past_expected, w),
+            floor=p.min_dispersion,
+            level=p.dispersion_level,
+        )
+        if estimate is None:
+            # Too sparse at this width: for independent buckets, the dispersion of one
+            # bucket is ``k`` times that of a k-bucket sum.
+            wider = min(alphas) if alphas else None
+            estimate = alphas[wider] * wider / w if wider else p.min_dispersion
+        alphas[w] = estimate
     for w in widths:
         observed = sum(window_observed[-w:])
         expected = sum(window_expected[-w:])
-        alpha = estimate_dispersion(
-            window_sums(past_observed, past_expected, w), floor=p.min_dispersion
-        )
+        alpha = alphas[w]
         tests.append(
             _Test(
                 w,
@@ -151,12 +165,12 @@ def detect_volume_spike(
     current_expected = window_expected[-1]
     candidates: list[tuple[float, str, _Test]] = []
     for t in tests:
-        if p.direction in ("up", "both") and current > current_expected:
-            if t.observed >= p.min_count:
-                candidates.append((t.p_up, "up", t))
-        if p.direction in ("down", "both") and current < current_expected:
-            if t.expected >= p.min_count:
-                candidates.append((t.p_down, "down", t))
+        rising = current > current_expected and t.observed >= p.min_count
+        falling = current < current_expected and t.expected >= p.min_count
+        if p.direction in ("up", "both") and rising:
+            candidates.append((t.p_up, "up", t))
+        if p.direction in ("down", "both") and falling:
+            candidates.append((t.p_down, "down", t))
     if not candidates:
         t = tests[0]
         prob = t.p_up if current >= current_expected else t.p_down

@@ -30,7 +30,7 @@ from warden.rules.backtest import (
 from warden.rules.evaluate import WarmUpNotice
 from warden.rules.loader import load_rule_paths, rule_files
 from warden.store.db import Database
-from warden.store.rollup import BUCKET, bucket_index, bucket_start
+from warden.store.rollup import BUCKET
 
 EPILOG = """\
 examples:
@@ -69,6 +69,12 @@ def _duration(text: str) -> timedelta:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _step_end(moment: datetime, step: timedelta) -> datetime:
+    """End of the `step`-sized bucket (aligned on the epoch, like the rollup's) holding `moment`."""
+    size = int(step.total_seconds())
+    return datetime.fromtimestamp((int(moment.timestamp()) // size + 1) * size, UTC)
 
 
 def _rule_paths(paths: list[Path]) -> list[Path]:
@@ -130,16 +136,16 @@ def run(args: argparse.Namespace) -> int:
                 counts = read_counts(args.counts)
                 load_counts(db, entity, counts)
                 entities = [entity]
-                first = bucket_start(bucket_index(counts[0][0]) + 1)
-                last = bucket_start(bucket_index(counts[-1][0]) + 1)
+                # Evaluate at the end of each step-sized bucket, once its count is complete.
+                first, last = _step_end(counts[0][0], step), _step_end(counts[-1][0], step)
             else:
                 records = _mentions(args)
                 load_mentions(db, records)
                 entities = sorted({e for r in records for e in r.entities} | set(named))
                 if args.entity:
                     entities = [args.entity]
-                first = bucket_start(bucket_index(records[0].published_at) + 1)
-                last = bucket_start(bucket_index(records[-1].published_at) + 1)
+                first = _step_end(records[0].published_at, step)
+                last = _step_end(records[-1].published_at, step)
             start = max(first, args.since) if args.since else first
             end = min(last, args.until) if args.until else last
             print(

@@ -1,0 +1,82 @@
+"""`warden backtest`: counts and mentions replayed through rules, transitions as JSON lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from warden.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "tests" / "rules" / "hourly.yaml"
+START = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def _csv(path: Path, values: list[int], step: timedelta = timedelta(hours=1)) -> Path:
+    rows = ["timestamp,value"]
+    rows += [f"{(START + i * step).isoformat()},{v}" for i, v in enumerate(values)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_counts_backtest_prints_transitions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    code = main(
+        ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h", "--json"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    assert events == [
+        {
+            "rule": "hourly-spike",
+            "labels": {"entity": "Acme", "team": "comms"},
+            "state": "firing",
+            "at": "2026-03-03T07:00:00Z",
+        },
+        {
+            "rule": "hourly-spike",
+            "labels": {"entity": "Acme", "team": "comms"},
+            "state": "resolved",
+            "at": "2026-03-03T09:00:00Z",
+        },
+    ]
+    assert (
+        "hourly-spike {entity=Acme, team=comms}: warming up from 2026-03-02 01:00" in captured.err
+    )
+    assert "warmed up, judging from 2026-03-03 01:00" in captured.err
+
+
+def test_mentions_backtest_with_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "words.yaml"
+    rules.write_text(
+        "rules:\n  - name: recall\n"
+        "    condition: {kind: keywords, phrases: [recall], window: 15m}\n",
+        encoding="utf-8",
+    )
+    lines = [
+        {"published_at": "2026-03-02T09:00:00Z", "text": "nice kettle", "entity": "Acme"},
+        {"published_at": "2026-03-02T10:02:00Z", "text": "Acme recall!", "entity": "Acme"},
+        {"published_at": "2026-03-02T11:00:00Z", "text": "calm", "entity": "Acme"},
+    ]
+    data = tmp_path / "m.jsonl"
+    data.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    assert main(["backtest", str(rules), "--mentions", str(data), "--table", "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["at", "(UTC)", "state", "rule", "labels"]
+    assert out[2].split() == ["2026-03-02", "10:05", "firing", "recall", "entity=Acme"]
+    assert out[3].split() == ["2026-03-02", "10:20", "resolved", "recall", "entity=Acme"]
+
+
+def test_bad_counts_file_is_a_plain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,count\n2026-03-02T00:00:00Z,3\n", encoding="utf-8")
+    assert main(["backtest", str(RULES), "--counts", str(bad)]) == 1
+    assert f"{bad}:1: expected a header with `timestamp,value` columns" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from statistics import NormalDist
 from warden.detect.robust import quantile
 
 # Smallest expected count for which a squared error is treated as chi-square.
-MIN_EXPECTED = 5.0
+MIN_EXPECTED = 1.0
 
 
 def chi2_1_quantile(q: float) -> float:
@@ -52,10 +52,10 @@ def estimate_dispersion(
     ``level`` is the quantile of the errors that the model is made to match; by default the
     deepest one the sample supports (:func:`tail_level`), because a detector judges tail
     events and mention streams are much heavier-tailed than a negative binomial fitted to
-    their bulk. Pairs expecting fewer than ``MIN_EXPECTED`` counts are skipped: the
-    chi-square approximation needs a near-normal error, and small counts are mostly Poisson
-    noise. With fewer than 5 usable pairs, None is returned (the caller then derives the
-    dispersion from wider windows).
+    their bulk. Pairs expecting fewer than ``MIN_EXPECTED`` counts are skipped (their spread
+    is mostly Poisson noise). With fewer than 5 usable pairs, None is returned (the caller
+    then derives the dispersion from wider windows). For small counts the chi-square
+    approximation overstates ``alpha`` somewhat (a conservative bias: fewer alarms).
     """
     usable = [(x, e) for x, e in pairs if e >= MIN_EXPECTED]
     if len(usable) < 5:

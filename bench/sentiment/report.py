@@ -48,7 +48,10 @@ def update_block(name: str, markdown: str) -> None:
         following = re.search(r"^## ", text[start + len(SECTION) :], flags=re.M)
         stop = start + len(SECTION) + following.start() if following else len(text)
         rest = "\n" + text[stop:] if following else ""
-        text = text[:stop].rstrip("\n") + f"\n\n{block}\n" + rest
+        head = text[:stop].rstrip("\n")
+        if head.endswith(SECTION):  # the section is still empty: say what it holds first
+            head += f"\n\n{INTRO.rstrip()}"
+        text = head + f"\n\n{block}\n" + rest
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     DOCS.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 

@@ -246,46 +246,43 @@ def run_variant(
 
 
 def render(
-    results: dict[str, list[dict[str, Any]]], args: argparse.Namespace, meta: dict[str, Any]
+    title: str, rows: list[dict[str, Any]], args: argparse.Namespace, meta: dict[str, Any]
 ) -> str:
+    """The markdown block of one model: throughput and memory per variant (and int8's cost)."""
+    naive = next(r for r in rows if r["variant"] == "naive-pipeline")["posts_per_second"]
     lines = [
-        "### Speed: naive `pipeline()` one post at a time vs Warden's scorer",
+        f"### Speed: {title}, naive `pipeline()` one post at a time vs Warden's scorer",
         "",
         f"Command: `{command_line()}`",
         "",
         f"{args.posts} distinct posts (French and English validation posts, alternating), "
         f"max length {args.max_length}, Warden batch size {args.batch_size}, "
-        f"torch threads: {args.threads or 'all cores'}; 2-core machine shared with other "
-        "work while it ran, so absolute figures are noisy; the ratios are what matter. "
-        "Each variant ran in its own process; memory is the process RSS once loaded and its "
-        "peak while scoring. Model load (and the one-time ONNX export) is not in the timing.",
+        f"torch and ONNX Runtime threads: {args.threads or 'all cores'}. The 2-core machine "
+        "was shared with other work while this ran, so absolute figures are noisy; the ratios "
+        "are what matter. Each variant ran in its own process; memory is the process RSS once "
+        "loaded and its peak while scoring. Loading (and the one-time ONNX export) is not timed.",
         "",
-        "| model | variant | posts/s | × naive | RSS loaded | peak RSS |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| variant | posts/s | × naive | RSS loaded | peak RSS |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for model_name, rows in results.items():
-        naive = next(r for r in rows if r["variant"] == "naive-pipeline")["posts_per_second"]
-        for row in rows:
-            lines.append(
-                f"| {model_name} | {row['variant']} | {row['posts_per_second']:.1f} "
-                f"| {row['posts_per_second'] / naive:.1f}× | {row['rss_loaded_mb']:.0f} MB "
-                f"| {row['rss_peak_mb']:.0f} MB |"
-            )
+    for row in rows:
+        lines.append(
+            f"| {row['variant']} | {row['posts_per_second']:.1f} "
+            f"| {row['posts_per_second'] / naive:.1f}× | {row['rss_loaded_mb']:.0f} MB "
+            f"| {row['rss_peak_mb']:.0f} MB |"
+        )
     if "random_tokens" in meta:
         lines += [
             "",
-            f"The random default-sized model (XLM-RoBERTa base shapes, 278M parameters) used a "
-            f"Unigram tokenizer trained on the shared train posts: {meta['random_tokens']:.1f} "
-            "tokens per post on average, close to what the real XLM-R tokenizer produces on "
-            "tweets.",
+            "The model has XLM-RoBERTa base shapes (hidden 768, 12 layers, 12 heads, vocabulary "
+            "250,002: 278M parameters) and random weights; its Unigram tokenizer, trained here "
+            f"on the shared train posts, gives {meta['random_tokens']:.1f} tokens per post.",
         ]
-    trained = results.get("MiniLM trained (full)")
-    if trained and all("french_macro_f1" in r for r in trained):
-        by_variant = {r["variant"]: r for r in trained}
+    if all("french_macro_f1" in r for r in rows):
+        by_variant = {r["variant"]: r for r in rows}
         lines += [
             "",
-            "Accuracy cost of the faster backend, trained MiniLM, validation splits "
-            "(324 posts each):",
+            "Accuracy cost of the faster backend on the validation splits (324 posts each):",
             "",
             "| variant | FR macro-F1 | EN macro-F1 | FR accuracy | EN accuracy |",
             "| --- | --- | --- | --- | --- |",
@@ -301,7 +298,7 @@ def render(
             torch_row["french_macro_f1"] - onnx_row["french_macro_f1"],
             torch_row["english_macro_f1"] - onnx_row["english_macro_f1"],
         )
-        lines += ["", f"Largest macro-F1 lost by int8 ONNX: {lost * 100:+.1f} points."]
+        lines += ["", f"Largest macro-F1 lost by int8 ONNX: {lost * 100:.1f} points."]
     return "\n".join(lines)
 
 
@@ -334,7 +331,6 @@ def main() -> int:
         return 0
 
     results: dict[str, list[dict[str, Any]]] = {}
-    meta: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="warden-speed-") as tmp:
         cache = Path(tmp) / "onnx"
         if args.models in ("both", "trained"):
@@ -343,23 +339,25 @@ def main() -> int:
                     f"{args.trained_model} not found: run bench/sentiment/quality.py first"
                 )
             print(f"trained model {args.trained_model}", file=sys.stderr)
-            results["MiniLM trained (full)"] = [
-                run_variant(v, args.trained_model, args, cache, quality=True) for v in VARIANTS
-            ]
+            rows = [run_variant(v, args.trained_model, args, cache, quality=True) for v in VARIANTS]
+            results["trained"] = rows
+            if not args.no_docs:
+                title = f"trained MiniLM ({args.trained_model.name})"
+                update_block("speed-trained", render(title, rows, args, {}))
         if args.models in ("both", "default-size"):
             print("building a random XLM-RoBERTa base-sized model ...", file=sys.stderr)
             folder = build_random_xlmr(Path(tmp) / "xlmr-random")
-            meta["random_tokens"] = json.loads((folder / "bench_tokens.json").read_text())[
-                "mean_tokens"
-            ]
-            results["XLM-R base size (random)"] = [
-                run_variant(v, folder, args, cache, quality=False) for v in VARIANTS
-            ]
+            meta = json.loads((folder / "bench_tokens.json").read_text())
+            meta["random_tokens"] = meta.pop("mean_tokens")
+            rows = [run_variant(v, folder, args, cache, quality=False) for v in VARIANTS]
+            results["default-size"] = rows
+            if not args.no_docs:
+                title = "default model's size (random XLM-RoBERTa base)"
+                update_block("speed-default-size", render(title, rows, args, meta))
     for rows in results.values():
         for row in rows:
             print(json.dumps(row))
     if not args.no_docs:
-        update_block("speed", render(results, args, meta))
         print("written to docs/benchmarks.md", file=sys.stderr)
     return 0
 

@@ -101,9 +101,9 @@ def score_pending(db: Database, scorer: SentimentScorer, clock: Clock, limit: in
         "sentiment.scored",
         count=len(ids),
         model=model,
-        inferred=len(to_infer),
-        reused=reused,
         corrected=len(ids) - len(to_infer) - reused,
+        reused=reused,
+        by_model=len(to_infer),
         seconds=round(time.perf_counter() - started, 3),
     )
     return len(ids)

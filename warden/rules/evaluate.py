@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warden.log import get_logger
-from warden.rules.judge import JudgeContext, Judgement, history_needed, judge
+from warden.rules.judge import JudgeContext, Judgement, history_needed, judge, recent_window
 from warden.rules.loader import RuleSet
 from warden.rules.schema import FlatlineCondition, Rule
 from warden.store.recent import top_mentions
@@ -25,6 +25,7 @@ from warden.store.series import Group, SeriesCache
 log = get_logger(__name__)
 
 MEMO_LIMIT = 50_000
+TERM_SETS_LIMIT = 500_000
 MIN_HISTORY = timedelta(days=1)
 
 
@@ -74,6 +75,7 @@ class Evaluator:
     def __init__(self) -> None:
         self.cache = SeriesCache()
         self.memo: dict[Any, Any] = {}
+        self.term_sets: dict[Any, frozenset[str]] = {}
         self.started_at: datetime | None = None
         self.sources: list[str] = []
         self._warming: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -101,6 +103,9 @@ class Evaluator:
         self.cache.refresh(session, now - self.history(ruleset))
         if len(self.memo) > MEMO_LIMIT:
             self.memo.clear()
+        if len(self.term_sets) > TERM_SETS_LIMIT:
+            self.term_sets.clear()
+        recent_span = max([timedelta(0), *(recent_window(r.rule.condition) for r in ruleset.rules)])
         results: list[RuleResult] = []
         for loaded in ruleset.rules:
             rule = loaded.rule
@@ -109,7 +114,16 @@ class Evaluator:
                 known = {g.source for g in groups}
                 groups += [Group("", source=s) for s in sources if s not in known]
             for group in groups:
-                ctx = JudgeContext(session, self.cache, now, group, self.started_at, self.memo)
+                ctx = JudgeContext(
+                    session,
+                    self.cache,
+                    now,
+                    group,
+                    self.started_at,
+                    self.memo,
+                    recent_span,
+                    self.term_sets,
+                )
                 verdict = judge(rule.condition, ctx)
                 results.append(self._result(rule, group, verdict, ctx, evidence_limit))
         return results

@@ -8,7 +8,7 @@ bucket are memoised on the series' version, so a cycle in which nothing changed 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,12 +42,14 @@ from warden.rules.schema import (
     VolumeCondition,
     VolumeSpikeCondition,
 )
-from warden.store.recent import recent_mentions
+from warden.store.recent import RecentMention, recent_mentions
 from warden.store.rollup import BUCKET_SECONDS, bucket_start
 from warden.store.series import Group, SeriesCache, steps_of
 
 BASELINE_SAMPLE = 5_000
 """Most posts read for a baseline of posts (sentiment shift, new terms); refreshed hourly."""
+RECENT_LIMIT = 10_000
+"""Most posts of one group read for the recent window in one cycle."""
 _HOUR = 3_600
 
 
@@ -72,6 +74,10 @@ class JudgeContext:
     group: Group
     started_at: datetime
     memo: dict[Any, Any]
+    recent_span: timedelta = timedelta(hours=1)
+    """The longest recent window of the rule set's post-based conditions."""
+    term_sets: dict[Any, frozenset[str]] = field(default_factory=dict)
+    """Terms of each post already counted (new-term detection), kept across cycles."""
 
 
 def volume_params(cond: VolumeSpikeCondition) -> VolumeParams:
@@ -105,6 +111,20 @@ def history_needed(cond: AnyConditionModel) -> timedelta:
         return max(history_span(negative_params(cond).volume), extra) + cond.step * 4
     if isinstance(cond, VolumeCondition | NegativeShareCondition):
         return cond.window + timedelta(seconds=BUCKET_SECONDS)
+    return timedelta(0)
+
+
+def recent_window(cond: AnyConditionModel) -> timedelta:
+    """The longest window of posts this condition (and its nested ones) reads each cycle."""
+    if isinstance(cond, AllCondition | AnyCondition):
+        return max(recent_window(c) for c in cond.conditions)
+    if isinstance(cond, ViralityCondition):
+        return cond.within
+    if isinstance(
+        cond,
+        KeywordsCondition | InfluentialAuthorCondition | NewTermCondition | SentimentShiftCondition,
+    ):
+        return cond.window
     return timedelta(0)
 
 
@@ -144,7 +164,10 @@ def _history(ctx: JudgeContext, b: _Buckets, metric: str, stop: int, span: int) 
     """The buckets of `metric` before bucket `stop`, from the group's first data, at most `span`."""
     first = b.first if b.first is not None else stop
     lo = min(stop, max(first, stop - span))
-    values = ctx.cache.values(ctx.group, metric, lo, stop, b.n)
+    key = ("history", ctx.group, metric, b.n, lo, stop, ctx.cache.version(ctx.group))
+    values = ctx.memo.get(key)
+    if values is None:
+        values = ctx.memo[key] = ctx.cache.values(ctx.group, metric, lo, stop, b.n)
     return Series(b.start(lo), timedelta(seconds=b.n * BUCKET_SECONDS), values)
 
 
@@ -185,7 +208,9 @@ def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
     tested_from = b.start(b.complete - max(cond.windows) + 1)
     if cond.direction != "down" and b.partial_started and not decision.fired:
         current = ctx.cache.values(ctx.group, metric, b.partial, b.partial + 1, b.n)[0]
-        if current > 0 and current >= cond.min_count:
+        # Worth testing only once the filling bucket holds more than a usual bucket.
+        usual = (decision.expected or 0.0) / max(cond.windows)
+        if current > usual and current >= cond.min_count and current > 0:
             early = judge(b.partial, current)
             if early.fired:
                 decision = early
@@ -234,7 +259,9 @@ def _negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Judgemen
 
     decision, neg, tot = judge(b.complete)
     tested_from = b.start(b.complete)
-    if b.partial_started and not decision.fired:
+    filling = ctx.cache.values(ctx.group, "negative", b.partial, b.partial + 1, b.n)[0]
+    # The filling bucket is tested early once it holds more negatives than the last one.
+    if b.partial_started and not decision.fired and filling >= max(cond.min_count, neg + 1):
         early, p_neg, p_tot = judge(b.partial)
         if early.fired:
             decision, neg, tot, tested_from = early, p_neg, p_tot, b.start(b.partial)
@@ -318,9 +345,39 @@ def _flatline(cond: FlatlineCondition, ctx: JudgeContext) -> Judgement:
 # -- post-based conditions ---------------------------------------------------------------------
 
 
-def _recent(ctx: JudgeContext, since: datetime, until: datetime, **kw: Any) -> Any:
-    g = ctx.group
-    return recent_mentions(ctx.session, g.entity, since, until, source=g.source, lang=g.lang, **kw)
+def _recent(
+    ctx: JudgeContext,
+    since: datetime,
+    *,
+    scored_only: bool = False,
+    min_engagement: int | None = None,
+) -> list[RecentMention]:
+    """Posts of the group published in (since, now], newest first.
+
+    The group's posts of the whole recent span are read once per cycle and shared by every
+    condition that reads posts.
+    """
+    key = ("posts", ctx.group, ctx.now, ctx.recent_span)
+    posts: list[RecentMention] | None = ctx.memo.get(key)
+    if posts is None:
+        g = ctx.group
+        posts = recent_mentions(
+            ctx.session,
+            g.entity,
+            ctx.now - max(ctx.recent_span, ctx.now - since),
+            ctx.now,
+            source=g.source,
+            lang=g.lang,
+            limit=RECENT_LIMIT,
+        )
+        ctx.memo[key] = posts
+    return [
+        p
+        for p in posts
+        if p.published_at > since
+        and (not scored_only or p.score is not None)
+        and (min_engagement is None or p.engagement >= min_engagement)
+    ]
 
 
 def _hourly_baseline(ctx: JudgeContext, kind: str, window: timedelta, span: timedelta) -> Any:
@@ -330,8 +387,16 @@ def _hourly_baseline(ctx: JudgeContext, kind: str, window: timedelta, span: time
     found = ctx.memo.get(key)
     if found is None:
         until = ctx.now - window
-        found = _recent(
-            ctx, until - span, until, limit=BASELINE_SAMPLE, scored_only=kind == "scores"
+        g = ctx.group
+        found = recent_mentions(
+            ctx.session,
+            g.entity,
+            until - span,
+            until,
+            source=g.source,
+            lang=g.lang,
+            limit=BASELINE_SAMPLE,
+            scored_only=kind == "scores",
         )
         ctx.memo[key] = found
     return found
@@ -343,7 +408,7 @@ def _keywords(cond: KeywordsCondition, ctx: JudgeContext) -> Judgement:
     matcher = ctx.memo.get(key)
     if matcher is None:
         matcher = ctx.memo[key] = KeywordMatcher.compile(params)
-    posts = _recent(ctx, ctx.now - cond.window, ctx.now)
+    posts = _recent(ctx, ctx.now - cond.window)
     matching = [p for p in posts if matcher.match(p.text) is not None]
     decision = detect_keywords([p.text for p in matching], params)
     values = {
@@ -357,7 +422,7 @@ def _keywords(cond: KeywordsCondition, ctx: JudgeContext) -> Judgement:
 
 
 def _influential_author(cond: InfluentialAuthorCondition, ctx: JudgeContext) -> Judgement:
-    posts = _recent(ctx, ctx.now - cond.window, ctx.now)
+    posts = _recent(ctx, ctx.now - cond.window)
     reach: dict[str, int] = defaultdict(int)
     for p in posts:
         reach[p.author] += p.followers or 0
@@ -385,7 +450,7 @@ def _influential_author(cond: InfluentialAuthorCondition, ctx: JudgeContext) -> 
 
 
 def _virality(cond: ViralityCondition, ctx: JudgeContext) -> Judgement:
-    posts = _recent(ctx, ctx.now - cond.within, ctx.now, min_engagement=cond.min_gain, limit=20)
+    posts = _recent(ctx, ctx.now - cond.within, min_engagement=cond.min_gain)
     params = ViralityParams(min_gain=cond.min_gain, min_ratio=1.0, within=cond.within)
     best: tuple[Decision, Any] | None = None
     for p in posts:
@@ -419,6 +484,21 @@ def _virality(cond: ViralityCondition, ctx: JudgeContext) -> Judgement:
     return Judgement(decision, values, evidence=[post.id])
 
 
+def _term_counts(
+    ctx: JudgeContext, posts: list[RecentMention], params: NewTermParams
+) -> TermCounts:
+    """`count_terms` of the posts, each post's terms worked out once and remembered."""
+    counts: Counter[str] = Counter()
+    for post in posts:
+        key = (params.min_length, params.ignore, post.id)
+        terms = ctx.term_sets.get(key)
+        if terms is None:
+            terms = frozenset(count_terms([post.text], params).counts)
+            ctx.term_sets[key] = terms
+        counts.update(terms)
+    return TermCounts(len(posts), counts)
+
+
 def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
     params = NewTermParams(
         sensitivity=cond.sensitivity,
@@ -432,9 +512,9 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
     baseline: TermCounts | None = ctx.memo.get(key)
     if baseline is None:
         posts = _hourly_baseline(ctx, "texts", cond.window, cond.baseline)
-        baseline = ctx.memo[key] = count_terms((p.text for p in posts), params)
-    recent = _recent(ctx, ctx.now - cond.window, ctx.now)
-    counts = count_terms((p.text for p in recent), params)
+        baseline = ctx.memo[key] = _term_counts(ctx, posts, params)
+    recent = _recent(ctx, ctx.now - cond.window)
+    counts = _term_counts(ctx, recent, params)
     decision = detect_new_terms(baseline, counts, params)
     values = {
         "terms": decision.reason.split(": ", 1)[-1] if decision.fired else "",
@@ -457,7 +537,7 @@ def _sentiment_shift(cond: SentimentShiftCondition, ctx: JudgeContext) -> Judgem
         every=cond.window,
     )
     baseline = [p.score for p in _hourly_baseline(ctx, "scores", cond.window, cond.baseline)]
-    recent = _recent(ctx, ctx.now - cond.window, ctx.now, scored_only=True)
+    recent = _recent(ctx, ctx.now - cond.window, scored_only=True)
     decision = detect_sentiment_shift(
         [float(s) for s in baseline if s is not None],
         [float(p.score) for p in recent if p.score is not None],

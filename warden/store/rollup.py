@@ -27,6 +27,7 @@ BUCKET_SECONDS = int(BUCKET.total_seconds())
 SAFETY_LAG = timedelta(minutes=5)
 """How far before the watermark each run looks again, for rows committed late."""
 _MERGE_GAP = 12  # dirty buckets this close together are recomputed with one query
+_BATCH_SPAN = 24  # dirty buckets of every entity within two hours: one query for them all
 _STATE_ID = 1
 
 Figures = tuple[int, int, int, int, float, int, int]
@@ -173,24 +174,36 @@ def _rewrite_full(session: Session, revision: int) -> int:
     return len(rows)
 
 
-def _rewrite_run(session: Session, entity: str, first: int, last: int, revision: int) -> int:
+def _rewrite(
+    session: Session,
+    entities: list[str],
+    first: int,
+    last: int,
+    dirty: set[tuple[str, int]],
+    revision: int,
+) -> int:
+    """Recompute the dirty (entity, bucket) pairs lying in buckets `first..last`."""
     lo, hi = bucket_start(first), bucket_start(last + 1)
     me = MentionEntity
     fresh = _aggregate(
         session.execute(
-            _rows_query().where(me.entity == entity, me.published_at >= lo, me.published_at < hi)
+            _rows_query().where(
+                me.entity.in_(entities), me.published_at >= lo, me.published_at < hi
+            )
         )
     )
     sb = SeriesBucket
     stored: dict[BucketKey, Figures] = {}
     for row in session.scalars(
-        select(sb).where(sb.entity == entity, sb.bucket_start >= lo, sb.bucket_start < hi)
+        select(sb).where(sb.entity.in_(entities), sb.bucket_start >= lo, sb.bucket_start < hi)
     ):
         key = (row.entity, bucket_index(row.bucket_start), row.source, row.lang)
         stored[key] = _figures([getattr(row, f) for f in METRIC_FIELDS])
     changed: list[dict[str, object]] = []
     zero: Figures = (0, 0, 0, 0, 0.0, 0, 0)
     for key in set(fresh) | set(stored):
+        if (key[0], key[1]) not in dirty:
+            continue
         figures = _figures(fresh[key]) if key in fresh else zero
         old = stored.get(key)
         if old is not None and tuple(old) == figures:
@@ -216,9 +229,16 @@ def roll_up(session: Session, now: datetime, lag: timedelta = SAFETY_LAG) -> Rol
     else:
         rewritten = 0
         full = False
-        for entity, indexes in _dirty(session, state.watermark - lag).items():
-            for first, last in _runs(indexes):
-                rewritten += _rewrite_run(session, entity, first, last, revision)
+        dirty = _dirty(session, state.watermark - lag)
+        pairs = {(e, i) for e, indexes in dirty.items() for i in indexes}
+        every = {i for _, i in pairs}
+        if every and max(every) - min(every) <= _BATCH_SPAN:
+            # The usual case: a few minutes of new mentions, recomputed with one read.
+            rewritten = _rewrite(session, sorted(dirty), min(every), max(every), pairs, revision)
+        else:
+            for entity, indexes in dirty.items():
+                for first, last in _runs(indexes):
+                    rewritten += _rewrite(session, [entity], first, last, pairs, revision)
     if rewritten:
         state.revision = revision
     state.watermark = now

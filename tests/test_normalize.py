@@ -153,6 +153,15 @@ def test_url_keys_ignore_tracking_case_fragment_and_scheme() -> None:
     assert url_key(a) == url_key(b)
     assert url_key("https://example.com/other") != url_key(b)
     assert url_key(None) is None
+    same_post = [
+        "https://twitter.com/AcmeBank/status/1725000000000000001?s=20",
+        "https://x.com/i/web/status/1725000000000000001",
+        "https://mobile.twitter.com/someone/statuses/1725000000000000001/",
+    ]
+    assert {normalise_url(u) for u in same_post} == {"https://x.com/i/status/1725000000000000001"}
+    assert url_key("https://old.reddit.com/r/france/comments/abc/x/") == url_key(
+        "https://www.reddit.com/r/france/comments/abc/x"
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,7 +6,6 @@ import email.utils
 import hashlib
 import html
 import re
-import string
 import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,6 +17,18 @@ _SPACE = re.compile(r"\s+")
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "igshid")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_HOST_ALIASES = {
+    "twitter.com": "x.com",
+    "mobile.twitter.com": "x.com",
+    "mobile.x.com": "x.com",
+    "old.reddit.com": "reddit.com",
+    "new.reddit.com": "reddit.com",
+    "np.reddit.com": "reddit.com",
+    "m.reddit.com": "reddit.com",
+}
+"""Hosts serving the same pages under another name, mapped to one for de-duplication."""
+_TRAILING_SLASHES = re.compile(r"[\s/]+$")
+_X_STATUS = re.compile(r"^/(?:[^/]+/){1,2}status(?:es)?/(\d+)")
 _CONTROL = dict.fromkeys(c for c in (*range(32), *range(127, 160)) if c not in (9, 10, 13))
 
 
@@ -72,12 +83,15 @@ def normalise_url(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return url
     host = parts.netloc.lower().removeprefix("www.")
+    host = _HOST_ALIASES.get(host, host)
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(_TRACKING_PARAMS)
     ]
-    path = parts.path.strip().rstrip("/" + string.whitespace) or "/"
+    path = _TRAILING_SLASHES.sub("", parts.path.strip()) or "/"
+    if host == "x.com" and (status := _X_STATUS.match(path)):
+        return f"https://x.com/i/status/{status.group(1)}"  # any handle, same post
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
 
 

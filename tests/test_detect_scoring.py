@@ -1,0 +1,80 @@
+"""The NAB scoring rule of bench/nab, the count tails and the Series type."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not a package
+
+from bench.nab.replay import onsets
+from bench.nab.scoring import normalised, probation_rows, scaled_sigmoid, score_file
+from warden.detect.counts import nbinom_cdf, nbinom_sf, poisson_cdf, poisson_sf
+from warden.detect.series import Series
+
+STANDARD = {"tp_weight": 1.0, "fp_weight": 0.11, "fn_weight": 1.0}
+
+
+def test_probation_and_sigmoid() -> None:
+    assert probation_rows(1000) == 150
+    assert probation_rows(15_900) == 750
+    assert scaled_sigmoid(-1.0) == pytest.approx(2 / (1 + math.exp(-5)) - 1)
+    assert scaled_sigmoid(0.0) == pytest.approx(0.0)
+    assert scaled_sigmoid(3.5) == -1.0
+
+
+def test_perfect_and_null_detectors_normalise_to_100_and_0() -> None:
+    windows = [(2000, 2099), (5000, 5099)]
+    perfect = score_file(10_000, windows, [2000, 5000], **STANDARD)
+    null = score_file(10_000, windows, [], **STANDARD)
+    assert normalised([perfect]) == pytest.approx(100.0)
+    assert normalised([null]) == pytest.approx(0.0)
+    assert perfect.caught == 2 and null.caught == 0
+
+
+def test_only_first_detection_in_a_window_counts_and_later_is_worth_less() -> None:
+    early = score_file(10_000, [(2000, 2099)], [2010, 2050, 2090], **STANDARD)
+    late = score_file(10_000, [(2000, 2099)], [2090], **STANDARD)
+    assert early.first_detections == [2010]
+    assert early.false_alarms == 0
+    assert early.raw > late.raw > 0
+
+
+def test_false_alarms_cost_and_probation_is_ignored() -> None:
+    before = score_file(10_000, [(5000, 5099)], [3000, 5000], **STANDARD)
+    assert before.false_alarms == 1
+    assert before.raw == pytest.approx(1.0 - 0.11)
+    right_after = score_file(10_000, [(5000, 5099)], [5000, 5101], **STANDARD)
+    far_after = score_file(10_000, [(5000, 5099)], [5000, 9000], **STANDARD)
+    assert far_after.raw < right_after.raw < 1.0
+    ignored = score_file(10_000, [(5000, 5099)], [10, 5000], **STANDARD)
+    assert ignored.false_alarms == 0
+
+
+def test_onsets_need_a_resolution() -> None:
+    assert onsets([False, True, True, False, True, False, False, True]) == [1, 4, 7]
+
+
+def test_count_tails_match_known_values() -> None:
+    # Poisson(2): P(X >= 9) = 2.3745e-4; NB(mu=10, alpha=0.2): P(X <= 0) = (5/15)^5.
+    assert poisson_sf(9, 2) == pytest.approx(2.3744733e-4, rel=1e-6)
+    assert poisson_cdf(8, 2) == pytest.approx(1 - 2.3744733e-4, rel=1e-9)
+    assert nbinom_cdf(0, 10, 0.2) == pytest.approx((5 / 15) ** 5, rel=1e-9)
+    assert nbinom_sf(0, 10, 0.2) == 1.0
+    assert nbinom_sf(9, 2, 0.1) > poisson_sf(9, 2)
+
+
+def test_series_from_points_buckets_and_fills_gaps() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    step = timedelta(minutes=5)
+    s = Series.from_points([(t0, 1), (t0 + timedelta(minutes=2), 2), (t0 + 3 * step, 4)], step)
+    assert list(s.values) == [3, 0, 0, 4]
+    assert s.end == t0 + 4 * step
+    assert s.tail(2 * step).start == t0 + 2 * step
+    assert s.time_at(-1) == t0 + 3 * step
+    with pytest.raises(ValueError):
+        Series(t0, timedelta(0), [])

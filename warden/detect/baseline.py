@@ -155,10 +155,8 @@ def fit_baseline(
     step = int(history.step.total_seconds())
     slot = slot_seconds(step)
     slots_per_day = _DAY // slot
-    _, wd0 = _origin(history)
     span_days = max(p.profile_days, p.weekday_days)
     series = history.tail(history.step * (span_days * _DAY // step))
-    # Re-anchor weekdays on the tail's own start.
     _, wd0 = _origin(series)
     if not series.values:
         return Baseline(step, slot, (0.0,) * slots_per_day, (1.0,) * 7, 1.0, 0.0)

@@ -46,7 +46,7 @@ from warden.store.recent import RecentMention, recent_mentions
 from warden.store.rollup import BUCKET_SECONDS, bucket_start
 from warden.store.series import Group, SeriesCache, steps_of
 
-BASELINE_SAMPLE = 5_000
+BASELINE_SAMPLE = 2_000
 """Most posts read for a baseline of posts (sentiment shift, new terms); refreshed hourly."""
 RECENT_LIMIT = 10_000
 """Most posts of one group read for the recent window in one cycle."""
@@ -78,6 +78,21 @@ class JudgeContext:
     """The longest recent window of the rule set's post-based conditions."""
     term_sets: dict[Any, frozenset[str]] = field(default_factory=dict)
     """Terms of each post already counted (new-term detection), kept across cycles."""
+
+
+def _remembered(ctx: JudgeContext, key: Any, stop: int, compute: Any) -> Any:
+    """`compute()`, memoised while no bucket of the group before index `stop` changes."""
+    version = ctx.cache.version(ctx.group)
+    key = (ctx.cache.generation, key)
+    found = ctx.memo.get(key)
+    if found is not None and (
+        found[0] == version or ctx.cache.unchanged_before(ctx.group, found[0], stop)
+    ):
+        ctx.memo[key] = (version, found[1])
+        return found[1]
+    value = compute()
+    ctx.memo[key] = (version, value)
+    return value
 
 
 def volume_params(cond: VolumeSpikeCondition) -> VolumeParams:
@@ -164,10 +179,10 @@ def _history(ctx: JudgeContext, b: _Buckets, metric: str, stop: int, span: int) 
     """The buckets of `metric` before bucket `stop`, from the group's first data, at most `span`."""
     first = b.first if b.first is not None else stop
     lo = min(stop, max(first, stop - span))
-    key = ("history", ctx.group, metric, b.n, lo, stop, ctx.cache.version(ctx.group))
-    values = ctx.memo.get(key)
-    if values is None:
-        values = ctx.memo[key] = ctx.cache.values(ctx.group, metric, lo, stop, b.n)
+    key = ("history", ctx.group, metric, b.n, lo, stop)
+    values = _remembered(
+        ctx, key, stop * b.n, lambda: ctx.cache.values(ctx.group, metric, lo, stop, b.n)
+    )
     return Series(b.start(lo), timedelta(seconds=b.n * BUCKET_SECONDS), values)
 
 
@@ -192,14 +207,15 @@ def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
     if b.first is None:
         return Judgement(_no_data("volume"))
     span = int(history_span(params) / cond.step) + 1
-    version = ctx.cache.version(ctx.group)
 
     def judge(stop: int, current: float) -> Decision:
-        key = ("spike", params, metric, ctx.group, b.n, stop, current, version)
-        found = ctx.memo.get(key)
-        if found is None:
-            found = detect_volume_spike(_history(ctx, b, metric, stop, span), current, params)
-            ctx.memo[key] = found
+        key = ("spike", params, metric, ctx.group, b.n, stop, current)
+        found = _remembered(
+            ctx,
+            key,
+            stop * b.n,
+            lambda: detect_volume_spike(_history(ctx, b, metric, stop, span), current, params),
+        )
         assert isinstance(found, Decision)
         return found
 
@@ -239,22 +255,24 @@ def _negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Judgemen
         )
         + 1
     )
-    version = ctx.cache.version(ctx.group)
 
     def judge(stop: int) -> tuple[Decision, float, float]:
         neg = ctx.cache.values(ctx.group, "negative", stop, stop + 1, b.n)[0]
         tot = ctx.cache.values(ctx.group, "scored", stop, stop + 1, b.n)[0]
-        key = ("negative", params, ctx.group, b.n, stop, neg, tot, version)
-        found = ctx.memo.get(key)
-        if found is None:
-            found = detect_negative_surge(
+        key = ("negative", params, ctx.group, b.n, stop, neg, tot)
+        found = _remembered(
+            ctx,
+            key,
+            stop * b.n,
+            lambda: detect_negative_surge(
                 _history(ctx, b, "negative", stop, span),
                 _history(ctx, b, "scored", stop, span),
                 neg,
                 tot,
                 params,
-            )
-            ctx.memo[key] = found
+            ),
+        )
+        assert isinstance(found, Decision)
         return found, neg, tot
 
     decision, neg, tot = judge(b.complete)

@@ -28,6 +28,7 @@ SeriesKey = tuple[str, str, str]
 """entity, source, lang: the finest grain the rollup keeps."""
 METRICS = {name: i for i, name in enumerate(METRIC_FIELDS)}
 _ZERO = (0.0,) * len(METRIC_FIELDS)
+_CHANGE_LOG = 2_000  # changes remembered per key, to tell which memoised results still hold
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,19 @@ class SeriesCache:
     """Buckets per (entity, source, lang), with a version per key that changes with its data."""
 
     def __init__(self) -> None:
+        self.generation = 0
+        """Bumped on every full reload: versions of different generations are unrelated."""
         self._reset()
 
     def _reset(self) -> None:
+        self.generation += 1
         self.revision = -1
         self.loaded_from: int | None = None
         self._rows: dict[SeriesKey, dict[int, tuple[float, ...]]] = defaultdict(dict)
         self._first: dict[SeriesKey, int] = {}
         self._last_nonzero: dict[SeriesKey, int] = {}
         self._version: dict[SeriesKey, int] = defaultdict(int)
+        self._changes: dict[SeriesKey, list[tuple[int, int]]] = defaultdict(list)
         self._by_entity: dict[str, set[SeriesKey]] = defaultdict(set)
 
     # -- loading ------------------------------------------------------------------------------
@@ -112,6 +117,10 @@ class SeriesCache:
         self._rows[key][index] = figures
         self._by_entity[key[0]].add(key)
         self._version[key] += 1
+        changes = self._changes[key]
+        changes.append((self._version[key], index))
+        if len(changes) > _CHANGE_LOG:
+            del changes[: len(changes) - _CHANGE_LOG]
         if figures[0] > 0:
             self._first[key] = min(self._first.get(key, index), index)
             self._last_nonzero[key] = max(self._last_nonzero.get(key, index), index)
@@ -143,6 +152,25 @@ class SeriesCache:
     def version(self, group: Group) -> tuple[tuple[SeriesKey, int], ...]:
         """Changes whenever a bucket of the group changes: a key for memoised decisions."""
         return tuple((k, self._version[k]) for k in self.keys(group))
+
+    def unchanged_before(
+        self, group: Group, version: tuple[tuple[SeriesKey, int], ...], stop: int
+    ) -> bool:
+        """True when no bucket before 5-minute index `stop` changed since `version`."""
+        then = dict(version)
+        keys = self.keys(group)
+        if set(then) != set(keys):
+            return False
+        for key in keys:
+            seen = then[key]
+            if self._version[key] == seen:
+                continue
+            changes = self._changes[key]
+            if not changes or changes[0][0] > seen + 1:
+                return False  # the log no longer reaches back that far
+            if any(v > seen and index < stop for v, index in changes):
+                return False
+        return True
 
     def first_index(self, group: Group) -> int | None:
         """The first 5-minute bucket with a mention in the group (None without any)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import structlog
 
 from warden.clock import SimulatedClock
@@ -105,3 +106,25 @@ def test_push_sources_are_not_polled(
     assert outcome.error is None and outcome.inserted == 0
     with source_db.session() as session:
         assert read_health(session, [settings], sim_clock.now())[0].status == "never_polled"
+
+
+@pytest.mark.postgres
+def test_one_instance_at_a_time_polls_a_source(
+    source_pg_url: str, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    from warden.store.locks import try_stage_lock
+
+    db = Database(source_pg_url)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    db.upgrade()
+    other_instance = Database(source_pg_url)
+    source = Scripted("shared", drafts("1", clock=sim_clock))
+    with other_instance.session() as session:
+        assert try_stage_lock(session, "source:shared")  # the other instance is polling
+        busy = poll_source(db, source, EntityMatcher([]), fetcher, sim_clock, MINUTE)
+    assert busy.busy and source.outcomes  # nothing was fetched
+    done = poll_source(db, source, EntityMatcher([]), fetcher, sim_clock, MINUTE)
+    assert done.inserted == 1 and not done.busy
+    other_instance.dispose()
+    db.dispose()

@@ -25,6 +25,7 @@ from warden.sources.ingest import (
     tag_and_store,
 )
 from warden.store.db import Database
+from warden.store.locks import try_stage_lock
 
 log = get_logger(__name__)
 
@@ -39,6 +40,8 @@ class PollOutcome:
     skipped: int = 0
     error: str | None = None
     backing_off: bool = False
+    busy: bool = False
+    """Another instance is polling this source right now (PostgreSQL); this cycle is skipped."""
 
 
 def poll_source(
@@ -59,6 +62,22 @@ def poll_source(
     if not forced_entities:
         settings = getattr(source, "settings", None)
         forced_entities = tuple(getattr(settings, "entities", ()) or ())
+    with db.session() as lock:  # held until the poll is stored: one instance per source
+        if not try_stage_lock(lock, f"source:{source.name}"):
+            log.debug("source.busy", source=source.name)
+            return PollOutcome(source.name, busy=True)
+        return _poll_locked(db, source, matcher, http, clock, interval, forced_entities)
+
+
+def _poll_locked(
+    db: Database,
+    source: Source,
+    matcher: EntityMatcher,
+    http: HttpFetcher,
+    clock: Clock,
+    interval: timedelta,
+    forced_entities: tuple[str, ...],
+) -> PollOutcome:
     now = clock.now()
     with db.session() as session:
         row = source_state(session, source.name)

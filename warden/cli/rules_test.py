@@ -29,7 +29,8 @@ alerts expected to be firing at given times:
         - {eval_time: 3005m, alertname: volume-spike, exp_alerts: [{labels: {entity: Acme}}]}
 
 The value at position i is the bucket starting at i x interval; it is judged once the bucket
-has ended, at (i + 1) x interval. Exit status: 0 when every test passes, 1 otherwise.
+has ended, at (i + 1) x interval (evaluate on bucket boundaries: an evaluation inside a
+bucket already sees its whole value). Exit status: 0 when every test passes, 1 otherwise.
 """
 
 

@@ -15,6 +15,8 @@
 
 The value at position i of a series is the 5-minute (or `interval`) bucket starting at
 `start + i × interval`; it is judged once the bucket has ended, at `(i + 1) × interval`.
+Evaluate on bucket boundaries (`evaluation_interval` a multiple of `interval`) for exact
+results: an evaluation inside a bucket already sees that bucket's whole value.
 """
 
 from __future__ import annotations

@@ -11,38 +11,36 @@ from collections.abc import Callable
 from typing import Any
 
 from warden.sources.base import Source
+from warden.sources.bluesky import BlueskySearch
+from warden.sources.demo import DemoReplay
+from warden.sources.hackernews import HackerNewsSearch
+from warden.sources.http_json import HttpJsonApi
+from warden.sources.jsonl import JsonlTail
+from warden.sources.mastodon import MastodonSearch
+from warden.sources.reddit import RedditSearch
+from warden.sources.rss import RssFeed
 from warden.sources.settings import PUSH_TYPES, SourceSettings
+from warden.sources.webhook import WebhookInbox
+from warden.sources.x import XRecentSearch
 
-
-def _factories() -> dict[str, Callable[[Any], Source]]:
-    from warden.sources.bluesky import BlueskySearch
-    from warden.sources.demo import DemoReplay
-    from warden.sources.hackernews import HackerNewsSearch
-    from warden.sources.http_json import HttpJsonApi
-    from warden.sources.jsonl import JsonlTail
-    from warden.sources.mastodon import MastodonSearch
-    from warden.sources.reddit import RedditSearch
-    from warden.sources.rss import RssFeed
-    from warden.sources.webhook import WebhookInbox
-    from warden.sources.x import XRecentSearch
-
-    return {
-        "rss": RssFeed,
-        "demo": DemoReplay,
-        "mastodon": MastodonSearch,
-        "reddit": RedditSearch,
-        "bluesky": BlueskySearch,
-        "hackernews": HackerNewsSearch,
-        "x": XRecentSearch,
-        "http_json": HttpJsonApi,
-        "jsonl": JsonlTail,
-        "webhook": WebhookInbox,
-    }
+_ADAPTERS: dict[str, Callable[[Any], Source]] = {
+    "rss": RssFeed,
+    "demo": DemoReplay,
+    "mastodon": MastodonSearch,
+    "reddit": RedditSearch,
+    "bluesky": BlueskySearch,
+    "hackernews": HackerNewsSearch,
+    "x": XRecentSearch,
+    "http_json": HttpJsonApi,
+    "jsonl": JsonlTail,
+    "webhook": WebhookInbox,
+}
+"""The adapter class of each `type:`; each takes its own settings class."""
 
 
 def build_source(settings: SourceSettings) -> Source:
     """The adapter for one configured source (its `type` picks the platform)."""
-    return _factories()[settings.type](settings)
+    return _ADAPTERS[settings.type](settings)
 
 
 def is_polled(settings: SourceSettings) -> bool:

@@ -118,4 +118,4 @@ class BlueskySearch:
                 page.items.append((sort_key(post, draft, clock), draft))
             return page
 
-        return walk_newest_first(fetch, state, self.settings.max_pages)
+        return walk_newest_first(fetch, state, self.settings.max_pages, self.name)

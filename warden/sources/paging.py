@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warden.errors import SourceError
+from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 
 
@@ -26,41 +27,60 @@ class Page:
     skipped: int = 0
 
 
+log = get_logger(__name__)
+
 FetchPage = Callable[[str | None, float | None], Page]
 """fetch(page_token, watermark) → Page; the watermark lets an API filter server-side."""
 
 
-def walk_newest_first(fetch: FetchPage, state: PollState, max_pages: int) -> PollResult:
+def walk_newest_first(
+    fetch: FetchPage, state: PollState, max_pages: int, source: str = ""
+) -> PollResult:
     """Fetch pages until the watermark, the last page, or `max_pages`; return the new state.
 
     The cursor holds `watermark` (order key of the newest item of the last complete walk),
     `resume` (page token of an unfinished walk) and `top` (newest key that walk has seen).
     A failure on the first page raises; a failure later keeps what was fetched and resumes at
-    the failed page next time.
+    the failed page next time. A resume token the platform no longer honours (an error, or an
+    empty page: the anchor post was deleted, the token expired) restarts the walk from the
+    newest item, which re-reads but never skips.
     """
     cursor = dict(state.cursor)
     watermark: float | None = cursor.get("watermark")
     token: str | None = cursor.get("resume")
     top: float | None = cursor.get("top")
     first_poll = watermark is None and token is None
+    resuming = token is not None
     pages = 1 if first_poll else max_pages
     drafts: list[MentionDraft] = []
     skipped = 0
     finished = False
-    for number in range(pages):
+    number = 0
+    while number < pages:
         try:
             page = fetch(token, watermark)
         except SourceError as exc:
+            if resuming:
+                resuming, token = False, None
+                log.info("source.resume_reset", source=source, reason=str(exc))
+                continue
             if number == 0:
                 raise
             resume = {"watermark": watermark, "resume": token, "top": top}
             return PollResult(drafts, _state(state, resume), skipped, error=str(exc))
+        if resuming and not (page.items or page.skipped):
+            resuming, token = False, None
+            log.info("source.resume_reset", source=source, reason="resumed page is empty")
+            continue
+        resuming = False
+        number += 1
         skipped += page.skipped
         reached = False
         for key, draft in page.items:
-            if watermark is not None and key < watermark:
-                reached = True
-                continue
+            if watermark is not None and key <= watermark:
+                reached = True  # the newest item of the last walk, or older: stop here
+                if key < watermark:
+                    continue
             top = key if top is None else max(top, key)
             drafts.append(draft)
         if reached or not page.next_token or not (page.items or page.skipped):

@@ -131,4 +131,4 @@ class RedditSearch:
                 page.items.append((draft.published_at.timestamp(), draft))
             return page
 
-        return walk_newest_first(fetch, state, self.settings.max_pages)
+        return walk_newest_first(fetch, state, self.settings.max_pages, self.name)

@@ -107,7 +107,7 @@ class XRecentSearch:
                 page.items.append((int(tweet["id"]), draft))
             return page
 
-        return walk_newest_first(fetch, state, self.settings.max_pages)
+        return walk_newest_first(fetch, state, self.settings.max_pages, self.name)
 
 
 def _error_summary(errors: Any) -> str:

@@ -109,3 +109,29 @@ def test_an_exclusion_only_hides_its_own_occurrences(name: str, before: str) -> 
     matcher = EntityMatcher([Entity(name, exclude=(f"{name} Corp",))])
     assert matcher.match(f"{before} {name} Corp") == []
     assert matcher.match(f"{name} Corp puis {name} seul") == [name]
+
+
+def test_exact_names_count_only_as_written() -> None:
+    matcher = matcher_from_settings(
+        [
+            EntitySettings(name="Société Générale", aliases=["SocGen"], exact=["SG"]),
+            EntitySettings(
+                name="Orange", aliases=["@orange"], exact=["Orange"], exclude=["Orange Mécanique"]
+            ),
+        ]
+    )
+    assert matcher.match("la SG relève ses frais") == ["Société Générale"]
+    assert matcher.match("5g, sg, Sg") == []
+    assert matcher.match("socgen") == ["Société Générale"]
+    assert matcher.match("une orange pressée") == []
+    assert matcher.match("Orange coupe le réseau") == ["Orange"]
+    assert matcher.match("revoir Orange Mécanique, ORANGE MÉCANIQUE") == []
+    assert matcher.match("merci @ORANGE") == ["Orange"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=6), before=filler)
+def test_an_exact_name_needs_its_own_case(name: str, before: str) -> None:
+    matcher = EntityMatcher([Entity(name, exact=(name,))])
+    assert matcher.match(f"{before} {name} !") == [name]
+    assert matcher.match(f"avis sur {name.lower()} et {name.title()} ici") == []

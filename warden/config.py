@@ -58,6 +58,11 @@ class EntitySettings(_Section):
         default_factory=list,
         description="Phrases that disqualify a match (a homonym, an unrelated product).",
     )
+    exact: list[str] = Field(
+        default_factory=list,
+        description="Names that count only when written with this exact case and accents "
+        "(acronyms such as SG, common words such as Orange).",
+    )
     kind: Literal["brand", "competitor", "person", "topic"] = "brand"
 
 

@@ -1,12 +1,14 @@
 """Matching mentions to the watched entities (brand, competitors, people) named in config.yaml.
 
 Matching is case- and accent-insensitive, on word boundaries, and understands French elisions:
-« l'Oréal », « d’Acme » and « qu'Acme » all mention the entity "Acme" / "Oréal".
+« l'Oréal », « d’Acme » and « qu'Acme » all mention the entity "Acme" / "Oréal". Names listed
+as `exact` (acronyms, common words that are also brands) count only as written.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,11 +35,47 @@ def _phrase_pattern(phrase: str) -> str:
     return r"\s+".join(_word_pattern(w) for w in words)
 
 
+def _alternatives(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile(_LEFT + "(?:" + "|".join(patterns) + ")" + _RIGHT, flags)
+
+
 @dataclass(frozen=True)
 class Entity:
     name: str
     aliases: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    """Names matched only with their exact case and accents; a name listed here is matched
+    this way only, even the entity's own name."""
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    name: str
+    folded: re.Pattern[str] | None  # names and aliases, on case- and accent-folded text
+    exact: re.Pattern[str] | None  # exact names, on the text as written (NFC)
+    exclude_folded: re.Pattern[str] | None
+    exclude_exact: re.Pattern[str] | None  # exclusions on the text as written, any case
+
+    @classmethod
+    def of(cls, entity: Entity) -> _Patterns:
+        exact = [n for n in entity.exact if n.strip()]
+        names = [n for n in (entity.name, *entity.aliases) if n.strip() and n not in exact]
+        excluded = [x for x in entity.exclude if x.strip()]
+        return cls(
+            name=entity.name,
+            folded=_alternatives([_phrase_pattern(n) for n in names]),
+            exact=_alternatives([_exact_pattern(n) for n in exact]),
+            exclude_folded=_alternatives([_phrase_pattern(x) for x in excluded]),
+            exclude_exact=_alternatives([_exact_pattern(x) for x in excluded], re.IGNORECASE),
+        )
+
+
+def _exact_pattern(phrase: str) -> str:
+    words = unicodedata.normalize("NFC", phrase).split()
+    return r"\s+".join(re.escape(w) for w in words)
 
 
 class EntityMatcher:
@@ -45,37 +83,30 @@ class EntityMatcher:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         self.entities = list(entities)
-        self._compiled: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = []
-        for entity in self.entities:
-            names = [entity.name, *entity.aliases]
-            names = [n for n in names if n.strip()]
-            include = re.compile(
-                _LEFT + "(?:" + "|".join(_phrase_pattern(n) for n in names) + ")" + _RIGHT
-            )
-            exclude = (
-                re.compile(
-                    _LEFT
-                    + "(?:"
-                    + "|".join(_phrase_pattern(x) for x in entity.exclude if x.strip())
-                    + ")"
-                    + _RIGHT
-                )
-                if any(x.strip() for x in entity.exclude)
-                else None
-            )
-            self._compiled.append((entity.name, include, exclude))
+        self._patterns = [_Patterns.of(entity) for entity in self.entities]
 
     def match(self, *texts: str | None) -> list[str]:
         """Names of the entities mentioned in the texts (title, body, ...), in config order."""
-        folded = fold(" \n ".join(t for t in texts if t))
+        joined = " \n ".join(t for t in texts if t)
+        folded = fold(joined)
+        written = (
+            unicodedata.normalize("NFC", joined) if any(p.exact for p in self._patterns) else ""
+        )
         found = []
-        for name, include, exclude in self._compiled:
-            if not include.search(folded):
-                continue
-            if exclude is not None and self._only_excluded(folded, include, exclude):
-                continue
-            found.append(name)
+        for p in self._patterns:
+            if self._mentions(folded, p.folded, p.exclude_folded) or self._mentions(
+                written, p.exact, p.exclude_exact
+            ):
+                found.append(p.name)
         return found
+
+    @classmethod
+    def _mentions(
+        cls, text: str, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None
+    ) -> bool:
+        if include is None or not include.search(text):
+            return False
+        return exclude is None or not cls._only_excluded(text, include, exclude)
 
     @staticmethod
     def _only_excluded(text: str, include: re.Pattern[str], exclude: re.Pattern[str]) -> bool:
@@ -93,5 +124,11 @@ class EntityMatcher:
 def matcher_from_settings(settings: Sequence[EntitySettings]) -> EntityMatcher:
     """Build a matcher from config.yaml's `entities:` entries."""
     return EntityMatcher(
-        Entity(name=s.name, aliases=tuple(s.aliases), exclude=tuple(s.exclude)) for s in settings
+        Entity(
+            name=s.name,
+            aliases=tuple(s.aliases),
+            exclude=tuple(s.exclude),
+            exact=tuple(s.exact),
+        )
+        for s in settings
     )

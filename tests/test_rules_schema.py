@@ -118,3 +118,23 @@ def test_compact_series_notation() -> None:
     assert expand_series("1+1x2 10-5x2 _x1 7x1") == [1, 2, 3, 10, 5, 0, 0, 0, 7, 7]
     with pytest.raises(ValueError, match="cannot read '5\\+x3'"):
         expand_series("5+x3")
+
+
+def test_rules_are_checked_against_the_config(tmp_path: Path) -> None:
+    from warden.config import Config, EntitySettings
+    from warden.rules.loader import load_rules
+
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - {name: a, entity: [Acme, Nope], condition: {kind: volume_spike}}\n"
+        "  - {name: b, condition: {kind: flatline, source: rss, silent_for: 1h}}\n",
+        encoding="utf-8",
+    )
+    config = Config(entities=[EntitySettings(name="Acme")])
+    with pytest.raises(ConfigError) as exc:
+        load_rules(config, [path])
+    assert exc.value.problems == [
+        f"{path}:2: a.entity: unknown entity 'Nope' (entities in config.yaml: Acme)",
+        f"{path}:3: b.condition: unknown source 'rss' (sources in config.yaml: none defined)",
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from warden.config import Config
 from warden.errors import ConfigError
-from warden.rules.schema import Rule, RuleFile
+from warden.rules.schema import FlatlineCondition, Rule, RuleFile, walk
 from warden.yamlfile import read_yaml, validate_document
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -82,6 +82,7 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     seen: dict[str, LoadedRule] = {}
     entities = {e.name for e in config.entities}
     receivers = {r.name for r in config.receivers}
+    sources = {s.name for s in config.sources}
     for item in loaded:
         rule, where = item.rule, f"{item.file}:{item.line}"
         if rule.name in seen:
@@ -90,12 +91,20 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
                 f"{where}: rule name {rule.name!r} is already used at {first.file}:{first.line}"
             )
         seen.setdefault(rule.name, item)
-        if rule.entity != "*" and rule.entity not in entities:
-            known = ", ".join(sorted(entities)) or "none defined"
-            problems.append(
-                f"{where}: {rule.name}.entity: unknown entity {rule.entity!r} "
-                f"(entities in config.yaml: {known})"
-            )
+        for entity in rule.entities:
+            if entity not in entities:
+                known = ", ".join(sorted(entities)) or "none defined"
+                problems.append(
+                    f"{where}: {rule.name}.entity: unknown entity {entity!r} "
+                    f"(entities in config.yaml: {known})"
+                )
+        for cond in walk(rule.condition):
+            if isinstance(cond, FlatlineCondition) and cond.source not in {"*", *sources}:
+                known = ", ".join(sorted(sources)) or "none defined"
+                problems.append(
+                    f"{where}: {rule.name}.condition: unknown source {cond.source!r} "
+                    f"(sources in config.yaml: {known})"
+                )
         for name in rule.receivers or []:
             if name not in receivers:
                 known = ", ".join(sorted(receivers)) or "none defined"

@@ -71,14 +71,35 @@ def test_truncation_and_rotation_restart_from_the_top(
     path.write_text(line(3))  # truncated and rewritten, shorter
     after_truncation = source.poll(state, fetcher, sim_clock)
     assert texts(after_truncation) == ["mention 3"]
+    with path.open("a") as f:
+        f.write(line(4))  # written just before the rotation, not yet read
     rotated = tmp_path / "m.jsonl.1"
     os.rename(path, rotated)
-    path.write_text(line(4) + line(5) + line(6))
+    path.write_text(line(5) + line(6) + line(7))
     assert texts(source.poll(after_truncation.state, fetcher, sim_clock)) == [
         "mention 4",
         "mention 5",
         "mention 6",
+        "mention 7",
     ]
+
+
+def test_rotation_with_a_long_tail_resumes_in_the_old_file(
+    tmp_path: Path, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text(line(1))
+    source = tail(path, max_lines=2)
+    state = source.poll(PollState(), fetcher, sim_clock).state
+    with path.open("a") as f:
+        f.write(line(2) + line(3) + line(4))
+    os.rename(path, tmp_path / "m.jsonl.1")
+    path.write_text(line(5))
+    first = source.poll(state, fetcher, sim_clock)
+    assert texts(first) == ["mention 2", "mention 3"]
+    second = source.poll(first.state, fetcher, sim_clock)
+    assert texts(second) == ["mention 4", "mention 5"]
+    assert source.poll(second.state, fetcher, sim_clock).drafts == []
 
 
 def test_start_at_end_and_max_lines(

@@ -73,7 +73,7 @@ def _status(args: argparse.Namespace) -> int:
         "STATUS",
         "LAST SUCCESS",
         "FAILURES",
-        "LAST POLL",
+        "ITEMS/POLL",
         "TOTAL",
         "RETRY AT",
         "LAST ERROR",

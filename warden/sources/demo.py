@@ -16,8 +16,8 @@ from typing import Any
 from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
+from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
-from warden.sources.normalize import clean_text
 from warden.sources.settings import DemoSource
 
 
@@ -67,30 +67,36 @@ class DemoReplay:
         elapsed = (now - started).total_seconds() * self.settings.speed
         index = int(cursor["next"])
         drafts = []
+        skipped = 0
         while index < len(self.items) and float(self.items[index]["at"]) <= elapsed:
             item = self.items[index]
             at = started + timedelta(seconds=float(item["at"]) / self.settings.speed)
-            drafts.append(self._draft(item, at, int(cursor["round"])))
+            try:
+                drafts.append(self._draft(item, at, int(cursor["round"])))
+            except UnusableItem as exc:
+                skipped += 1
+                skip_item(self.name, str(exc), item.get("id"))
             index += 1
         cursor["next"] = index
         if index >= len(self.items) and self.settings.loop and elapsed > self.duration + 60:
             cursor = {"started_at": now.isoformat(), "next": 0, "round": int(cursor["round"]) + 1}
-        return PollResult(drafts, PollState(cursor=cursor))
+        return PollResult(drafts, PollState(cursor=cursor), skipped)
 
     def _draft(self, item: dict[str, Any], at: datetime, round_no: int) -> MentionDraft:
         author = item.get("author")
-        return MentionDraft(
+        return make_draft(
             source=self.name,
             external_id=f"{round_no}:{item['id']}",
-            text=clean_text(str(item["text"])),
+            text=str(item["text"]),
             published_at=at,
+            fetched_at=at,
             url=f"https://demo.invalid/{self.name}/{round_no}/{item['id']}",
             author_handle=author,
             author_name=author,
             author_followers=item.get("followers"),
             lang=item.get("lang"),
-            likes=int(item.get("likes", 0)),
-            reposts=int(item.get("reposts", 0)),
-            replies=int(item.get("replies", 0)),
+            likes=item.get("likes", 0),
+            reposts=item.get("reposts", 0),
+            replies=item.get("replies", 0),
             raw=item,
         )

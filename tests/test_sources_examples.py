@@ -32,3 +32,16 @@ def test_every_type_has_a_valid_example() -> None:
     assert {s.type for s in sources} == all_types
     for settings in sources:
         assert build_source(settings).name == settings.name
+
+
+def test_every_settings_class_documents_its_fields_and_an_example() -> None:
+    schema = TypeAdapter(list[SourceSettings]).json_schema()
+    adapter = TypeAdapter(SourceSettings)
+    union = typing.get_args(typing.get_args(SourceSettings)[0])
+    for model in union:
+        definition = schema["$defs"][model.__name__]
+        assert definition.get("description"), model.__name__
+        for field, spec in definition["properties"].items():
+            assert spec.get("description") or field == "type", f"{model.__name__}.{field}"
+        for example in definition["examples"]:
+            assert adapter.validate_python(example).type == example["type"]

@@ -51,6 +51,22 @@ class _PagedSource(_SourceBase):
 class RssSource(_SourceBase):
     """An RSS 0.9x/1.0/2.0 or Atom feed (Google Alerts, news sites, blogs)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "google-alerts-acme",
+                    "type": "rss",
+                    "url": "https://www.google.com/alerts/feeds/0123/4567",
+                    "interval": "10m",
+                    "entities": ["Acme"],
+                }
+            ]
+        },
+    )
+
     type: Literal["rss"]
     url: HttpUrl = Field(
         description="Feed URL.", examples=["https://www.google.com/alerts/feeds/0123/4567"]
@@ -62,6 +78,12 @@ class RssSource(_SourceBase):
 
 class DemoSource(_SourceBase):
     """Replays a scripted crisis from a JSONL file, in real time or faster; for demos and tests."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"name": "demo", "type": "demo", "speed": 20}]},
+    )
 
     type: Literal["demo"]
     scenario: Path | None = Field(
@@ -76,6 +98,22 @@ class DemoSource(_SourceBase):
 
 class MastodonSource(_PagedSource):
     """Statuses from a Mastodon instance: a hashtag timeline, or a full-text search."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "mastodon-acme",
+                    "type": "mastodon",
+                    "base_url": "https://mastodon.social",
+                    "hashtag": "acme",
+                    "interval": "2m",
+                }
+            ]
+        },
+    )
 
     type: Literal["mastodon"]
     base_url: HttpUrl = Field(
@@ -112,6 +150,21 @@ class MastodonSource(_PagedSource):
 
 class RedditSource(_PagedSource):
     """Reddit search results for a query, newest first, optionally within one subreddit."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "reddit-acme",
+                    "type": "reddit",
+                    "query": '"acme bank"',
+                    "user_agent": "linux:acme-warden:1.0 (by /u/you)",
+                }
+            ]
+        },
+    )
 
     type: Literal["reddit"]
     query: str = Field(description="Reddit search query.", examples=['"acme bank" OR acmebank'])
@@ -153,6 +206,14 @@ class RedditSource(_PagedSource):
 class BlueskySource(_PagedSource):
     """Bluesky post search (app.bsky.feed.searchPosts), newest first."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"name": "bluesky-acme", "type": "bluesky", "query": "acme", "lang": "fr"}]
+        },
+    )
+
     type: Literal["bluesky"]
     query: str = Field(description="Search query (Lucene-like syntax).", examples=["acme"])
     lang: str | None = Field(
@@ -171,6 +232,16 @@ class BlueskySource(_PagedSource):
 class HackerNewsSource(_PagedSource):
     """Hacker News stories and comments from the public Algolia search API, newest first."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"name": "hn-acme", "type": "hackernews", "query": "acme", "interval": "10m"}
+            ]
+        },
+    )
+
     type: Literal["hackernews"]
     query: str = Field(description="Search query.", examples=["acme"])
     tags: str = Field(
@@ -185,6 +256,21 @@ class HackerNewsSource(_PagedSource):
 
 class XSource(_PagedSource):
     """Posts from X (Twitter) API v2 recent search, with a bearer token."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "x-acme",
+                    "type": "x",
+                    "query": "acme -is:retweet",
+                    "bearer_token": "${X_BEARER_TOKEN}",
+                }
+            ]
+        },
+    )
 
     type: Literal["x"]
     query: str = Field(
@@ -255,6 +341,24 @@ class Pagination(BaseModel):
 class HttpJsonSource(_SourceBase):
     """Any JSON HTTP API, mapped declaratively onto mention fields."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "reviews",
+                    "type": "http_json",
+                    "url": "https://api.reviews.example/v2/search",
+                    "params": {"q": "acme"},
+                    "items": "data.results",
+                    "fields": {"id": "id", "text": "content.body"},
+                    "pagination": {"type": "cursor", "cursor_path": "meta.next_cursor"},
+                }
+            ]
+        },
+    )
+
     type: Literal["http_json"]
     url: HttpUrl = Field(description="Endpoint to request.")
     method: Literal["GET", "POST"] = Field(default="GET", description="HTTP method.")
@@ -276,6 +380,16 @@ class HttpJsonSource(_SourceBase):
 class JsonlSource(_SourceBase):
     """A JSON Lines file tailed line by line (exports, other tools' output, tests)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"name": "export", "type": "jsonl", "path": "/var/lib/warden/import/mentions.jsonl"}
+            ]
+        },
+    )
+
     type: Literal["jsonl"]
     path: Path = Field(
         description="File to tail: an absolute path (a relative one is taken from the daemon's "
@@ -291,6 +405,21 @@ class JsonlSource(_SourceBase):
 
 class WebhookSource(_SourceBase):
     """Mentions pushed to Warden over HTTP: a JSON object, a list, or {"mentions": [...]}."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "crm-push",
+                    "type": "webhook",
+                    "secret": "${WARDEN_WEBHOOK_SECRET}",
+                    "port": 8787,
+                }
+            ]
+        },
+    )
 
     type: Literal["webhook"]
     path: str | None = Field(

@@ -135,3 +135,27 @@ def test_forbidden_and_bad_listing_are_errors(
     server.fail(200, {"kind": "Listing", "data": {"children": "nope"}})
     with pytest.raises(SourceError, match="Listing"):
         reddit(server).poll(PollState(), fetcher, sim_clock)
+
+
+def test_a_rejected_token_is_renewed_at_the_next_poll(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    import pytest
+
+    from warden.errors import SourceError
+
+    fake = RedditFake(server, client=("cid", "csecret"))
+    fake.add("via oauth")
+    source = reddit(
+        server,
+        client_id="cid",
+        client_secret="csecret",
+        oauth_base_url=server.url,
+        token_url=f"{server.url}/api/v1/access_token",
+    )
+    source.poll(PollState(), fetcher, sim_clock)
+    server.fail(401, {"message": "Unauthorized", "error": 401})
+    with pytest.raises(SourceError, match="HTTP 401"):
+        source.poll(PollState(), fetcher, sim_clock)
+    assert [d.text for d in source.poll(PollState(), fetcher, sim_clock).drafts] == ["via oauth"]
+    assert fake.tokens_issued == 2

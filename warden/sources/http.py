@@ -49,6 +49,14 @@ class HttpResponse:
             raise SourceError(f"invalid JSON from {self.where}: {exc}") from None
 
 
+class HttpStatusError(SourceError):
+    """The server answered with an error status that retrying will not fix (401, 403, 404...)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class RateLimited(SourceError):
     """The server asked us to wait longer than a poll may block; `until` is when to try again."""
 
@@ -169,8 +177,9 @@ class HttpFetcher:
                 last_error = f"HTTP {response.status}"
                 if response.status not in RETRYABLE_STATUS:
                     detail = response.content[:200].decode("utf-8", "replace").strip()
-                    raise SourceError(
-                        f"{without_query(url)}: {last_error}" + (f": {detail}" if detail else "")
+                    message = f"{without_query(url)}: {last_error}"
+                    raise HttpStatusError(
+                        message + (f": {detail}" if detail else ""), response.status
                     )
                 wait = parse_retry_after(response.headers.get("retry-after"))
                 if wait is None and response.status == 429:

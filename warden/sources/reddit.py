@@ -18,7 +18,7 @@ from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
-from warden.sources.http import HttpFetcher
+from warden.sources.http import HttpFetcher, HttpStatusError
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import RedditSource
 
@@ -106,12 +106,17 @@ class RedditSearch:
                 params["restrict_sr"] = "on"
             if after:
                 params["after"] = after
-            response = http.get(
-                self._endpoint(oauth),
-                params=params,
-                headers=headers,
-                timeout=self.settings.timeout.total_seconds(),
-            )
+            try:
+                response = http.get(
+                    self._endpoint(oauth),
+                    params=params,
+                    headers=headers,
+                    timeout=self.settings.timeout.total_seconds(),
+                )
+            except HttpStatusError as exc:
+                if exc.status == 401:
+                    self._token = None  # revoked or expired early: ask for a new one next poll
+                raise
             listing = response.json()
             data = listing.get("data") if isinstance(listing, dict) else None
             children = data.get("children") if isinstance(data, dict) else None

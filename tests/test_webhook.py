@@ -168,3 +168,15 @@ def test_webhooks_must_share_an_address(
 def test_webhook_needs_authentication() -> None:
     with pytest.raises(ValueError, match="needs a `secret`"):
         Config.model_validate({"sources": [{"type": "webhook", "name": "open"}]})
+
+
+def test_an_oversized_body_is_refused_before_it_is_sent(web: WebServer) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 999999\r\nExpect: 100-continue\r\n\r\n"
+        )
+        answer = sock.recv(1024)
+    assert answer.startswith(b"HTTP/1.1 413")

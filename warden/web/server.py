@@ -107,6 +107,18 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(content)
 
+        def handle_expect_100(self) -> bool:
+            """Refuse an oversized body before the client sends it (curl asks first)."""
+            endpoint = server.endpoints.get(urlsplit(self.path).path)
+            declared = (self.headers.get("Content-Length") or "").strip()
+            if endpoint is not None and declared.isdigit():
+                limit = endpoint.settings.max_body_bytes
+                if int(declared) > limit:
+                    reason = f"body of {declared} bytes over {limit}"
+                    self._send(endpoint.reject(413, reason, self.client_address[0]), close=True)
+                    return False
+            return super().handle_expect_100()
+
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             if path == "/healthz":

@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rules_helpers import add_mention
 
 from warden.cli import main
+from warden.store.db import Database
+from warden.store.models import Alert
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "tests" / "rules" / "hourly.yaml"
@@ -80,3 +83,39 @@ def test_bad_counts_file_is_a_plain_error(
     bad.write_text("time,count\n2026-03-02T00:00:00Z,3\n", encoding="utf-8")
     assert main(["backtest", str(RULES), "--counts", str(bad)]) == 1
     assert f"{bad}:1: expected a header with `timestamp,value` columns" in capsys.readouterr().err
+
+
+def test_stored_mentions_backtest_leaves_the_live_store_alone(
+    tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f'database: {{url: "{sqlite_db.url}"}}\nentities: [{{name: Acme}}]\n', encoding="utf-8"
+    )
+    rules = tmp_path / "words.yaml"
+    rules.write_text(
+        "rules:\n  - name: recall\n    entity: Acme\n"
+        "    condition: {kind: keywords, phrases: [recall], window: 15m}\n",
+        encoding="utf-8",
+    )
+    add_mention(sqlite_db, "Acme", START + timedelta(hours=1), "all fine")
+    add_mention(sqlite_db, "Acme", START + timedelta(hours=2, minutes=1), "Acme recall")
+    code = main(
+        [
+            "backtest",
+            str(rules),
+            "-c",
+            str(config),
+            "--from",
+            "2026-03-02T00:00:00",
+            "--to",
+            "2026-03-02T03:00:00",
+            "--json",
+            "-q",
+        ]
+    )
+    assert code == 0
+    states = [json.loads(line)["state"] for line in capsys.readouterr().out.splitlines()]
+    assert states == ["firing", "resolved"]
+    with sqlite_db.session() as session:
+        assert session.query(Alert).count() == 0

@@ -147,7 +147,10 @@ def run(args: argparse.Namespace) -> int:
                 first = _step_end(records[0].published_at, step)
                 last = _step_end(records[-1].published_at, step)
             start = max(first, args.since) if args.since else first
-            end = min(last, args.until) if args.until else last
+            if args.until is None:
+                end = last
+            else:  # mentions: quiet after the last one is data too; counts end with the file
+                end = min(last, args.until) if args.counts is not None else args.until
             print(
                 f"backtest: {len(ruleset)} rules, {', '.join(entities)}, "
                 f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} every {format_duration(step)}",

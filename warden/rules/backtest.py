@@ -152,7 +152,7 @@ def read_stored_mentions(db: Database, since: datetime, until: datetime) -> list
     out = []
     with db.session() as session:
         query = select(Mention).where(Mention.published_at >= since, Mention.published_at <= until)
-        for m in session.scalars(query.execution_options(yield_per=5_000)).unique():
+        for m in session.scalars(query).unique():
             out.append(
                 MentionRecord(
                     published_at=m.published_at,

@@ -384,10 +384,28 @@ class RedditFake(_Timeline):
 class BlueskyFake(_Timeline):
     """/xrpc/app.bsky.feed.searchPosts (q, sort=latest, limit, cursor, since, until, lang)."""
 
-    def __init__(self, server: FakeServer) -> None:
+    def __init__(self, server: FakeServer, login: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.posts: list[dict[str, Any]] = []
+        self.login = login
+        self.sessions = 0
         server.route("GET", "/xrpc/app.bsky.feed.searchPosts", self.search)
+        server.route("POST", "/xrpc/com.atproto.server.createSession", self.create_session)
+
+    def create_session(self, request: Request) -> Reply:
+        body = json.loads(request.body or b"{}")
+        if self.login is None or (body.get("identifier"), body.get("password")) != self.login:
+            return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid password"})
+        self.sessions += 1
+        return Reply(
+            200,
+            {
+                "did": "did:plc:watcher",
+                "handle": self.login[0],
+                "accessJwt": f"jwt{self.sessions}",
+                "refreshJwt": "refresh",
+            },
+        )
 
     def add(
         self,
@@ -423,6 +441,8 @@ class BlueskyFake(_Timeline):
 
     def search(self, request: Request) -> Reply:
         q = request.query
+        if self.login and bearer(request) != f"jwt{self.sessions}":
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
         if not q.get("q"):
             return Reply(400, {"error": "InvalidRequest", "message": "Params must have q"})
         posts = self.posts

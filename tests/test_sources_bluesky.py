@@ -101,3 +101,33 @@ def test_rate_limited_then_served(
     server.fail(429, {"error": "RateLimitExceeded"}, {"Retry-After": "4"})
     result = bluesky(server).poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in result.drafts] == ["after the limit"] and sleeps.waits == [4.0]
+
+
+def test_app_password_login_and_expired_session(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = BlueskyFake(server, login=("watcher.bsky.social", "app-pass"))
+    fake.add("only for logged-in clients")
+    source = bluesky(
+        server,
+        base_url="http://127.0.0.1:9",  # not used when logged in
+        pds_url=server.url,
+        identifier="watcher.bsky.social",
+        app_password="app-pass",
+    )
+    assert len(source.poll(PollState(), fetcher, sim_clock).drafts) == 1
+    assert server.requests[0].path == "/xrpc/com.atproto.server.createSession"
+    fake.sessions += 1  # the server expires the session
+    with pytest.raises(SourceError, match="HTTP 400"):
+        source.poll(PollState(), fetcher, sim_clock)
+    assert len(source.poll(PollState(), fetcher, sim_clock).drafts) == 1
+    assert fake.sessions == 3
+
+
+def test_login_needs_both_fields() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="app_password"):
+        TypeAdapter(SourceSettings).validate_python(
+            {"type": "bluesky", "name": "b", "query": "q", "identifier": "me"}
+        )

@@ -8,6 +8,7 @@ warden.sources.paging). A post's URL is its bsky.app page.
 from __future__ import annotations
 
 import contextlib
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
-from warden.sources.http import HttpFetcher
+from warden.sources.http import HttpFetcher, HttpStatusError
 from warden.sources.jsonpath import as_object
 from warden.sources.normalize import parse_time
 from warden.sources.paging import Page, walk_newest_first
@@ -70,17 +71,48 @@ def _since(watermark: float) -> str:
 
 
 class BlueskySearch:
-    """Polls app.bsky.feed.searchPosts."""
+    """Polls app.bsky.feed.searchPosts, logged in with an app password when one is given."""
 
     def __init__(self, settings: BlueskySource) -> None:
         self.settings = settings
         self.name = settings.name
-        self.endpoint = str(settings.base_url).rstrip("/") + "/xrpc/app.bsky.feed.searchPosts"
-        self.headers = {"Accept": "application/json"}
-        if settings.token:
-            self.headers["Authorization"] = f"Bearer {settings.token}"
+        self.login = settings.identifier is not None
+        host = settings.pds_url if self.login else settings.base_url
+        self.endpoint = str(host).rstrip("/") + "/xrpc/app.bsky.feed.searchPosts"
+        self._session_token: str | None = None
+        self._lock = threading.Lock()
+
+    def _access_token(self, http: HttpFetcher) -> str:
+        """An access JWT from com.atproto.server.createSession, kept until it is refused."""
+        with self._lock:
+            if self._session_token is None:
+                response = http.request(
+                    "POST",
+                    str(self.settings.pds_url).rstrip("/")
+                    + "/xrpc/com.atproto.server.createSession",
+                    json_body={
+                        "identifier": self.settings.identifier,
+                        "password": self.settings.app_password,
+                    },
+                    timeout=self.settings.timeout.total_seconds(),
+                )
+                token = as_object(response.json()).get("accessJwt")
+                if not isinstance(token, str):
+                    raise SourceError(f"{response.where}: no accessJwt in the session")
+                self._session_token = token
+            return self._session_token
+
+    def _headers(self, http: HttpFetcher) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self.login:
+            headers["Authorization"] = f"Bearer {self._access_token(http)}"
+        elif self.settings.token:
+            headers["Authorization"] = f"Bearer {self.settings.token}"
+        return headers
 
     def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult:
+        headers = self._headers(http)
+
         def fetch(cursor: str | None, watermark: float | None) -> Page:
             params: dict[str, Any] = {
                 "q": self.settings.query,
@@ -93,12 +125,17 @@ class BlueskySearch:
                 params["since"] = _since(watermark)
             if cursor:
                 params["cursor"] = cursor
-            response = http.get(
-                self.endpoint,
-                params=params,
-                headers=self.headers,
-                timeout=self.settings.timeout.total_seconds(),
-            )
+            try:
+                response = http.get(
+                    self.endpoint,
+                    params=params,
+                    headers=headers,
+                    timeout=self.settings.timeout.total_seconds(),
+                )
+            except HttpStatusError as exc:
+                if exc.status in (400, 401) and self.login:
+                    self._session_token = None  # expired session: log in again next poll
+                raise
             body = response.json()
             posts = body.get("posts") if isinstance(body, dict) else None
             if not isinstance(posts, list):

@@ -226,7 +226,28 @@ class BlueskySource(_PagedSource):
     token: str | None = Field(
         default=None, description="Access JWT (optional), sent as a bearer token, as ${ENV}."
     )
+    identifier: str | None = Field(
+        default=None,
+        description="Account handle or e-mail to log in with an app password (optional; "
+        "searches then go through the account's server, `pds_url`).",
+        examples=["acme-watch.bsky.social"],
+    )
+    app_password: str | None = Field(
+        default=None,
+        description="App password of that account (Settings > App passwords), as ${ENV}.",
+        examples=["${BLUESKY_APP_PASSWORD}"],
+    )
+    pds_url: HttpUrl = Field(
+        default=HttpUrl("https://bsky.social"),
+        description="The account's server (PDS), used when logging in.",
+    )
     page_size: int = Field(default=100, ge=1, le=100, description="Posts per request (≤ 100).")
+
+    @model_validator(mode="after")
+    def _login_in_pairs(self) -> BlueskySource:
+        if (self.identifier is None) != (self.app_password is None):
+            raise ValueError("give both `identifier` and `app_password`, or neither")
+        return self
 
 
 class HackerNewsSource(_PagedSource):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import structlog
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -18,10 +19,21 @@ from smtp_server import SmtpSink
 
 from warden.store.db import Database
 
+pytest_plugins = ["source_servers"]  # fixtures of the fake platform servers
+
 PG_DSN = os.environ.get("WARDEN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Each test starts with structlog's defaults: a command run in-process earlier (which
+    configures logging for its own output) must not change what later tests see."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
 
 
 def free_port() -> int:

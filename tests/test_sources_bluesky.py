@@ -16,8 +16,6 @@ from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
 from warden.sources.settings import SourceSettings
 
-pytest_plugins = ["source_servers"]
-
 
 def bluesky(server: FakeServer, **extra: Any) -> Any:
     data = {"type": "bluesky", "name": "bsky", "query": "acme", "base_url": server.url}

@@ -14,8 +14,6 @@ from warden.sources.demo import DemoReplay, load_scenario
 from warden.sources.http import HttpFetcher
 from warden.sources.settings import DemoSource
 
-pytest_plugins = ["source_servers"]
-
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 

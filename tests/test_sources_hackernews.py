@@ -13,8 +13,6 @@ from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
 from warden.sources.settings import SourceSettings
 
-pytest_plugins = ["source_servers"]
-
 
 def hackernews(server: FakeServer, **extra: Any) -> Any:
     data = {"type": "hackernews", "name": "hn", "query": "acme", "base_url": server.url}

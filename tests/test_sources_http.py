@@ -16,8 +16,6 @@ from warden.sources.http import (
     parse_retry_after,
 )
 
-pytest_plugins = ["source_servers"]
-
 
 def ok(server: FakeServer, body: bytes = b"{}") -> None:
     server.route("GET", "/", lambda r: Reply(200, body))

@@ -15,8 +15,6 @@ from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
 from warden.sources.settings import SourceSettings
 
-pytest_plugins = ["source_servers"]
-
 FIELDS = {
     "id": "uid",
     "text": "body.html",

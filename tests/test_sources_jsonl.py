@@ -16,8 +16,6 @@ from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
 from warden.sources.settings import SourceSettings
 
-pytest_plugins = ["source_servers"]
-
 
 def line(n: int, **extra: Any) -> str:
     return json.dumps({"id": n, "text": f"mention {n}", "author": f"a{n}", **extra}) + "\n"

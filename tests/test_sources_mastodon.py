@@ -20,8 +20,6 @@ from warden.sources.settings import MastodonSource, SourceSettings
 from warden.store.db import Database
 from warden.store.models import Mention, SourceState
 
-pytest_plugins = ["source_servers"]
-
 MATCHER = EntityMatcher([Entity("Acme")])
 
 

@@ -18,8 +18,6 @@ from warden.sources.poller import poll_source
 from warden.store.db import Database
 from warden.store.models import Mention
 
-pytest_plugins = ["source_servers"]
-
 MINUTE = timedelta(minutes=1)
 
 

@@ -18,8 +18,6 @@ from warden.sources.settings import SourceSettings
 from warden.store.db import Database
 from warden.store.models import Mention
 
-pytest_plugins = ["source_servers"]
-
 
 def reddit(server: FakeServer, **extra: Any) -> Any:
     data = {"type": "reddit", "name": "reddit", "query": "acme", "base_url": server.url}

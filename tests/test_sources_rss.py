@@ -20,8 +20,6 @@ from warden.sources.settings import SourceSettings
 from warden.store.db import Database
 from warden.store.models import Mention, SourceState
 
-pytest_plugins = ["source_servers"]
-
 
 def serve(server: FakeServer, name: str, etag: str = '"e1"') -> None:
     content = (PAYLOADS / name).read_bytes()

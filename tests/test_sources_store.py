@@ -15,8 +15,6 @@ from warden.store.db import Database
 from warden.store.mentions import store_mentions
 from warden.store.models import Mention, MentionEntity
 
-pytest_plugins = ["source_servers"]
-
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 MATCHER = EntityMatcher([Entity("Acme"), Entity("Globex")])
 

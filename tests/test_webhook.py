@@ -20,8 +20,6 @@ from warden.store.db import Database
 from warden.store.models import Mention, SourceState
 from warden.web import WebServer, build_push_server
 
-pytest_plugins = ["source_servers"]
-
 SECRET = "hook-secret"
 TOKEN = "hook-token"
 

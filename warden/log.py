@@ -35,6 +35,19 @@ def _redact(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Mutabl
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever sys.stderr is at the time, not the object it was at start-up."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def use_json(fmt: Literal["auto", "json", "console"], stream: Any = None) -> bool:
     """JSON when asked, or when not on a terminal (journald sets JOURNAL_STREAM)."""
     if fmt != "auto":
@@ -48,8 +61,12 @@ def use_json(fmt: Literal["auto", "json", "console"], stream: Any = None) -> boo
 def configure_logging(
     level: str = "info", fmt: Literal["auto", "json", "console"] = "auto", stream: Any = None
 ) -> None:
-    """Configure structlog (and the stdlib loggers of libraries) once, at start-up."""
-    stream = stream or sys.stderr
+    """Configure structlog (and the stdlib loggers of libraries) once, at start-up.
+
+    Without `stream`, events go to the process's standard error as it is when each event is
+    written (so a replaced or closed stderr object is never kept).
+    """
+    stream = stream or _CurrentStderr()
     numeric = getattr(logging, level.upper(), logging.INFO)
     as_json = use_json(fmt, stream)
     shared: list[Any] = [

@@ -120,7 +120,7 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    configure_logging("error", "console", stream=sys.stderr)
+    configure_logging("error", "console")
     ruleset = load_rule_paths(_rule_paths(args.rules))
     if not len(ruleset):
         raise WardenError("no rules in the given files")

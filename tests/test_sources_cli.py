@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from source_servers import FakeServer, Reply
 
 from warden.cli import main
 from warden.store.db import Database
@@ -80,3 +81,52 @@ def test_status_without_schema_is_a_plain_error(
     config.write_text("database:\n  url: sqlite:///empty.db\n")
     assert main(["sources", "status", "-c", str(config)]) == 1
     assert "warden db upgrade" in capsys.readouterr().err
+
+
+def try_config(tmp_path: Path, url: str) -> Path:
+    config = tmp_path / "try.yaml"
+    config.write_text(
+        "database:\n  url: sqlite:///never-created.db\n"
+        "entities:\n  - {name: Acme}\n"
+        "sources:\n"
+        f"  - {{name: api, type: http_json, url: '{url}/items', items: data,\n"
+        "      fields: {id: uid, text: body, author_handle: who}}\n"
+        "  - {name: hook, type: webhook, token: t}\n"
+    )
+    return config
+
+
+def test_try_polls_once_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    items = [
+        {"uid": "1", "body": "<p>Acme is down</p>", "who": "jo"},
+        {"uid": "2", "body": ""},
+        {"uid": "3", "body": "unrelated", "who": "al"},
+    ]
+    server.route("GET", "/items", lambda r: Reply(200, {"data": items}))
+    config = try_config(tmp_path, server.url)
+    assert main(["sources", "try", "api", "-c", str(config)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["PUBLISHED", "AUTHOR", "ENTITIES", "LANG", "TEXT"]
+    assert "jo" in lines[2] and "Acme" in lines[2] and lines[2].endswith("Acme is down")
+    assert "api: 2 mentions, 1 items skipped" in out and "nothing was stored" in out
+    assert not (tmp_path / "never-created.db").exists()
+    assert main(["sources", "try", "api", "--json", "-c", str(config)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [m["external_id"] for m in report["mentions"]] == ["1", "3"]
+    assert report["mentions"][0]["entities"] == ["Acme"] and report["skipped"] == 1
+
+
+def test_try_explains_what_it_cannot_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    config = try_config(tmp_path, server.url)
+    assert main(["sources", "try", "nope", "-c", str(config)]) == 1
+    assert "no source named 'nope'" in capsys.readouterr().err
+    assert main(["sources", "try", "hook", "-c", str(config)]) == 1
+    assert "pushed" in capsys.readouterr().err
+    server.fail(500, times=2)
+    assert main(["sources", "try", "api", "-c", str(config)]) == 1
+    assert "HTTP 500" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`warden sources status [--json]`: per-source health as recorded by the running daemon."""
+"""`warden sources status|try`: per-source health as the daemon recorded it, and a dry-run poll
+of one source that shows the normalised mentions without storing them."""
 
 from __future__ import annotations
 
@@ -15,14 +16,20 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
-from warden.errors import WardenError
+from warden.entities import matcher_from_settings
+from warden.errors import SourceError, WardenError
+from warden.log import configure_logging
+from warden.sources.base import PollState
 from warden.sources.health import SourceHealth, read_health
+from warden.sources.http import HttpFetcher
+from warden.sources.registry import build_source, is_polled
 from warden.store.db import Database
 
 EPILOG = """\
 examples:
   warden sources status              one line per source: status, last success, last error
   warden sources status --json       the same as JSON, for scripts and monitoring
+  warden sources try reviews-api     poll one source now, show what it would store (nothing is)
 
 status is ok, failing (last poll failed), backing_off (resting after repeated failures or a
 rate limit), disabled, or never_polled.
@@ -82,10 +89,80 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _try(args: argparse.Namespace) -> int:
+    configure_logging("info", "console")  # skipped items are reported on stderr
+    config = config_from_args(args)
+    settings = next((s for s in config.sources if s.name == args.name), None)
+    if settings is None:
+        names = ", ".join(s.name for s in config.sources) or "none"
+        raise WardenError(f"no source named {args.name!r} in {args.config} (configured: {names})")
+    if not is_polled(settings):
+        raise WardenError(f"{settings.name} is a {settings.type} source: mentions are pushed to it")
+    matcher = matcher_from_settings(config.entities)
+    http = HttpFetcher(retries=1, max_retry_wait=10)
+    try:
+        result = build_source(settings).poll(PollState(), http, SystemClock())
+    except SourceError as exc:
+        raise WardenError(f"{settings.name}: {exc}") from None
+    finally:
+        http.close()
+    drafts = result.drafts[: args.limit]
+    forced = list(settings.entities)
+    for draft in drafts:
+        draft.entities = list(dict.fromkeys([*forced, *matcher.match(draft.title, draft.text)]))
+    if args.json:
+        fields = (
+            "external_id",
+            "url",
+            "title",
+            "text",
+            "author_handle",
+            "author_name",
+            "author_followers",
+            "lang",
+            "likes",
+            "reposts",
+            "replies",
+            "entities",
+        )
+        print_json(
+            {
+                "source": settings.name,
+                "mentions": [
+                    {"published_at": d.published_at.isoformat()}
+                    | {f: getattr(d, f) for f in fields}
+                    for d in drafts
+                ],
+                "fetched": len(result.drafts),
+                "skipped": result.skipped,
+                "error": result.error,
+            }
+        )
+        return 0
+    rows = [
+        [
+            _when(d.published_at),
+            d.author_handle or d.author_name or "-",
+            ",".join(d.entities) or "-",
+            d.lang or "-",
+            (d.text[:60] + "…") if len(d.text) > 61 else d.text,
+        ]
+        for d in drafts
+    ]
+    print_table(["PUBLISHED", "AUTHOR", "ENTITIES", "LANG", "TEXT"], rows)
+    shown = f", {len(drafts)} shown" if len(drafts) < len(result.drafts) else ""
+    print(
+        f"\n{settings.name}: {len(result.drafts)} mentions{shown}, {result.skipped} items "
+        "skipped (reasons in the log); nothing was stored"
+        + (f"; stopped early: {result.error}" if result.error else "")
+    )
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sources",
-        help="mention sources: health",
+        help="mention sources: health, dry-run poll",
         description="Inspect the mention sources the daemon polls.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -100,3 +177,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_config_option(status)
     add_json_option(status)
     status.set_defaults(func=_status)
+    trial = sub.add_parser(
+        "try",
+        help="poll one source now and show the mentions it would store (stores nothing)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trial.add_argument("name", help="the source's name in config.yaml")
+    trial.add_argument("--limit", type=int, default=20, help="mentions shown (default 20)")
+    add_config_option(trial)
+    add_json_option(trial)
+    trial.set_defaults(func=_try)

@@ -125,3 +125,11 @@ def test_error_messages_never_show_the_query_string(
         fetcher.get(f"{server.url}/api", params={"api_key": "s3cret"}).json()
     assert "s3cret" not in str(denied.value) + str(garbled.value)
     assert f"{server.url}/api" in str(denied.value)
+
+
+def test_a_body_that_does_not_decode_is_a_source_error(
+    server: FakeServer, fetcher: HttpFetcher
+) -> None:
+    server.fail(200, b"not gzip at all", {"Content-Encoding": "gzip"}, times=3)
+    with pytest.raises(SourceError, match="DecodingError"):
+        fetcher.get(f"{server.url}/x")

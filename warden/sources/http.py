@@ -171,6 +171,8 @@ class HttpFetcher:
                 last_error = f"timed out after {timeout or self._client.timeout.read}s"
             except httpx.TransportError as exc:
                 last_error = f"cannot connect: {exc}"
+            except httpx.RequestError as exc:  # undecodable body, redirect loop
+                last_error = f"{type(exc).__name__}: {exc}"
             else:
                 if response.status < 400 or response.status == 304:
                     return response

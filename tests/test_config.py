@@ -58,8 +58,7 @@ def test_misspelt_key_is_an_error_not_ignored(tmp_path: Path) -> None:
     path = write(tmp_path, "notifications:\n  repeat_intervall: 1h\n")
     (problem,) = problems_of(path)
     assert (
-        problem
-        == f"{path}:2: notifications.repeat_intervall: "
+        problem == f"{path}:2: notifications.repeat_intervall: "
         "unknown key (check its spelling and indentation)"
     )
 
@@ -113,3 +112,25 @@ def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path / "nope.yaml")
     assert problem == f"{tmp_path / 'nope.yaml'}: file not found"
+
+
+def test_relative_source_files_are_relative_to_the_config(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "sources:\n"
+        "  - {name: replay, type: demo, scenario: crises/outage.jsonl}\n"
+        "  - {name: export, type: jsonl, path: /var/lib/warden/export.jsonl}\n",
+    )
+    config = load_config(path, env={})
+    assert config.sources[0].scenario == tmp_path / "crises" / "outage.jsonl"  # type: ignore[union-attr]
+    assert config.sources[1].path == Path("/var/lib/warden/export.jsonl")  # type: ignore[union-attr]
+
+
+def test_a_source_can_only_name_known_entities(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "entities: [{name: Acme}]\n"
+        "sources:\n  - {name: feed, type: demo, entities: [Acme, Acne]}\n",
+    )
+    (problem,) = problems_of(path)
+    assert "source 'feed' names entity 'Acne', which is not in entities: (Acme)" in problem

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.durations import Duration
@@ -143,6 +143,19 @@ class Config(_Section):
         _require_unique([e.name for e in v], "entity")
         return v
 
+    @model_validator(mode="after")
+    def _source_entities_exist(self) -> Config:
+        known = {e.name for e in self.entities}
+        for source in self.sources:
+            for name in getattr(source, "entities", None) or ():
+                if name not in known:
+                    listed = ", ".join(sorted(known)) or "none defined"
+                    raise ValueError(
+                        f"source {source.name!r} names entity {name!r}, which is not in "
+                        f"entities: ({listed})"
+                    )
+        return self
+
     def resolve(self, path: Path) -> Path:
         """A path from the config, made absolute against the config file's folder."""
         return path if path.is_absolute() else (self.base_dir / path)
@@ -228,4 +241,23 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(problems)
     expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
     config = validate_document(expanded_doc, Config)
-    return config.model_copy(update={"base_dir": path.resolve().parent})
+    base_dir = path.resolve().parent
+    return config.model_copy(
+        update={
+            "base_dir": base_dir,
+            "sources": [_resolve_paths(s, base_dir) for s in config.sources],
+        }
+    )
+
+
+_SOURCE_PATH_FIELDS = ("path", "scenario")
+
+
+def _resolve_paths(source: Any, base_dir: Path) -> Any:
+    """A source's file paths made absolute against config.yaml's folder."""
+    update = {}
+    for name in _SOURCE_PATH_FIELDS:
+        value = getattr(source, name, None)
+        if isinstance(value, Path) and not value.is_absolute():
+            update[name] = base_dir / value
+    return source.model_copy(update=update) if update else source

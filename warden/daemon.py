@@ -137,8 +137,7 @@ class Daemon:
         self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules)
         self.web = build_push_server(self.config, self.db, self.matcher, self.clock)
         if self.web is not None:
-            self.web.start()
-            log.info("web.started", url=self.web.url)
+            self.web.start()  # logs web.listening
         self.scheduler.start()
         log.info(
             "daemon.started",

@@ -413,8 +413,7 @@ class JsonlSource(_SourceBase):
 
     type: Literal["jsonl"]
     path: Path = Field(
-        description="File to tail: an absolute path (a relative one is taken from the daemon's "
-        "working directory)."
+        description="File to tail (a relative path is relative to config.yaml's folder)."
     )
     fields: FieldMapping = Field(default_factory=FieldMapping, description="Line → mention.")
     start_at: Literal["beginning", "end"] = Field(

@@ -117,7 +117,9 @@ def _poll_locked(
             new=outcome.inserted,
             consecutive_failures=failures,
         )
-    log.info(
+    # A poll that brought nothing new is a debug line: journald keeps what changed.
+    emit = log.info if (outcome.inserted or outcome.skipped) else log.debug
+    emit(
         "source.polled",
         source=source.name,
         new=outcome.inserted,

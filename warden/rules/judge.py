@@ -8,6 +8,7 @@ bucket are memoised on the series' version, so a cycle in which nothing changed 
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -398,9 +399,16 @@ def _recent(
     ]
 
 
+def _refresh_hour(ctx: JudgeContext, kind: str) -> int:
+    """The hour a baseline of posts belongs to, offset per group so that the groups' hourly
+    re-reads are spread over the hour instead of all landing on the same cycle."""
+    offset = zlib.crc32(repr((ctx.group, kind)).encode()) % _HOUR
+    return (int(ctx.now.timestamp()) + offset) // _HOUR
+
+
 def _hourly_baseline(ctx: JudgeContext, kind: str, window: timedelta, span: timedelta) -> Any:
     """Posts of the baseline period before the recent window, re-read once an hour."""
-    hour = int(ctx.now.timestamp()) // _HOUR
+    hour = _refresh_hour(ctx, kind)
     key = ("baseline", kind, ctx.group, window, span, hour)
     found = ctx.memo.get(key)
     if found is None:
@@ -525,7 +533,7 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
         ignore=(ctx.group.entity, *cond.ignore),
         every=cond.window,
     )
-    hour = int(ctx.now.timestamp()) // _HOUR
+    hour = _refresh_hour(ctx, "texts")
     key = ("terms", params, ctx.group, cond.window, cond.baseline, hour)
     baseline: TermCounts | None = ctx.memo.get(key)
     if baseline is None:

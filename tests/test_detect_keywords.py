@@ -80,3 +80,7 @@ def test_a_post_always_contains_its_own_words(text: str) -> None:
     if ws:
         phrase = " ".join(w.lstrip("#@") for w in ws[:3])
         assert matcher(phrase).match(text) is not None
+
+
+def test_compatibility_letters_fold_to_lower_case() -> None:
+    assert words("ᴬᴮᶜ Ｂｏｙｃｏｔｔ") == ["abc", "boycott"]

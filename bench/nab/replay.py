@@ -24,10 +24,19 @@ def warden_conditions(
     return out
 
 
-def onsets(conditions: Sequence[bool]) -> list[int]:
+def onsets(conditions: Sequence[bool], hold: int = 0) -> list[int]:
     """Rows where an alert starts firing.
 
-    An alert fires when its condition becomes true, stays firing while it holds and resolves
-    on the first bucket where it does not; only a resolved alert can fire again.
+    An alert fires when its condition becomes true and stays firing while it holds and for
+    ``hold`` more buckets after it clears (a rule's ``keep_firing_for``); it resolves on the
+    first bucket after that, and only a resolved alert can fire again. ``hold=0`` resolves
+    on the first bucket where the condition does not hold.
     """
-    return [i for i, c in enumerate(conditions) if c and (i == 0 or not conditions[i - 1])]
+    out = []
+    last_true = -(hold + 2)
+    for i, c in enumerate(conditions):
+        if c:
+            if i - last_true > hold + 1:
+                out.append(i)
+            last_true = i
+    return out

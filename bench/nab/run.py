@@ -2,7 +2,9 @@
 
 Usage (from the repository root): ``.venv/bin/python -m bench.nab.run [--json]``
 (``.venv/bin/python bench/nab/run.py`` works too). Progress goes to stderr, the table or
-JSON to stdout.
+JSON to stdout. ``--keep-firing-for 1h`` scores alert onsets the way a rule with that
+``keep_firing_for`` fires them (for every detector alike); ``--record FILE`` scores Warden
+from a replay recorded by ``bench/nab/record.py`` instead of replaying it again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ if __package__ in (None, ""):
 
 from warden.detect.sensitivity import Sensitivity, tail_probability
 from warden.detect.volume import VolumeParams
+from warden.durations import parse_duration
 
 from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles
 from .references import elastalert, gaussian, huginn
@@ -130,6 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
+        "--keep-firing-for",
+        default="0s",
+        help="alert hold after the condition clears, as a rule's keep_firing_for (e.g. 1h)",
+    )
+    parser.add_argument(
+        "--record", type=Path, help="score Warden from this recorded replay (bench/nab/record.py)"
+    )
+    parser.add_argument(
         "--detectors", default="warden,huginn,gaussian,elastalert", help="comma-separated list"
     )
     args = parser.parse_args(argv)
@@ -139,9 +150,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = load_corpus(args.data)
     profiles = load_profiles(args.data)
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
-    jobs = [(d, args.sensitivity, s) for d in detectors for s in corpus]
+    hold = int(parse_duration(args.keep_firing_for) / STEP)
     conditions: dict[str, dict[str, list[bool]]] = {d: {} for d in detectors}
     seconds: dict[str, float] = {d: 0.0 for d in detectors}
+    if args.record is not None and "warden" in detectors:
+        recorded = json.loads(args.record.read_text())
+        scale = tail_probability(_sensitivity(args.sensitivity), STEP) / tail_probability(
+            "medium", STEP
+        )
+        for s in corpus:
+            r = recorded[s.name]
+            conditions["warden"][s.name] = [
+                p <= t * scale for p, t in zip(r["p"], r["threshold"], strict=True)
+            ]
+            seconds["warden"] += r["cpu"]
+    jobs = [
+        (d, args.sensitivity, s)
+        for d in detectors
+        for s in corpus
+        if not (d == "warden" and args.record is not None)
+    ]
     print(f"replaying {len(jobs)} detector x series runs...", file=sys.stderr)
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for done, (detector, name, out, took) in enumerate(pool.map(_conditions, jobs), 1):
@@ -150,12 +178,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  [{done}/{len(jobs)}] {detector} {name}: {took:.1f}s", file=sys.stderr)
     rows = {}
     for d in detectors:
-        detections = {name: onsets(c) for name, c in conditions[d].items()}
+        detections = {name: onsets(c, hold) for name, c in conditions[d].items()}
         summary = _summary(corpus, detections, profiles)
         calls = sum(len(s.values) for s in corpus)
         summary["ms_per_call"] = round(1000 * seconds[d] / calls, 3)
         rows[d] = summary
-    result = {"sensitivity": args.sensitivity, "series": len(corpus), "detectors": rows}
+    result = {
+        "sensitivity": args.sensitivity,
+        "keep_firing_for": args.keep_firing_for,
+        "series": len(corpus),
+        "detectors": rows,
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

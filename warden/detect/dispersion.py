@@ -62,5 +62,8 @@ def estimate_dispersion(
         return None
     q = tail_level(len(usable)) if level is None else level
     chi2 = chi2_1_quantile(q)
-    samples = [((x - e) ** 2 / chi2 - e) / (e * e) for x, e in usable]
+    # Half-count continuity correction: counts are whole numbers, and without it the few
+    # distinct values a small count can take make the quantile jump (Poisson counts around 2
+    # would read as strongly overdispersed).
+    samples = [(max(0.0, abs(x - e) - 0.5) ** 2 / chi2 - e) / (e * e) for x, e in usable]
     return max(floor, quantile(samples, q))

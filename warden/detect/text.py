@@ -21,7 +21,10 @@ _WORD = re.compile(r"[#@]?[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents (``Éclair`` -> ``eclair``)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
+    # Fold case again after compatibility decomposition: "ᴬ" decomposes to "A".
+    decomposed = unicodedata.normalize(
+        "NFKD", unicodedata.normalize("NFKD", text.translate(_APOSTROPHES)).casefold()
+    )
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

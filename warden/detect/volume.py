@@ -20,10 +20,20 @@ read from the database, and a backtest replays it bucket by bucket with the same
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from warden.detect.baseline import BaselineParams, fit_baseline, rolling_expected, seasonal_path
+from warden.detect.baseline import (
+    Baseline,
+    BaselineParams,
+    fit_baseline,
+    recent_level,
+    rolling_expected,
+    seasonal_path,
+    slot_seconds,
+)
 from warden.detect.counts import nbinom_cdf, nbinom_sf
 from warden.detect.decision import Decision, Direction
 from warden.detect.dispersion import estimate_dispersion, window_sums
@@ -96,6 +106,108 @@ def _window_text(width: int, step: timedelta) -> str:
     return f"{minutes / 1440:.0f} days"
 
 
+CACHE_SIZE = 1024
+"""Most fitted (profile, dispersion) pairs kept in memory, least recently used dropped first."""
+
+_cache: OrderedDict[tuple[object, ...], _Slow] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class _Slow:
+    """What changes at most once per time-of-day slot: the seasonal profile and dispersions."""
+
+    baseline: Baseline
+    alphas: dict[int, float]
+
+
+def _slot_starts(series: Series) -> tuple[int, int, int]:
+    step = int(series.step.total_seconds())
+    t = series.start
+    return t.hour * 3600 + t.minute * 60 + t.second, step, slot_seconds(step)
+
+
+def slot_boundary(series: Series, stop: int) -> int:
+    """Index of the first bucket of the time-of-day slot (an hour for 5-minute buckets) that
+    holds bucket ``stop``: the profile and dispersion are learnt from buckets before it."""
+    tod0, step, slot = _slot_starts(series)
+    slot_start = ((tod0 + stop * step) // slot) * slot
+    first = -(-(slot_start - tod0) // step)
+    return first if 0 < first <= stop else stop
+
+
+def next_slot_start(series: Series, index: int) -> int:
+    """Index of the first bucket at or after ``index`` that opens a time-of-day slot."""
+    tod0, step, slot = _slot_starts(series)
+    previous = tod0 + (index - 1) * step
+    opening = (previous // slot + 1) * slot
+    return max(index, -(-(opening - tod0) // step))
+
+
+def _fit_slow(history: Series, p: VolumeParams) -> _Slow:
+    baseline = fit_baseline(history, p.baseline)
+    chunk = max(1, baseline.slot_seconds // baseline.step_seconds)
+    m = len(history.values)
+    past_first = max(0, m - chunk * p.dispersion_hours)
+    past_expected = rolling_expected(history, baseline, past_first, m, p.baseline)
+    past_observed = history.values[past_first:m]
+    alphas: dict[int, float] = {}
+    for w in sorted(set(p.windows), reverse=True):
+        estimate = estimate_dispersion(
+            window_sums(past_observed, past_expected, w),
+            floor=p.min_dispersion,
+            level=p.dispersion_level,
+        )
+        if estimate is None:
+            # Too sparse at this width: for independent buckets, the dispersion of one
+            # bucket is ``k`` times that of a k-bucket sum.
+            wider = min(alphas) if alphas else None
+            estimate = alphas[wider] * wider / w if wider else p.min_dispersion
+        alphas[w] = estimate
+    return _Slow(baseline, alphas)
+
+
+def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
+    """The profile and dispersions learnt from the buckets before the slot holding ``stop``.
+
+    Memoised on the exact values they are learnt from (not on the series' identity), so the
+    result is the same whether or not it came from the memo: the function stays pure.
+    """
+    boundary = slot_boundary(series, stop)
+    keep = int(history_span(p) / series.step)
+    # Whole slots only, so that the same learning data (and memo entry) serve a whole slot.
+    first = min(boundary, next_slot_start(series, max(0, boundary - keep)))
+    values = tuple(series.values[first:boundary])
+    start = series.start + first * series.step
+    key = (
+        start,
+        series.step,
+        p.baseline,
+        p.windows,
+        p.dispersion_hours,
+        p.min_dispersion,
+        p.dispersion_level,
+        values,
+    )
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    slow = _fit_slow(Series(start, series.step, values), p)
+    with _cache_lock:
+        _cache[key] = slow
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return slow
+
+
+def clear_cache() -> None:
+    """Forget every memoised profile (for benchmarks that time a cold call)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def detect_volume_spike(
     history: Series, current: float, params: VolumeParams | None = None
 ) -> Decision:
@@ -118,39 +230,23 @@ def detect_volume_spike(
     series = history.tail(history_span(p))
     n = len(series.values)
     widest = min(max(p.windows), n + 1)
-    baseline = fit_baseline(series, p.baseline, exclude_last=widest - 1)
-    # Expectations of the tested window: the last widest-1 history buckets and the current one.
-    window_seasonal = seasonal_path(series, baseline, n - (widest - 1), n + 1)
-    window_expected = [e * baseline.level for e in window_seasonal]
-    window_observed = [float(v) for v in series.values[n - (widest - 1) :]] + [float(current)]
-
-    chunk = max(1, baseline.slot_seconds // baseline.step_seconds)
-    past_stop = n - (widest - 1)
-    past_first = max(0, past_stop - chunk * p.dispersion_hours)
-    past_expected = rolling_expected(series, baseline, past_first, past_stop, p.baseline)
-    past_observed = series.values[past_first:past_stop]
+    # The tested window: the last widest-1 history buckets and the current one.
+    window_first = n - (widest - 1)
+    slow = _slow_part(series, window_first, p)
+    baseline = slow.baseline
+    level = recent_level(series, baseline, window_first, p.baseline)
+    window_seasonal = seasonal_path(series, baseline, window_first, n + 1)
+    window_expected = [e * level for e in window_seasonal]
+    window_observed = [float(v) for v in series.values[window_first:]] + [float(current)]
 
     sides = 2 if p.direction == "both" else 1
     widths = sorted({w for w in p.windows if w <= widest})
     threshold = threshold_total / (len(widths) * sides)
     tests = []
-    alphas: dict[int, float] = {}
-    for w in sorted(widths, reverse=True):
-        estimate = estimate_dispersion(
-            window_sums(past_observed, past_expected, w),
-            floor=p.min_dispersion,
-            level=p.dispersion_level,
-        )
-        if estimate is None:
-            # Too sparse at this width: for independent buckets, the dispersion of one
-            # bucket is ``k`` times that of a k-bucket sum.
-            wider = min(alphas) if alphas else None
-            estimate = alphas[wider] * wider / w if wider else p.min_dispersion
-        alphas[w] = estimate
     for w in widths:
         observed = sum(window_observed[-w:])
         expected = sum(window_expected[-w:])
-        alpha = alphas[w]
+        alpha = slow.alphas[w]
         tests.append(
             _Test(
                 w,

@@ -36,7 +36,8 @@ def config(**extra: Any) -> Config:
             "max_body_bytes": 2048,
         },
     ]
-    return Config.model_validate({"sources": hooks, **extra})
+    entities = [{"name": "Acme"}, {"name": "Globex"}]
+    return Config.model_validate({"entities": entities, "sources": hooks, **extra})
 
 
 @pytest.fixture

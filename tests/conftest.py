@@ -67,13 +67,19 @@ def _reset_pg(url: str) -> None:
     db.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
+def pg_clean_url(pg_url: str) -> str:
+    """The session's PostgreSQL database, emptied for this test."""
+    _reset_pg(pg_url)
+    return pg_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A clean, empty database URL: each test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'warden.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    _reset_pg(url)
+    url: str = request.getfixturevalue("pg_clean_url")
     return url
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -602,38 +600,7 @@ class XFake(_Timeline):
         return Reply(200, body)
 
 
-PG_ADMIN_DSN = os.environ.get("WARDEN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture(scope="session")
-def source_pg_url() -> Iterator[str]:
-    """A PostgreSQL database of its own for this test session, dropped at the end."""
-    import psycopg
-
-    name = f"warden_t_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required at {PG_ADMIN_DSN}: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: SQLite, then PostgreSQL."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'warden.db'}")
-    else:
-        database = Database(request.getfixturevalue("source_pg_url"))
-        with database.engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    database.upgrade()
-    yield database
-    database.dispose()
+@pytest.fixture
+def store_db(db: Database) -> Database:
+    """A migrated, empty database: SQLite, then PostgreSQL (conftest's `db`)."""
+    return db

@@ -108,15 +108,15 @@ def test_push_sources_are_not_polled(
 
 @pytest.mark.postgres
 def test_one_instance_at_a_time_polls_a_source(
-    source_pg_url: str, fetcher: HttpFetcher, sim_clock: SimulatedClock
+    pg_clean_url: str, fetcher: HttpFetcher, sim_clock: SimulatedClock
 ) -> None:
     from warden.store.locks import try_stage_lock
 
-    db = Database(source_pg_url)
+    db = Database(pg_clean_url)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     db.upgrade()
-    other_instance = Database(source_pg_url)
+    other_instance = Database(pg_clean_url)
     source = Scripted("shared", drafts("1", clock=sim_clock))
     with other_instance.session() as session:
         assert try_stage_lock(session, "source:shared")  # the other instance is polling

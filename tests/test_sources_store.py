@@ -98,13 +98,13 @@ def test_many_drafts_in_one_batch(store_db: Database) -> None:
 
 @pytest.mark.postgres
 def test_a_concurrent_instance_storing_the_same_mention_is_not_an_error(
-    source_pg_url: str, monkeypatch: pytest.MonkeyPatch
+    pg_clean_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = Database(source_pg_url)
+    db = Database(pg_clean_url)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     db.upgrade()
-    other = Database(source_pg_url)
+    other = Database(pg_clean_url)
     original = mentions_module._row_values
     raced: list[bool] = []
 

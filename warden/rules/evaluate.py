@@ -26,6 +26,7 @@ log = get_logger(__name__)
 
 MEMO_LIMIT = 50_000
 TERM_SETS_LIMIT = 500_000
+HISTORIES_LIMIT = 256  # series of up to 8,064 buckets each: about 65 MB at most
 MIN_HISTORY = timedelta(days=1)
 
 
@@ -76,6 +77,7 @@ class Evaluator:
         self.cache = SeriesCache()
         self.memo: dict[Any, Any] = {}
         self.term_sets: dict[Any, frozenset[str]] = {}
+        self.histories: dict[Any, Any] = {}
         self.started_at: datetime | None = None
         self.sources: list[str] = []
         self._warming: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -105,6 +107,9 @@ class Evaluator:
             self.memo.clear()
         if len(self.term_sets) > TERM_SETS_LIMIT:
             self.term_sets.clear()
+        if len(self.histories) > HISTORIES_LIMIT:
+            self.histories.clear()
+        cycle: dict[Any, Any] = {}
         recent_span = max([timedelta(0), *(recent_window(r.rule.condition) for r in ruleset.rules)])
         results: list[RuleResult] = []
         for loaded in ruleset.rules:
@@ -123,6 +128,8 @@ class Evaluator:
                     self.memo,
                     recent_span,
                     self.term_sets,
+                    self.histories,
+                    cycle,
                 )
                 verdict = judge(rule.condition, ctx)
                 results.append(self._result(rule, group, verdict, ctx, evidence_limit))

@@ -79,20 +79,27 @@ class JudgeContext:
     """The longest recent window of the rule set's post-based conditions."""
     term_sets: dict[Any, frozenset[str]] = field(default_factory=dict)
     """Terms of each post already counted (new-term detection), kept across cycles."""
+    histories: dict[Any, Any] = field(default_factory=dict)
+    """Series read for the detectors (large lists: the evaluator bounds how many are kept)."""
+    cycle: dict[Any, Any] = field(default_factory=dict)
+    """What is shared within one cycle only (the recent posts of each group)."""
 
 
-def _remembered(ctx: JudgeContext, key: Any, stop: int, compute: Any) -> Any:
+def _remembered(
+    ctx: JudgeContext, key: Any, stop: int, compute: Any, memo: dict[Any, Any] | None = None
+) -> Any:
     """`compute()`, memoised while no bucket of the group before index `stop` changes."""
+    store = ctx.memo if memo is None else memo
     version = ctx.cache.version(ctx.group)
     key = (ctx.cache.generation, key)
-    found = ctx.memo.get(key)
+    found = store.get(key)
     if found is not None and (
         found[0] == version or ctx.cache.unchanged_before(ctx.group, found[0], stop)
     ):
-        ctx.memo[key] = (version, found[1])
+        store[key] = (version, found[1])
         return found[1]
     value = compute()
-    ctx.memo[key] = (version, value)
+    store[key] = (version, value)
     return value
 
 
@@ -182,7 +189,11 @@ def _history(ctx: JudgeContext, b: _Buckets, metric: str, stop: int, span: int) 
     lo = min(stop, max(first, stop - span))
     key = ("history", ctx.group, metric, b.n, lo, stop)
     values = _remembered(
-        ctx, key, stop * b.n, lambda: ctx.cache.values(ctx.group, metric, lo, stop, b.n)
+        ctx,
+        key,
+        stop * b.n,
+        lambda: ctx.cache.values(ctx.group, metric, lo, stop, b.n),
+        ctx.histories,
     )
     return Series(b.start(lo), timedelta(seconds=b.n * BUCKET_SECONDS), values)
 
@@ -376,8 +387,8 @@ def _recent(
     The group's posts of the whole recent span are read once per cycle and shared by every
     condition that reads posts.
     """
-    key = ("posts", ctx.group, ctx.now, ctx.recent_span)
-    posts: list[RecentMention] | None = ctx.memo.get(key)
+    key = ("posts", ctx.group, ctx.recent_span)
+    posts: list[RecentMention] | None = ctx.cycle.get(key)
     if posts is None:
         g = ctx.group
         posts = recent_mentions(
@@ -389,7 +400,7 @@ def _recent(
             lang=g.lang,
             limit=RECENT_LIMIT,
         )
-        ctx.memo[key] = posts
+        ctx.cycle[key] = posts
     return [
         p
         for p in posts
@@ -406,25 +417,29 @@ def _refresh_hour(ctx: JudgeContext, kind: str) -> int:
     return (int(ctx.now.timestamp()) + offset) // _HOUR
 
 
-def _hourly_baseline(ctx: JudgeContext, kind: str, window: timedelta, span: timedelta) -> Any:
+def _hourly_baseline(
+    ctx: JudgeContext, kind: str, window: timedelta, span: timedelta
+) -> list[RecentMention]:
     """Posts of the baseline period before the recent window, re-read once an hour."""
     hour = _refresh_hour(ctx, kind)
-    key = ("baseline", kind, ctx.group, window, span, hour)
-    found = ctx.memo.get(key)
-    if found is None:
-        until = ctx.now - window
-        g = ctx.group
-        found = recent_mentions(
-            ctx.session,
-            g.entity,
-            until - span,
-            until,
-            source=g.source,
-            lang=g.lang,
-            limit=BASELINE_SAMPLE,
-            scored_only=kind == "scores",
-        )
-        ctx.memo[key] = found
+    key = ("baseline", kind, ctx.group, window, span)
+    kept = ctx.memo.get(key)
+    if kept is not None and kept[0] == hour:
+        posts: list[RecentMention] = kept[1]
+        return posts
+    until = ctx.now - window  # a new hour: re-read, replacing the previous hour's posts
+    g = ctx.group
+    found = recent_mentions(
+        ctx.session,
+        g.entity,
+        until - span,
+        until,
+        source=g.source,
+        lang=g.lang,
+        limit=BASELINE_SAMPLE,
+        scored_only=kind == "scores",
+    )
+    ctx.memo[key] = (hour, found)
     return found
 
 
@@ -534,11 +549,14 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
         every=cond.window,
     )
     hour = _refresh_hour(ctx, "texts")
-    key = ("terms", params, ctx.group, cond.window, cond.baseline, hour)
-    baseline: TermCounts | None = ctx.memo.get(key)
-    if baseline is None:
+    key = ("terms", params, ctx.group, cond.window, cond.baseline)
+    kept = ctx.memo.get(key)
+    if kept is not None and kept[0] == hour:
+        baseline: TermCounts = kept[1]
+    else:
         posts = _hourly_baseline(ctx, "texts", cond.window, cond.baseline)
-        baseline = ctx.memo[key] = _term_counts(ctx, posts, params)
+        baseline = _term_counts(ctx, posts, params)
+        ctx.memo[key] = (hour, baseline)
     recent = _recent(ctx, ctx.now - cond.window)
     counts = _term_counts(ctx, recent, params)
     decision = detect_new_terms(baseline, counts, params)

@@ -245,6 +245,18 @@ def run_variant(
     return result
 
 
+def cached_onnx_run(model: Path, args: argparse.Namespace, cache: Path) -> dict[str, Any]:
+    """warden-onnx again, now that the export is cached: the memory of a normal restart."""
+    row = run_variant("warden-onnx", model, args, cache, quality=False)
+    row["variant"] = "warden-onnx, export cached"
+    return row
+
+
+def block_suffix(args: argparse.Namespace) -> str:
+    """One docs block per thread setting, so runs with and without --threads both stay."""
+    return "" if args.threads == 1 else f"-threads-{args.threads or 'all'}"
+
+
 def render(
     title: str, rows: list[dict[str, Any]], args: argparse.Namespace, meta: dict[str, Any]
 ) -> str:
@@ -278,8 +290,8 @@ def render(
             "250,002: 278M parameters) and random weights; its Unigram tokenizer, trained here "
             f"on the shared train posts, gives {meta['random_tokens']:.1f} tokens per post.",
         ]
-    if all("french_macro_f1" in r for r in rows):
-        by_variant = {r["variant"]: r for r in rows}
+    by_variant = {r["variant"]: r for r in rows}
+    if all("french_macro_f1" in by_variant[v] for v in VARIANTS):
         lines += [
             "",
             "Accuracy cost of the faster backend on the validation splits (324 posts each):",
@@ -298,7 +310,17 @@ def render(
             torch_row["french_macro_f1"] - onnx_row["french_macro_f1"],
             torch_row["english_macro_f1"] - onnx_row["english_macro_f1"],
         )
-        lines += ["", f"Largest macro-F1 lost by int8 ONNX: {lost * 100:.1f} points."]
+        mean_lost = (
+            torch_row["french_macro_f1"]
+            + torch_row["english_macro_f1"]
+            - onnx_row["french_macro_f1"]
+            - onnx_row["english_macro_f1"]
+        ) / 2
+        lines += [
+            "",
+            f"Macro-F1 lost by int8 ONNX: {mean_lost * 100:.1f} points on average over the two "
+            f"splits, {lost * 100:.1f} at most (one post is 0.3 points of accuracy here).",
+        ]
     return "\n".join(lines)
 
 
@@ -340,20 +362,24 @@ def main() -> int:
                 )
             print(f"trained model {args.trained_model}", file=sys.stderr)
             rows = [run_variant(v, args.trained_model, args, cache, quality=True) for v in VARIANTS]
+            rows.append(cached_onnx_run(args.trained_model, args, cache))
             results["trained"] = rows
             if not args.no_docs:
                 title = f"trained MiniLM ({args.trained_model.name})"
-                update_block("speed-trained", render(title, rows, args, {}))
+                update_block(f"speed-trained{block_suffix(args)}", render(title, rows, args, {}))
         if args.models in ("both", "default-size"):
             print("building a random XLM-RoBERTa base-sized model ...", file=sys.stderr)
             folder = build_random_xlmr(Path(tmp) / "xlmr-random")
             meta = json.loads((folder / "bench_tokens.json").read_text())
             meta["random_tokens"] = meta.pop("mean_tokens")
             rows = [run_variant(v, folder, args, cache, quality=False) for v in VARIANTS]
+            rows.append(cached_onnx_run(folder, args, cache))
             results["default-size"] = rows
             if not args.no_docs:
                 title = "default model's size (random XLM-RoBERTa base)"
-                update_block("speed-default-size", render(title, rows, args, meta))
+                update_block(
+                    f"speed-default-size{block_suffix(args)}", render(title, rows, args, meta)
+                )
     for rows in results.values():
         for row in rows:
             print(json.dumps(row))

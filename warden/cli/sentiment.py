@@ -102,6 +102,8 @@ def _score(args: argparse.Namespace) -> int:
     from warden.sentiment.language import detect_language
     from warden.sentiment.loader import load_scorer
 
+    if not args.texts and sys.stdin.isatty():
+        print("reading posts from stdin, one per line; end with Ctrl-D", file=sys.stderr)
     texts = list(args.texts) or [line.strip() for line in sys.stdin if line.strip()]
     if not texts:
         return _fail("nothing to score: give texts as arguments or one per line on stdin")

@@ -138,3 +138,41 @@ def test_rules_are_checked_against_the_config(tmp_path: Path) -> None:
         f"{path}:2: a.entity: unknown entity 'Nope' (entities in config.yaml: Acme)",
         f"{path}:3: b.condition: unknown source 'rss' (sources in config.yaml: none defined)",
     ]
+
+
+def test_routes_send_alerts_by_their_labels(tmp_path: Path) -> None:
+    from warden.alerts.routing import receivers_for
+    from warden.config import ReceiverSettings
+
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        """\
+routes:
+  - {match: {entity: Acme, severity: critical}, receivers: [acme-oncall]}
+  - {match: {team: comms}, receivers: [comms]}
+rules:
+  - {name: a, severity: critical, condition: {kind: volume_spike}}
+  - {name: b, labels: {team: comms}, condition: {kind: volume_spike}}
+  - {name: c, receivers: [ops], condition: {kind: volume_spike}}
+""",
+        encoding="utf-8",
+    )
+    a, b, c = (loaded.rule for loaded in load_rule_file(path))
+    everyone = [
+        ReceiverSettings(name=n, urls=["json://localhost/"])
+        for n in ("acme-oncall", "comms", "ops")
+    ]
+
+    def names(rule: object, labels: dict[str, str]) -> list[str]:
+        return [r.name for r in receivers_for(rule, everyone, labels)]  # type: ignore[arg-type]
+
+    assert names(a, {"entity": "Acme"}) == ["acme-oncall"]
+    assert names(a, {"entity": "Beta"}) == ["acme-oncall", "comms", "ops"]  # by severity
+    assert names(b, {"entity": "Beta", "team": "comms"}) == ["comms"]
+    assert names(c, {"entity": "Acme"}) == ["ops"]
+    problems = _problems(
+        tmp_path,
+        "rules:\n  - name: r\n    condition: {kind: volume_spike}\n"
+        "    routes: [{receivers: [x]}]\n",
+    )
+    assert problems == ["r.yaml:4: rules[0].routes: go at the top of the file, next to `rules:`"]

@@ -93,7 +93,7 @@ def apply_results(
         elif alert is None:
             continue
         alert.last_eval_at = now
-        targets = receivers_for(rule, receivers)
+        targets = receivers_for(rule, receivers, alert.labels)
         if alert.state == "pending":
             if not result.active:
                 session.delete(alert)  # never fired: nobody was told, nothing to resolve

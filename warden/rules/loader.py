@@ -49,8 +49,13 @@ def load_rule_file(path: Path) -> list[LoadedRule]:
     if not isinstance(doc.data, dict):
         raise ConfigError([f"{path}:1: expected a mapping with a `rules:` list"])
     parsed = validate_document(doc, RuleFile)
+    routes = tuple(parsed.routes)
     return [
-        LoadedRule(rule=r, file=path, line=doc.line_of(("rules", i)))
+        LoadedRule(
+            rule=r.model_copy(update={"routes": routes}) if routes else r,
+            file=path,
+            line=doc.line_of(("rules", i)),
+        )
         for i, r in enumerate(parsed.rules)
     ]
 
@@ -105,7 +110,9 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
                     f"{where}: {rule.name}.condition: unknown source {cond.source!r} "
                     f"(sources in config.yaml: {known})"
                 )
-        for name in rule.receivers or []:
+        named = list(rule.receivers or [])
+        named += [n for route in rule.routes for n in route.receivers]
+        for name in dict.fromkeys(named):
             if name not in receivers:
                 known = ", ".join(sorted(receivers)) or "none defined"
                 problems.append(

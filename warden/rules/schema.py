@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.sensitivity import SensitivityLevel
 from warden.durations import Duration
@@ -329,6 +330,20 @@ def walk(condition: AnyConditionModel) -> list[AnyConditionModel]:
     return out
 
 
+class Route(_Strict):
+    """Send the alerts whose labels match to these receivers (first matching route wins)."""
+
+    match: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels the alert must have, e.g. {entity: Acme, severity: critical}; "
+        "rule and severity can be matched too. Empty: every alert.",
+    )
+    receivers: list[str] = Field(min_length=1, description="Receiver names from config.yaml.")
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        return all(labels.get(k) == v for k, v in self.match.items())
+
+
 class Rule(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$", description="Unique rule name.")
     description: str = Field(default="", description="What this rule watches, for the reader.")
@@ -364,8 +379,11 @@ class Rule(_Strict):
     )
     receivers: list[str] | None = Field(
         default=None,
-        description="Receivers to notify; when omitted, every receiver that takes this severity.",
+        description="Receivers to notify; when omitted, the file's `routes`, else every "
+        "receiver that takes this severity.",
     )
+    routes: SkipJsonSchema[tuple[Route, ...]] = Field(default=(), exclude=True)
+    """The routes of the rule's file, attached when the file is loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -375,6 +393,13 @@ class Rule(_Strict):
         if isinstance(self.entity, list):
             return list(self.entity)
         return [] if self.entity == "*" else [self.entity]
+
+    @field_validator("routes", mode="before")
+    @classmethod
+    def _routes_per_file(cls, v: Any) -> Any:
+        if v:
+            raise ValueError("go at the top of the file, next to `rules:`")
+        return v
 
     @field_validator("group_by")
     @classmethod
@@ -399,3 +424,9 @@ class Rule(_Strict):
 
 class RuleFile(_Strict):
     rules: list[Rule] = Field(default_factory=list)
+    routes: list[Route] = Field(
+        default_factory=list,
+        description="Where the alerts of this file's rules go when a rule names no receivers: "
+        "the first route whose labels match; without a match, every receiver taking the "
+        "alert's severity.",
+    )

@@ -110,13 +110,19 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
                     f"{where}: {rule.name}.condition: unknown source {cond.source!r} "
                     f"(sources in config.yaml: {known})"
                 )
-        named = list(rule.receivers or [])
-        named += [n for route in rule.routes for n in route.receivers]
-        for name in dict.fromkeys(named):
+        for name in rule.receivers or []:
             if name not in receivers:
                 known = ", ".join(sorted(receivers)) or "none defined"
                 problems.append(
                     f"{where}: {rule.name}.receivers: unknown receiver {name!r} "
+                    f"(receivers in config.yaml: {known})"
+                )
+    for path, routes in {r.file: r.rule.routes for r in loaded}.items():
+        for name in dict.fromkeys(n for route in routes for n in route.receivers):
+            if name not in receivers:
+                known = ", ".join(sorted(receivers)) or "none defined"
+                problems.append(
+                    f"{path}:1: routes: unknown receiver {name!r} "
                     f"(receivers in config.yaml: {known})"
                 )
     if problems:

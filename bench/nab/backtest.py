@@ -1,10 +1,11 @@
 """Score Warden through ``warden backtest --counts``: the live rule evaluator, not a driver.
 
-Usage: ``.venv/bin/python -m bench.nab.backtest [--keep-firing-for 1h] [--sensitivity medium]
-[--json]``. Each NAB series is written as a ``timestamp,value`` CSV to a temporary folder
-with a one-rule file (``kind: volume_spike``, the detector's default parameters, the given
-``keep_firing_for``); ``warden backtest`` replays it on a simulated clock and prints its
-alert transitions as JSON lines. Each ``firing`` transition at time ``t`` judged the bucket
+Usage: ``.venv/bin/python -m bench.nab.backtest [--keep-firing-for 15m] [--min-count 10]
+[--sensitivity medium] [--json]``. Each NAB series is written as a ``timestamp,value`` CSV
+to a temporary folder with a one-rule file: the ``volume-spike`` rule of
+``rules/early-warning.yaml`` (medium, ``min_count`` 10, direction up, 5-minute step, 2-day
+warm-up, ``keep_firing_for`` 15m) unless the options say otherwise. ``warden backtest``
+replays it on a simulated clock and prints its alert transitions as JSON lines. Each ``firing`` transition at time ``t`` judged the bucket
 that ended at ``t``; that bucket's row is the detection scored with the same NAB scorer as
 ``bench/nab/run.py``. These are the official figures: the code path the daemon runs.
 """
@@ -34,12 +35,12 @@ WARDEN = Path(sys.executable).with_name("warden")
 
 RULE = """rules:
   - name: volume-spike
-    description: NAB bench, the volume-spike detector at its defaults.
+    description: NAB bench, as the volume-spike rule of rules/early-warning.yaml.
     entity: "*"
     condition:
       kind: volume_spike
       sensitivity: {sensitivity}
-      min_count: 5
+      min_count: {min_count}
       direction: up
       step: 5m
       warm_up: 2d
@@ -95,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/nab/backtest.py", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--sensitivity", default="medium")
-    parser.add_argument("--keep-firing-for", default="1h")
+    parser.add_argument("--keep-firing-for", default="15m")
+    parser.add_argument("--min-count", default="10")
     parser.add_argument("--jobs", type=int, default=2, help="backtests run at once")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -104,7 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="warden-nab-") as tmp:
         folder = Path(tmp)
         rule = folder / "volume-spike.yaml"
-        rule.write_text(RULE.format(sensitivity=args.sensitivity, hold=args.keep_firing_for))
+        rule.write_text(
+            RULE.format(
+                sensitivity=args.sensitivity, hold=args.keep_firing_for, min_count=args.min_count
+            )
+        )
         found: dict[str, list[int]] = {}
         seconds = 0.0
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -119,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = {
         "sensitivity": args.sensitivity,
         "keep_firing_for": args.keep_firing_for,
+        "min_count": args.min_count,
         "via": "warden backtest --counts",
         "warden": summary,
     }

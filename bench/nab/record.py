@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -25,10 +26,12 @@ from warden.detect.volume import VolumeParams, detect_volume_spike, history_span
 from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus
 
 
-def record(job: tuple[LabelledSeries, float]) -> tuple[str, list[float], list[float], float]:
+def record(
+    job: tuple[LabelledSeries, float, Literal["negbin", "lognormal"]],
+) -> tuple[str, list[float], list[float], float]:
     """(name, p per bucket (1.0 when not eligible), medium threshold per bucket, CPU s)."""
-    s, min_count = job
-    params = VolumeParams(min_count=min_count)
+    s, min_count, tail = job
+    params = VolumeParams(min_count=min_count, tail=tail)
     span = int(history_span(params) / STEP)
     probs = [1.0] * len(s.values)
     thresholds = [0.0] * len(s.values)
@@ -49,12 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--min-count", type=float, default=VolumeParams().min_count)
+    parser.add_argument("--tail", choices=("negbin", "lognormal"), default=VolumeParams().tail)
     args = parser.parse_args(argv)
     corpus = load_corpus(args.data)
     out = {}
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for name, probs, thresholds, took in pool.map(
-            record, [(s, args.min_count) for s in corpus]
+            record, [(s, args.min_count, args.tail) for s in corpus]
         ):
             print(f"{name}: {took:.1f}s CPU", file=sys.stderr)
             out[name] = {"p": probs, "threshold": thresholds, "cpu": took}

@@ -169,3 +169,69 @@ def nbinom_cdf(k: float, mu: float, alpha: float) -> float:
     r = 1.0 / alpha
     p = r / (r + mu)
     return beta_i(r, float(n + 1), p)
+
+
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+
+
+def _normal_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def _lognormal_mix(k: int, mu: float, sigma2: float, upper: bool) -> float:
+    """E[P(X >= k)] (``upper``) or E[P(X <= k)] for X ~ Poisson(mu * exp(s Z - s^2/2)).
+
+    The Poisson tail is a smooth step in ``z`` centred where the rate reaches ``k``, about
+    ``1 / (s sqrt(k))`` wide: integrated by Simpson's rule across the step; beyond it the
+    tail is 1 or 0 and the normal's own tail is added exactly.
+    """
+    s = math.sqrt(sigma2)
+    target = max(k, 0.5)
+    centre = (math.log(target / mu) + sigma2 / 2.0) / s
+    width = 1.0 / (s * math.sqrt(target))
+    lo = max(-9.0, centre - 10.0 * width)
+    hi = min(9.0, centre + 10.0 * width)
+    if hi <= lo:
+        hi = lo + 1e-9
+    steps = 32
+    h = (hi - lo) / steps
+    total = 0.0
+    for i in range(steps + 1):
+        z = lo + i * h
+        rate = mu * math.exp(s * z - sigma2 / 2.0)
+        tail = poisson_sf(k, rate) if upper else poisson_cdf(k, rate)
+        weight = 1 if i in (0, steps) else (4 if i % 2 else 2)
+        total += weight * tail * math.exp(-0.5 * z * z) / _SQRT2PI
+    inside = total * h / 3.0
+    # Beyond hi the rate is far above k: the upper tail is 1, the lower one 0; below lo the
+    # reverse.
+    return inside + (_normal_sf(hi) if upper else _normal_sf(-lo))
+
+
+def lognormal_sf(k: float, mu: float, alpha: float) -> float:
+    """P(X >= k) for a Poisson whose rate is log-normal around ``mu`` with variance ``alpha mu^2``.
+
+    Same mean and variance as the negative binomial with dispersion ``alpha``, but the rate's
+    multiplicative noise has a log-normal, not a gamma, tail: much heavier far out, as bursts
+    of mentions are.
+    """
+    if alpha < POISSON_BELOW:
+        return poisson_sf(k, mu)
+    n = math.ceil(k)
+    if n <= 0:
+        return 1.0
+    if mu <= 0.0:
+        return 0.0
+    return min(1.0, max(0.0, _lognormal_mix(n, mu, math.log1p(alpha), upper=True)))
+
+
+def lognormal_cdf(k: float, mu: float, alpha: float) -> float:
+    """P(X <= k) for the Poisson log-normal of :func:`lognormal_sf`."""
+    if alpha < POISSON_BELOW:
+        return poisson_cdf(k, mu)
+    n = math.floor(k)
+    if n < 0:
+        return 0.0
+    if mu <= 0.0:
+        return 1.0
+    return min(1.0, max(0.0, _lognormal_mix(n, mu, math.log1p(alpha), upper=False)))

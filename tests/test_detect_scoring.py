@@ -13,7 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not a 
 
 from bench.nab.replay import onsets
 from bench.nab.scoring import normalised, probation_rows, scaled_sigmoid, score_file
-from warden.detect.counts import nbinom_cdf, nbinom_sf, poisson_cdf, poisson_sf
+from warden.detect.counts import (
+    lognormal_cdf,
+    lognormal_sf,
+    nbinom_cdf,
+    nbinom_sf,
+    poisson_cdf,
+    poisson_sf,
+)
 from warden.detect.series import Series
 
 STANDARD = {"tp_weight": 1.0, "fp_weight": 0.11, "fn_weight": 1.0}
@@ -66,6 +73,18 @@ def test_count_tails_match_known_values() -> None:
     assert nbinom_cdf(0, 10, 0.2) == pytest.approx((5 / 15) ** 5, rel=1e-9)
     assert nbinom_sf(0, 10, 0.2) == 1.0
     assert nbinom_sf(9, 2, 0.1) > poisson_sf(9, 2)
+
+
+def test_lognormal_tail_is_a_distribution_heavier_than_the_negative_binomial_far_out() -> None:
+    for k, mu, alpha in [(9, 2.0, 0.1), (242, 68.0, 0.1), (6, 0.3, 0.5), (130, 100.0, 0.01)]:
+        assert lognormal_sf(k, mu, alpha) + lognormal_cdf(k - 1, mu, alpha) == pytest.approx(
+            1.0, abs=5e-5
+        )
+    # Same variance, same bulk; far out, the log-normal tail is the heavier one.
+    assert lognormal_sf(130, 100.0, 0.01) == pytest.approx(nbinom_sf(130, 100.0, 0.01), rel=0.1)
+    assert lognormal_sf(242, 68.0, 0.1) > 10 * nbinom_sf(242, 68.0, 0.1)
+    assert lognormal_sf(9, 2.0, 0.0) == poisson_sf(9, 2.0)
+    assert lognormal_sf(0, 5.0, 0.2) == 1.0
 
 
 def test_series_from_points_buckets_and_fills_gaps() -> None:

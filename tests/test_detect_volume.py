@@ -188,6 +188,8 @@ def test_invalid_params_are_rejected() -> None:
     with pytest.raises(ValueError):
         VolumeParams(direction="sideways")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
+        VolumeParams(tail="cauchy")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
         detect_volume_spike(flat(5), 5, VolumeParams(sensitivity="extreme"))  # type: ignore[arg-type]
 
 

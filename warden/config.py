@@ -246,8 +246,17 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
         update={
             "base_dir": base_dir,
             "sources": [_resolve_paths(s, base_dir) for s in config.sources],
+            "sentiment": _resolve_model(config.sentiment, base_dir),
         }
     )
+
+
+def _resolve_model(settings: SentimentSettings, base_dir: Path) -> SentimentSettings:
+    """A model folder written relative to config.yaml, made absolute (hub ids are left alone)."""
+    model = settings.model
+    if model.startswith(("./", "../")) or (base_dir / model).is_dir():
+        return settings.model_copy(update={"model": str((base_dir / model).resolve())})
+    return settings
 
 
 _SOURCE_PATH_FIELDS = ("path", "scenario")

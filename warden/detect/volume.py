@@ -23,7 +23,7 @@ the negative binomial.
 
 What changes slowly is learnt once per time-of-day slot (an hour for 5-minute buckets): the
 profile and the dispersions are fitted on the whole slots before the one holding the tested
-window, and memoised on those exact values (:func:`_slow_part`), so the 11 other calls of
+window, and memoised on those values (:func:`_slow_part`), so the 11 other calls of
 an hour only refit the recent level and compute the tails. The memo is keyed on the data,
 not on the series' identity: the same inputs give the same output whether or not it hits.
 
@@ -129,7 +129,7 @@ def _window_text(width: int, step: timedelta) -> str:
 
 _HEAVY_BELOW = 0.01
 
-CACHE_SIZE = 1024
+CACHE_SIZE = 2048
 """Most fitted (profile, dispersion) pairs kept in memory, least recently used dropped first."""
 
 _cache: OrderedDict[tuple[object, ...], _Slow] = OrderedDict()
@@ -193,15 +193,19 @@ def _fit_slow(history: Series, p: VolumeParams) -> _Slow:
 def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
     """The profile and dispersions learnt from the buckets before the slot holding ``stop``.
 
-    Memoised on the exact values they are learnt from (not on the series' identity), so the
-    result is the same whether or not it came from the memo: the function stays pure.
+    Memoised on the values they are learnt from (their hash, count and sum, with the start
+    time, bucket size and parameters), not on the series' identity, so the result is the
+    same whether or not it came from the memo: the function stays pure.
     """
     boundary = slot_boundary(series, stop)
     keep = int(history_span(p) / series.step)
     # Whole slots only, so that the same learning data (and memo entry) serve a whole slot.
     first = min(boundary, next_slot_start(series, max(0, boundary - keep)))
-    values = tuple(series.values[first:boundary])
+    values = series.values[first:boundary]
     start = series.start + first * series.step
+    # The values' 64-bit hash, count and sum stand for them: keeping a month of 5-minute
+    # floats per entry would cost a quarter of a megabyte each.
+    digest = (hash(tuple(values)), math.fsum(values))
     key = (
         start,
         series.step,
@@ -210,7 +214,8 @@ def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
         p.dispersion_hours,
         p.min_dispersion,
         p.dispersion_level,
-        values,
+        len(values),
+        digest,
     )
     with _cache_lock:
         found = _cache.get(key)

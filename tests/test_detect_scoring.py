@@ -66,6 +66,13 @@ def test_onsets_need_a_resolution() -> None:
     assert onsets([False, True, True, False, True, False, False, True]) == [1, 4, 7]
 
 
+def test_a_hold_keeps_one_alert_through_short_gaps() -> None:
+    # keep_firing_for of one bucket: a one-bucket gap is still the same alert, two are not.
+    conditions = [False, True, True, False, True, False, False, True]
+    assert onsets(conditions, hold=1) == [1, 7]
+    assert onsets(conditions, hold=2) == [1]
+
+
 def test_count_tails_match_known_values() -> None:
     # Poisson(2): P(X >= 9) = 2.3745e-4; NB(mu=10, alpha=0.2): P(X <= 0) = (5/15)^5.
     assert poisson_sf(9, 2) == pytest.approx(2.3744733e-4, rel=1e-6)

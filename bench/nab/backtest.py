@@ -5,9 +5,10 @@ Usage: ``.venv/bin/python -m bench.nab.backtest [--keep-firing-for 15m] [--min-c
 to a temporary folder with a one-rule file: the ``volume-spike`` rule of
 ``rules/early-warning.yaml`` (medium, ``min_count`` 10, direction up, 5-minute step, 2-day
 warm-up, ``keep_firing_for`` 15m) unless the options say otherwise. ``warden backtest``
-replays it on a simulated clock and prints its alert transitions as JSON lines. Each ``firing`` transition at time ``t`` judged the bucket
-that ended at ``t``; that bucket's row is the detection scored with the same NAB scorer as
-``bench/nab/run.py``. These are the official figures: the code path the daemon runs.
+replays it on a simulated clock and prints its alert transitions as JSON lines. Each
+``firing`` transition at time ``t`` judged the bucket that ended at ``t``; that bucket's row
+is the detection, scored with the same NAB scorer as ``bench/nab/run.py``. These are the
+official figures: the code path the daemon runs.
 """
 
 from __future__ import annotations

@@ -36,3 +36,10 @@ def test_schema_rejects_what_warden_rejects() -> None:
     bad = {"rules": [{"name": "r", "condition": {"kind": "volume", "window": "soon", "above": 3}}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, rules_schema)
+
+
+@pytest.mark.parametrize("name", ["config", "rules"])
+def test_duration_defaults_are_written_as_operators_write_them(name: str) -> None:
+    text = render_schema(name)
+    assert '"default": "PT' not in text and '"default": "P1' not in text
+    assert '"default": "15m"' in text or '"default": "10s"' in text

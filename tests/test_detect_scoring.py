@@ -67,10 +67,12 @@ def test_onsets_need_a_resolution() -> None:
 
 
 def test_a_hold_keeps_one_alert_through_short_gaps() -> None:
-    # keep_firing_for of one bucket: a one-bucket gap is still the same alert, two are not.
+    # keep_firing_for of two buckets: a one-bucket gap is still the same alert (it was true
+    # one bucket ago), a two-bucket gap resolves it; one bucket of hold is no hold at all.
     conditions = [False, True, True, False, True, False, False, True]
-    assert onsets(conditions, hold=1) == [1, 7]
-    assert onsets(conditions, hold=2) == [1]
+    assert onsets(conditions, hold=1) == [1, 4, 7]
+    assert onsets(conditions, hold=2) == [1, 7]
+    assert onsets(conditions, hold=3) == [1]
 
 
 def test_count_tails_match_known_values() -> None:

@@ -25,18 +25,18 @@ def warden_conditions(
 
 
 def onsets(conditions: Sequence[bool], hold: int = 0) -> list[int]:
-    """Rows where an alert starts firing.
+    """Rows where an alert starts firing, as the daemon's alert lifecycle starts them.
 
-    An alert fires when its condition becomes true and stays firing while it holds and for
-    ``hold`` more buckets after it clears (a rule's ``keep_firing_for``); it resolves on the
-    first bucket after that, and only a resolved alert can fire again. ``hold=0`` resolves
-    on the first bucket where the condition does not hold.
+    An alert fires when its condition becomes true and stays firing while it holds. It
+    resolves on the first evaluation where the condition does not hold and was last true
+    ``hold`` buckets ago or more (a rule's ``keep_firing_for``; with ``hold=0``, the first
+    bucket where it does not hold). Only a resolved alert can fire again.
     """
     out = []
-    last_true = -(hold + 2)
+    last_true: int | None = None
     for i, c in enumerate(conditions):
         if c:
-            if i - last_true > hold + 1:
+            if last_true is None or i - last_true > max(hold, 1):
                 out.append(i)
             last_true = i
     return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,37 @@ def test_onnx_backend_agrees_with_torch(tiny_model: Path, tmp_path: Path) -> Non
     load_scorer(onnx_settings)
     assert exported[0].stat().st_mtime_ns == mtime
     assert len(list((tmp_path / "onnx").rglob("*.onnx"))) == 1
+
+
+def test_onnx_float_nodes_stay_float(tiny_model: Path, tmp_path: Path) -> None:
+    import onnx
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from warden.sentiment.onnx_backend import QUANTISATION, export_int8
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model).eval()
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    target = tmp_path / "model.int8.onnx"
+    pattern = r"/layer\.\d+/output/dense/"
+    export_int8(model, tokenizer, target, replace(QUANTISATION, float_nodes=pattern))
+    ops = {node.name: node.op_type for node in onnx.load(str(target)).graph.node}
+    kept = [name for name in ops if re.search(pattern + "MatMul$", name)]
+    assert kept
+    assert all(ops[name] == "MatMul" for name in kept)
+    assert any(op in ("MatMulInteger", "DynamicQuantizeMatMul") for op in ops.values())
+
+
+def test_onnx_cache_key_includes_quantisation(tiny_model: Path, tmp_path: Path) -> None:
+    from transformers import AutoConfig
+
+    from warden.sentiment.onnx_backend import QUANTISATION, export_path
+
+    settings = SentimentSettings(model=str(tiny_model), onnx_cache_dir=tmp_path)
+    config = AutoConfig.from_pretrained(tiny_model)
+    default = export_path(str(tiny_model), config, settings)
+    assert export_path(str(tiny_model), config, settings, QUANTISATION) == default
+    for changed in (
+        replace(QUANTISATION, reduce_range=not QUANTISATION.reduce_range),
+        replace(QUANTISATION, float_nodes="classifier"),
+    ):
+        assert export_path(str(tiny_model), config, settings, changed) != default

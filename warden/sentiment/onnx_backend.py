@@ -2,10 +2,11 @@
 
 The export (`torch.onnx.export`) and dynamic int8 quantisation (`quantize_dynamic`: int8
 weights with one scale per output channel, activations quantised on the fly, no calibration
-data) run the first time a model is used with `backend: onnx`. The result is kept in a cache
-folder keyed by the model (and, for a local folder, its files' sizes and dates), the revision
-and max_length, so later starts load it in a second without the torch weights. A retrained
-model in the same folder gets a fresh export.
+data) run the first time a model is used with `backend: onnx`; the settings are `QUANTISATION`.
+The result is kept in a cache folder keyed by the model (and, for a local folder, its files'
+sizes and dates), the revision, max_length and the quantisation settings, so later starts load
+it in a second without the torch weights. A retrained model in the same folder, or a change of
+quantisation settings, gets a fresh export.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +33,36 @@ from warden.sentiment.settings import SentimentSettings
 
 log = structlog.get_logger(__name__)
 
-EXPORT_FORMAT = 3
+EXPORT_FORMAT = 4
 """Bumped when the export recipe changes, so older cached files are not reused."""
 OPSET = 17
 _INPUT_ORDER = ("input_ids", "attention_mask", "token_type_ids")
+
+
+@dataclass(frozen=True)
+class Quantisation:
+    """The `quantize_dynamic` settings; all of them are part of the export's cache key."""
+
+    op_types: tuple[str, ...] = ("MatMul", "Gemm")
+    """Operators whose weights become int8 (ONNX Runtime's dynamic mode leaves Gemm, here the
+    pooler and the classifier, in float anyway). Embeddings (Gather) stay float: quantising
+    them cost more macro-F1 than it saved time."""
+    per_channel: bool = True
+    """One weight scale per output channel; one per tensor cost 2.2 points of English macro-F1."""
+    reduce_range: bool = True
+    """Weights on 7 bits instead of 8. On x86 CPUs without VNNI (AVX2 only) the int8 kernels
+    add pairs of uint8 x int8 products in int16, which can saturate with full-range weights;
+    7-bit weights cannot. Without it the trained MiniLM lost 1.4 points of French macro-F1,
+    with it none (within noise), for a few per cent of speed."""
+    float_nodes: str = ""
+    """Regular expression over the exported MatMul/Gemm node names to keep in float; empty:
+    quantise every one. `r"/layer\\.\\d+/output/dense/"` keeps the feed-forward output
+    projections of BERT-family encoders in float (their input, straight out of GELU, has the
+    widest range): closest to torch, but it gives up about half of the int8 speed-up."""
+
+
+QUANTISATION = Quantisation()
+"""The backend's settings; how they were chosen is in docs/benchmarks.md, section Sentiment."""
 
 
 def default_cache_dir() -> Path:
@@ -51,7 +79,12 @@ def _fingerprint(source: str, config: Any) -> str:
     return str(getattr(config, "_commit_hash", None) or "")
 
 
-def export_path(source: str, config: Any, settings: SentimentSettings) -> Path:
+def export_path(
+    source: str,
+    config: Any,
+    settings: SentimentSettings,
+    quantisation: Quantisation = QUANTISATION,
+) -> Path:
     """Where the int8 export of this model lives in the cache (it may not exist yet)."""
     import torch
 
@@ -62,6 +95,7 @@ def export_path(source: str, config: Any, settings: SentimentSettings) -> Path:
         "files": _fingerprint(source, config),
         "torch": torch.__version__,
         "format": EXPORT_FORMAT,
+        "quantisation": asdict(quantisation),
     }
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest()[:16]
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", source.rstrip("/").rsplit("/", 1)[-1])[:60]
@@ -77,7 +111,24 @@ def _input_names(tokenizer: Any) -> list[str]:
     return names
 
 
-def export_int8(model: Any, tokenizer: Any, target: Path) -> None:
+def float_node_names(fp32_path: Path, quantisation: Quantisation = QUANTISATION) -> list[str]:
+    """Names of the MatMul/Gemm nodes of the float export that `quantisation` keeps in float."""
+    import onnx
+
+    if not quantisation.float_nodes:
+        return []
+    pattern = re.compile(quantisation.float_nodes)
+    graph = onnx.load(str(fp32_path), load_external_data=False).graph
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type in quantisation.op_types and pattern.search(node.name)
+    ]
+
+
+def export_int8(
+    model: Any, tokenizer: Any, target: Path, quantisation: Quantisation = QUANTISATION
+) -> None:
     """Export `model` to ONNX (dynamic batch and length) and quantise it to int8 at `target`."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -116,14 +167,14 @@ def export_int8(model: Any, tokenizer: Any, target: Path) -> None:
             )
         logging.disable(logging.WARNING)  # onnxruntime suggests pre-processing on the root logger
         try:
-            # Per-channel weight scales; embeddings (Gather) stay float: quantising them cost
-            # more macro-F1 than it saved time (docs/benchmarks.md, section Sentiment).
             quantize_dynamic(
                 str(fp32),
                 str(int8),
                 weight_type=QuantType.QInt8,
-                per_channel=True,
-                op_types_to_quantize=["MatMul", "Gemm"],
+                per_channel=quantisation.per_channel,
+                reduce_range=quantisation.reduce_range,
+                op_types_to_quantize=list(quantisation.op_types),
+                nodes_to_exclude=float_node_names(fp32, quantisation),
             )
         finally:
             logging.disable(logging.NOTSET)

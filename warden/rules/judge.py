@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -630,26 +631,21 @@ def _combined(cond: AllCondition | AnyCondition, ctx: JudgeContext) -> Judgement
     )
 
 
+_JUDGES: dict[type[Any], Callable[[Any, JudgeContext], Judgement]] = {
+    VolumeSpikeCondition: _volume_spike,
+    NegativeSurgeCondition: _negative_surge,
+    VolumeCondition: _volume,
+    NegativeShareCondition: _negative_share,
+    FlatlineCondition: _flatline,
+    KeywordsCondition: _keywords,
+    InfluentialAuthorCondition: _influential_author,
+    ViralityCondition: _virality,
+    NewTermCondition: _new_term,
+    SentimentShiftCondition: _sentiment_shift,
+}
+"""The judge of each condition kind; `all` and `any` go to `_combined`."""
+
+
 def judge(cond: AnyConditionModel, ctx: JudgeContext) -> Judgement:
     """The judgement of `cond` for `ctx.group` at `ctx.now`."""
-    if isinstance(cond, VolumeSpikeCondition):
-        return _volume_spike(cond, ctx)
-    if isinstance(cond, NegativeSurgeCondition):
-        return _negative_surge(cond, ctx)
-    if isinstance(cond, VolumeCondition):
-        return _volume(cond, ctx)
-    if isinstance(cond, NegativeShareCondition):
-        return _negative_share(cond, ctx)
-    if isinstance(cond, FlatlineCondition):
-        return _flatline(cond, ctx)
-    if isinstance(cond, KeywordsCondition):
-        return _keywords(cond, ctx)
-    if isinstance(cond, InfluentialAuthorCondition):
-        return _influential_author(cond, ctx)
-    if isinstance(cond, ViralityCondition):
-        return _virality(cond, ctx)
-    if isinstance(cond, NewTermCondition):
-        return _new_term(cond, ctx)
-    if isinstance(cond, SentimentShiftCondition):
-        return _sentiment_shift(cond, ctx)
-    return _combined(cond, ctx)
+    return _JUDGES.get(type(cond), _combined)(cond, ctx)

@@ -287,24 +287,6 @@ class AnyCondition(_Strict):
     VALUES: ClassVar[tuple[str, ...]] = ()
 
 
-Condition = Annotated[
-    VolumeCondition
-    | NegativeShareCondition
-    | VolumeSpikeCondition
-    | NegativeSurgeCondition
-    | SentimentShiftCondition
-    | KeywordsCondition
-    | InfluentialAuthorCondition
-    | ViralityCondition
-    | NewTermCondition
-    | FlatlineCondition
-    | AllCondition
-    | AnyCondition,
-    Field(discriminator="kind"),
-]
-AllCondition.model_rebuild()
-AnyCondition.model_rebuild()
-
 AnyConditionModel = (
     VolumeCondition
     | NegativeShareCondition
@@ -319,6 +301,10 @@ AnyConditionModel = (
     | AllCondition
     | AnyCondition
 )
+Condition = Annotated[AnyConditionModel, Field(discriminator="kind")]
+"""One condition of a rule; its `kind` key picks which."""
+AllCondition.model_rebuild()
+AnyCondition.model_rebuild()
 
 
 def walk(condition: AnyConditionModel) -> list[AnyConditionModel]:

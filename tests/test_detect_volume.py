@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from warden.detect.baseline import fit_baseline
 from warden.detect.dispersion import estimate_dispersion
 from warden.detect.series import Series
-from warden.detect.volume import VolumeParams, clear_cache, detect_volume_spike, history_span
+from warden.detect.volume import (
+    VolumeParams,
+    clear_cache,
+    detect_volume_spike,
+    dispersions,
+    history_span,
+)
 
 HOUR = timedelta(hours=1)
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
@@ -81,6 +87,36 @@ def test_poisson_counts_read_as_poisson() -> None:
     pairs = [(float(poisson(rng, 2.0)), 2.0) for _ in range(2000)]
     alpha = estimate_dispersion(pairs)
     assert alpha is not None and alpha < 0.05
+
+
+def sparse_with_cascades(seed: int, days: int = 21) -> Series:
+    """5-minute counts of a quiet brand: busy mornings, and stories retold over 15 minutes."""
+    rng = random.Random(seed)
+    step = timedelta(minutes=5)
+    values = []
+    for i in range(days * 288):
+        values.append(float(poisson(rng, 1.5 if 9 <= (i % 288) // 12 < 12 else 0.15)))
+    for day in range(days):
+        for hour in (15, 20):
+            at = day * 288 + hour * 12 + rng.randrange(12)
+            for j in range(3):
+                values[at + j] += poisson(rng, 3.0)
+    return Series(START, step, values)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_bucket_is_never_judged_steadier_than_a_window_sum(seed: int) -> None:
+    # Measured on its own, the one-bucket dispersion of this series comes only from its busy,
+    # steady mornings (the quiet hours expect too little to be measured) and reads lower than
+    # the 15-minute sums', which see the cascades: single buckets would look steadier than
+    # sums, which positively correlated counts cannot be.
+    history = sparse_with_cascades(seed)
+    one_alone = dispersions(history, VolumeParams(windows=(1,)))[1]
+    three_alone = dispersions(history, VolumeParams(windows=(3,)))[3]
+    assert one_alone < three_alone
+    alphas = dispersions(history, VolumeParams())
+    assert alphas[3] == three_alone
+    assert alphas[1] >= three_alone
 
 
 def test_memo_does_not_change_decisions() -> None:

@@ -12,6 +12,15 @@ against their summed expectation, each with its own dispersion. A surge that bui
 three buckets is caught on the third even if no single bucket is extreme. The tail
 probability threshold (from ``sensitivity``) is shared between the tests (Bonferroni).
 
+A narrower window's dispersion is never taken below a wider one's. For ``k`` buckets of
+the same relative spread with correlation ``rho >= 0`` (mention counts are positively
+correlated: a story keeps being talked about), the sum's ``alpha`` is
+``alpha_1 (1 + (k - 1) rho) / k <= alpha_1``: a single bucket is always at least as
+dispersed as a sum. Estimated separately, the one-bucket ``alpha`` can come out lower on a
+sparse series, because only its busiest buckets expect enough mentions to be measured
+(``MIN_EXPECTED``), and a quiet brand then fires on any burst in one bucket; the bound
+restores what the arithmetic requires.
+
 The count model's tail (``tail``): by default a Poisson whose rate is log-normal around the
 expectation, with the same mean and variance as the negative binomial of the same
 ``alpha`` (``sigma^2 = log(1 + alpha)``). The two agree in the bulk, where ``alpha`` is
@@ -181,11 +190,15 @@ def _fit_slow(history: Series, p: VolumeParams) -> _Slow:
             floor=p.min_dispersion,
             level=p.dispersion_level,
         )
+        wider = min(alphas) if alphas else None
         if estimate is None:
             # Too sparse at this width: for independent buckets, the dispersion of one
             # bucket is ``k`` times that of a k-bucket sum.
-            wider = min(alphas) if alphas else None
             estimate = alphas[wider] * wider / w if wider else p.min_dispersion
+        elif wider:
+            # Never below the wider window's (see the module docstring): fewer, busier
+            # samples at this width must not make single buckets look steadier than sums.
+            estimate = max(estimate, alphas[wider])
         alphas[w] = estimate
     return _Slow(baseline, alphas)
 
@@ -228,6 +241,14 @@ def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return slow
+
+
+def dispersions(history: Series, params: VolumeParams | None = None) -> dict[int, float]:
+    """The dispersion ``alpha`` of each tested window width, as learnt for the next bucket."""
+    p = params or VolumeParams()
+    series = history.tail(history_span(p))
+    widest = min(max(p.windows), len(series.values) + 1)
+    return dict(_slow_part(series, len(series.values) - (widest - 1), p).alphas)
 
 
 def clear_cache() -> None:

@@ -1,10 +1,10 @@
 """Score Warden through ``warden backtest --counts``: the live rule evaluator, not a driver.
 
-Usage: ``.venv/bin/python -m bench.nab.backtest [--keep-firing-for 15m] [--min-count 10]
-[--sensitivity medium] [--json]``. Each NAB series is written as a ``timestamp,value`` CSV
-to a temporary folder with a one-rule file: the ``volume-spike`` rule of
-``rules/early-warning.yaml`` (medium, ``min_count`` 10, direction up, 5-minute step, 2-day
-warm-up, ``keep_firing_for`` 15m) unless the options say otherwise. ``warden backtest``
+Usage: ``.venv/bin/python -m bench.nab.backtest [--sensitivity medium] [--keep-firing-for 1h]
+[--min-count 5] [--json]``. Each NAB series is written as a ``timestamp,value`` CSV to a
+temporary folder with a one-rule file: the ``volume-spike`` rule read from
+``rules/early-warning.yaml`` as shipped (its condition and ``keep_firing_for``; labels and
+annotations dropped), with only what the options name changed. ``warden backtest``
 replays it on a simulated clock and prints its alert transitions as JSON lines. Each
 ``firing`` transition at time ``t`` judged the bucket that ended at ``t``; that bucket's row
 is the detection, scored with the same NAB scorer as ``bench/nab/run.py``. These are the
@@ -29,25 +29,31 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "bench.nab"
 
+import yaml
+
 from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles
 from .run import _summary
 
 WARDEN = Path(sys.executable).with_name("warden")
 
-RULE = """rules:
-  - name: volume-spike
-    description: NAB bench, as the volume-spike rule of rules/early-warning.yaml.
-    entity: "*"
-    condition:
-      kind: volume_spike
-      sensitivity: {sensitivity}
-      min_count: {min_count}
-      direction: up
-      step: 5m
-      warm_up: 2d
-    keep_firing_for: {hold}
-    severity: warning
-"""
+SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "early-warning.yaml"
+
+
+def shipped_rule(
+    sensitivity: str | None, hold: str | None, min_count: str | None
+) -> dict[str, object]:
+    """The ``volume-spike`` rule of rules/early-warning.yaml, with the given settings changed."""
+    rules = yaml.safe_load(SHIPPED.read_text())["rules"]
+    rule = dict(next(r for r in rules if r["name"] == "volume-spike"))
+    condition = dict(rule["condition"])
+    if sensitivity is not None:
+        condition["sensitivity"] = float(sensitivity) if sensitivity[0].isdigit() else sensitivity
+    if min_count is not None:
+        condition["min_count"] = float(min_count)
+    if hold is not None:
+        rule["keep_firing_for"] = hold
+    keep = ("name", "description", "entity", "keep_firing_for", "severity")
+    return {**{k: rule[k] for k in keep if k in rule}, "condition": condition}
 
 
 def _bucket(t: datetime) -> datetime:
@@ -96,9 +102,9 @@ def detections(s: LabelledSeries, rule: Path, folder: Path) -> tuple[list[int], 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/nab/backtest.py", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--sensitivity", default="medium")
-    parser.add_argument("--keep-firing-for", default="15m")
-    parser.add_argument("--min-count", default="10")
+    parser.add_argument("--sensitivity", help="instead of the shipped rule's")
+    parser.add_argument("--keep-firing-for", help="instead of the shipped rule's")
+    parser.add_argument("--min-count", help="instead of the shipped rule's")
     parser.add_argument("--jobs", type=int, default=2, help="backtests run at once")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -107,11 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="warden-nab-") as tmp:
         folder = Path(tmp)
         rule = folder / "volume-spike.yaml"
-        rule.write_text(
-            RULE.format(
-                sensitivity=args.sensitivity, hold=args.keep_firing_for, min_count=args.min_count
-            )
-        )
+        settings = shipped_rule(args.sensitivity, args.keep_firing_for, args.min_count)
+        rule.write_text(yaml.safe_dump({"rules": [settings]}, sort_keys=False))
         found: dict[str, list[int]] = {}
         seconds = 0.0
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -124,9 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary["backtest_seconds"] = round(seconds)
     summary["onsets"] = found
     result = {
-        "sensitivity": args.sensitivity,
-        "keep_firing_for": args.keep_firing_for,
-        "min_count": args.min_count,
+        "rule": settings,
         "via": "warden backtest --counts",
         "warden": summary,
     }

@@ -16,8 +16,8 @@ high      1.0                 5.0e-4              6.0e-3
 The rate is nominal: it holds when the baseline's count model is right. Real series are
 lumpier than any model, and consecutive buckets are correlated, so observed rates differ;
 docs/benchmarks.md reports what the levels give on real data (on the NAB tweet series, with
-the volume detector's log-normal tail, ``min_count`` 10 and a 15-minute alert hold: 0.56,
-0.99 and 1.33 false alarms per series per week for low, medium and high). A float
+the volume detector's log-normal tail, ``min_count`` 10 and a 15-minute alert hold: 0.51,
+0.93 and 1.31 false alarms per series per week for low, medium and high). A float
 sensitivity is taken as ``p`` itself (the per-bucket false-alarm probability), for operators
 who want it exact.
 """

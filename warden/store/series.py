@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Float, Select, cast, select
 from sqlalchemy.orm import Session
 
 from warden.store.models import SeriesBucket
@@ -23,6 +24,7 @@ from warden.store.rollup import (
     bucket_start,
     current_revision,
 )
+from warden.store.types import epoch_seconds
 
 SeriesKey = tuple[str, str, str]
 """entity, source, lang: the finest grain the rollup keeps."""
@@ -88,29 +90,52 @@ class SeriesCache:
         """Catch up with the rollup (buckets before `keep_since` are dropped); rows read."""
         revision = current_revision(session)
         wanted = bucket_index(keep_since)
-        sb = SeriesBucket
+        sb = SeriesBucket.__table__.c
+        # Plain rows, not ORM objects: the first read after a start holds every bucket of the
+        # history (a third of a million for a million mentions). Epoch seconds and floats are
+        # worked out by the database.
+        query = select(
+            sb.entity,
+            sb.source,
+            sb.lang,
+            epoch_seconds(sb.bucket_start),
+            *(cast(sb[f], Float) for f in METRIC_FIELDS),
+        )
         if self.loaded_from is None or wanted < self.loaded_from:
             self._reset()
-            query = select(sb).where(sb.bucket_start >= bucket_start(wanted))
             self.loaded_from = wanted
+            read = self._load(session, query.where(sb.bucket_start >= bucket_start(wanted)))
         elif revision == self.revision:
             return 0
         else:
-            query = select(sb).where(sb.revision > self.revision, sb.revision <= revision)
-        read = 0
-        for row in session.execute(query.execution_options(yield_per=20_000)).scalars():
-            index = bucket_index(row.bucket_start)
-            if index < self.loaded_from:
-                continue
-            self._put(
-                (row.entity, row.source, row.lang),
-                index,
-                tuple(float(getattr(row, f)) for f in METRIC_FIELDS),
-            )
-            read += 1
+            changed = query.where(sb.revision > self.revision, sb.revision <= revision)
+            read = 0
+            for row in session.execute(changed):
+                index = row[3] // BUCKET_SECONDS
+                if index >= self.loaded_from:
+                    self._put((row[0], row[1], row[2]), index, tuple(row[4:]))
+                    read += 1
         self.revision = revision
         if wanted - self.loaded_from > 288:  # drop what fell out of every rule's history
             self._forget_before(wanted)
+        return read
+
+    def _load(self, session: Session, query: Select[Any]) -> int:
+        """Fill the (empty) cache from `query`: one pass over plain rows, each key versioned
+        once at the end rather than per row (versions only compare within a generation)."""
+        rows = self._rows
+        streamed = query.execution_options(stream_results=True, max_row_buffer=50_000)
+        for row in session.execute(streamed):
+            rows[(row[0], row[1], row[2])][row[3] // BUCKET_SECONDS] = tuple(row[4:])
+        read = 0
+        for key, buckets in rows.items():
+            read += len(buckets)
+            self._by_entity[key[0]].add(key)
+            self._version[key] += 1
+            seen = [index for index, figures in buckets.items() if figures[0] > 0]
+            if seen:
+                self._first[key] = min(seen)
+                self._last_nonzero[key] = max(seen)
         return read
 
     def _put(self, key: SeriesKey, index: int, figures: tuple[float, ...]) -> None:

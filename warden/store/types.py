@@ -1,12 +1,19 @@
-"""Column types that behave the same on SQLite and PostgreSQL (aware UTC datetimes)."""
+"""Column types that behave the same on SQLite and PostgreSQL (aware UTC datetimes).
+
+`epoch_seconds` reads such a column as epoch seconds computed by the database, for readers of
+many rows that would otherwise build a `datetime` per row.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, cast, extract, func
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -30,3 +37,24 @@ class UTCDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         moment: datetime = value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class epoch_seconds(FunctionElement[int]):  # lower case, as SQL functions are
+    """Whole seconds since the epoch of a `UTCDateTime` column, worked out by the database."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps naive UTC as text; strftime('%s') reads it as UTC.
+    (column,) = element.clauses
+    return str(compiler.process(cast(func.strftime("%s", column), BigInteger), **kw))
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # A timestamp without time zone holding UTC: its epoch is the UTC one.
+    (column,) = element.clauses
+    return str(compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw))

@@ -140,6 +140,44 @@ def test_rules_are_checked_against_the_config(tmp_path: Path) -> None:
     ]
 
 
+def test_unknown_receivers_are_reported_at_their_own_line(tmp_path: Path) -> None:
+    from warden.config import Config, ReceiverSettings
+    from warden.rules.loader import load_rules
+
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        """\
+routes:
+  - match: {severity: critical}
+    receivers:
+      - oncall
+      - pager
+rules:
+  - name: a
+    condition:
+      kind: all
+      conditions:
+        - {kind: volume_spike}
+        - kind: flatline
+          source: rss
+          silent_for: 1h
+    receivers:
+      - oncall
+      - comms
+""",
+        encoding="utf-8",
+    )
+    config = Config(receivers=[ReceiverSettings(name="oncall", urls=["json://localhost/"])])
+    with pytest.raises(ConfigError) as exc:
+        load_rules(config, [path])
+    assert exc.value.problems == [
+        f"{path}:13: a.condition: unknown source 'rss' (sources in config.yaml: none defined)",
+        f"{path}:17: a.receivers: unknown receiver 'comms' (receivers in config.yaml: oncall)",
+        f"{path}:5: routes[0].receivers: unknown receiver 'pager' "
+        "(receivers in config.yaml: oncall)",
+    ]
+
+
 def test_routes_send_alerts_by_their_labels(tmp_path: Path) -> None:
     from warden.alerts.routing import receivers_for
     from warden.config import ReceiverSettings

@@ -6,22 +6,43 @@ broken edit never half-applies and the last good set keeps running.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warden.config import Config
 from warden.errors import ConfigError
-from warden.rules.schema import FlatlineCondition, Rule, RuleFile, walk
-from warden.yamlfile import read_yaml, validate_document
+from warden.rules.schema import (
+    AllCondition,
+    AnyCondition,
+    AnyConditionModel,
+    FlatlineCondition,
+    Rule,
+    RuleFile,
+)
+from warden.yamlfile import Loc, read_yaml, validate_document
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
 
+def _first_line(loc: Loc) -> int:
+    return 1
+
+
 @dataclass(frozen=True)
 class LoadedRule:
+    """A rule with where it was written: its file, its line, and the line of any part of it."""
+
     rule: Rule
     file: Path
     line: int
+    index: int = 0
+    locate: Callable[[Loc], int] = field(default=_first_line, compare=False, repr=False)
+    """Line of a path in the rule's file, e.g. ``("rules", 0, "receivers", 1)``."""
+
+    def line_of(self, *path: str | int) -> int:
+        """Line of a part of this rule, e.g. ``line_of("receivers", 1)``."""
+        return self.locate(("rules", self.index, *path))
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,8 @@ def load_rule_file(path: Path) -> list[LoadedRule]:
             rule=r.model_copy(update={"routes": routes}) if routes else r,
             file=path,
             line=doc.line_of(("rules", i)),
+            index=i,
+            locate=doc.line_of,
         )
         for i, r in enumerate(parsed.rules)
     ]
@@ -74,6 +97,16 @@ def load_rule_paths(paths: list[Path]) -> RuleSet:
     return RuleSet(rules=tuple(loaded), files=tuple(paths))
 
 
+def _conditions(
+    condition: AnyConditionModel, path: tuple[str | int, ...] = ("condition",)
+) -> Iterator[tuple[AnyConditionModel, tuple[str | int, ...]]]:
+    """The condition and every condition nested in it, each with its path in the rule."""
+    yield condition, path
+    if isinstance(condition, AllCondition | AnyCondition):
+        for i, child in enumerate(condition.conditions):
+            yield from _conditions(child, (*path, "conditions", i))
+
+
 def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     """Load and cross-check rules (unique names, known entities and receivers)."""
     files = paths if paths is not None else rule_files(config.rules_dir)
@@ -89,42 +122,46 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     receivers = {r.name for r in config.receivers}
     sources = {s.name for s in config.sources}
     for item in loaded:
-        rule, where = item.rule, f"{item.file}:{item.line}"
+        rule = item.rule
         if rule.name in seen:
             first = seen[rule.name]
             problems.append(
-                f"{where}: rule name {rule.name!r} is already used at {first.file}:{first.line}"
+                f"{item.file}:{item.line}: rule name {rule.name!r} is already used at "
+                f"{first.file}:{first.line}"
             )
         seen.setdefault(rule.name, item)
-        for entity in rule.entities:
+        for k, entity in enumerate(rule.entities):
             if entity not in entities:
                 known = ", ".join(sorted(entities)) or "none defined"
                 problems.append(
-                    f"{where}: {rule.name}.entity: unknown entity {entity!r} "
-                    f"(entities in config.yaml: {known})"
+                    f"{item.file}:{item.line_of('entity', k)}: {rule.name}.entity: "
+                    f"unknown entity {entity!r} (entities in config.yaml: {known})"
                 )
-        for cond in walk(rule.condition):
+        for cond, where in _conditions(rule.condition):
             if isinstance(cond, FlatlineCondition) and cond.source not in {"*", *sources}:
                 known = ", ".join(sorted(sources)) or "none defined"
                 problems.append(
-                    f"{where}: {rule.name}.condition: unknown source {cond.source!r} "
-                    f"(sources in config.yaml: {known})"
+                    f"{item.file}:{item.line_of(*where, 'source')}: {rule.name}.condition: "
+                    f"unknown source {cond.source!r} (sources in config.yaml: {known})"
                 )
-        for name in rule.receivers or []:
+        for j, name in enumerate(rule.receivers or []):
             if name not in receivers:
                 known = ", ".join(sorted(receivers)) or "none defined"
                 problems.append(
-                    f"{where}: {rule.name}.receivers: unknown receiver {name!r} "
-                    f"(receivers in config.yaml: {known})"
+                    f"{item.file}:{item.line_of('receivers', j)}: {rule.name}.receivers: "
+                    f"unknown receiver {name!r} (receivers in config.yaml: {known})"
                 )
-    for path, routes in {r.file: r.rule.routes for r in loaded}.items():
-        for name in dict.fromkeys(n for route in routes for n in route.receivers):
-            if name not in receivers:
-                known = ", ".join(sorted(receivers)) or "none defined"
-                problems.append(
-                    f"{path}:1: routes: unknown receiver {name!r} "
-                    f"(receivers in config.yaml: {known})"
-                )
+    first_of_file = {item.file: item for item in reversed(loaded)}
+    for path, item in sorted(first_of_file.items()):
+        for r, route in enumerate(item.rule.routes):
+            for j, name in enumerate(route.receivers):
+                if name not in receivers:
+                    known = ", ".join(sorted(receivers)) or "none defined"
+                    problems.append(
+                        f"{path}:{item.locate(('routes', r, 'receivers', j))}: "
+                        f"routes[{r}].receivers: unknown receiver {name!r} "
+                        f"(receivers in config.yaml: {known})"
+                    )
     if problems:
         raise ConfigError(problems)
     return RuleSet(rules=tuple(loaded), files=tuple(files))

@@ -8,6 +8,7 @@ The threshold is shared among the candidate terms (Bonferroni), since many are t
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,24 +53,38 @@ class NewTermParams:
     max_reported: int = 3
 
 
-def count_terms(texts: Iterable[str], params: NewTermParams | None = None) -> TermCounts:
-    """Count, per term, the posts that use it (stop words, elisions and short words dropped)."""
+@functools.lru_cache(maxsize=256)
+def _ignored(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for name in names for w in words(name))
+
+
+def post_terms(text: str, params: NewTermParams | None = None) -> frozenset[str]:
+    """The terms of one post: its words but stop words, elisions, numbers, short words and
+    the ignored names (``params.ignore``)."""
     p = params or NewTermParams()
-    ignored = {w for name in p.ignore for w in words(name)}
+    ignored = _ignored(p.ignore)
+    terms = set()
+    for w in words(text):
+        bare = w.lstrip("#@")
+        if (
+            len(bare) >= p.min_length
+            and w not in STOPWORDS
+            and not is_elision(w)
+            and not w.isdigit()
+            and bare not in ignored
+        ):
+            terms.add(w)
+    return frozenset(terms)
+
+
+def count_terms(texts: Iterable[str], params: NewTermParams | None = None) -> TermCounts:
+    """Count, per term, the posts that use it (the terms of each post: `post_terms`)."""
+    p = params or NewTermParams()
     counts: Counter[str] = Counter()
     posts = 0
     for text in texts:
         posts += 1
-        terms = {
-            w
-            for w in words(text)
-            if len(w.lstrip("#@")) >= p.min_length
-            and w not in STOPWORDS
-            and not is_elision(w)
-            and not w.isdigit()
-            and w.lstrip("#@") not in ignored
-        }
-        counts.update(terms)
+        counts.update(post_terms(text, p))
     return TermCounts(posts, counts)
 
 

@@ -21,6 +21,9 @@ _WORD = re.compile(r"[#@]?[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents (``Éclair`` -> ``eclair``)."""
+    if text.isascii():
+        # Nothing to decompose or strip, and ASCII case folding is lower-casing.
+        return text.translate(_APOSTROPHES).lower()
     # Fold case again after compatibility decomposition: "ᴬ" decomposes to "A".
     decomposed = unicodedata.normalize(
         "NFKD", unicodedata.normalize("NFKD", text.translate(_APOSTROPHES)).casefold()
@@ -35,10 +38,10 @@ def words(text: str) -> list[str]:
     """
     out: list[str] = []
     for token in _WORD.findall(fold(text)):
-        parts = token.split("'")
-        for part in parts[:-1]:
-            out.append(part)
-        out.append(parts[-1])
+        if "'" in token:
+            out.extend(token.split("'"))
+        else:
+            out.append(token)
     return out
 
 

@@ -23,7 +23,7 @@ from warden.detect.decision import Decision
 from warden.detect.flatline import FlatlineParams, detect_flatline
 from warden.detect.keywords import KeywordMatcher, KeywordParams, detect_keywords
 from warden.detect.negative import NegativeParams, detect_negative_surge
-from warden.detect.newterm import NewTermParams, TermCounts, count_terms, detect_new_terms
+from warden.detect.newterm import NewTermParams, TermCounts, detect_new_terms, post_terms
 from warden.detect.series import Series
 from warden.detect.shift import ShiftParams, detect_sentiment_shift
 from warden.detect.virality import ViralityParams, detect_virality
@@ -535,7 +535,7 @@ def _term_counts(
         key = (params.min_length, params.ignore, post.id)
         terms = ctx.term_sets.get(key)
         if terms is None:
-            terms = frozenset(count_terms([post.text], params).counts)
+            terms = post_terms(post.text, params)
             ctx.term_sets[key] = terms
         counts.update(terms)
     return TermCounts(len(posts), counts)

@@ -97,7 +97,10 @@ class VolumeCondition(_Strict):
     """At least `above` mentions of the entity within the last `window` (a fixed threshold)."""
 
     kind: Literal["volume"]
-    window: Duration = Field(description="Look-back window, like 10m or 1h.")
+    window: Duration = Field(
+        description="Look-back window, like 10m or 1h. Counted in the 5-minute buckets it "
+        "touches, so 10m reads the last 10 to 15 minutes."
+    )
     above: int = Field(ge=1, description="Fire when the count in the window reaches this.")
 
     VALUES: ClassVar[tuple[str, ...]] = ("count", "threshold", "window")
@@ -107,7 +110,10 @@ class NegativeShareCondition(_Strict):
     """Share of negative mentions over `above` (0..1), once at least `min_count` are scored."""
 
     kind: Literal["negative_share"]
-    window: Duration = Field(description="Look-back window, like 15m or 1h.")
+    window: Duration = Field(
+        description="Look-back window, like 15m or 1h. Counted in the 5-minute buckets it "
+        "touches, so 15m reads the last 15 to 20 minutes."
+    )
     above: float = Field(gt=0, lt=1, description="Share of negative mentions, e.g. 0.6 for 60%.")
     min_count: int = Field(
         default=10, ge=1, description="Scored mentions needed before the share is judged."

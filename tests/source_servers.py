@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -47,6 +47,8 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    repeated: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of each query parameter (``any[]=a&any[]=b``)."""
 
 
 @dataclass
@@ -94,6 +96,7 @@ class FakeServer:
                     query=dict(parse_qsl(parts.query, keep_blank_values=True)),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
+                    repeated=parse_qs(parts.query, keep_blank_values=True),
                 )
                 reply = server.dispatch(request)
                 if reply.delay:
@@ -222,8 +225,9 @@ class _Timeline:
 
 
 class MastodonFake(_Timeline):
-    """/api/v1/timelines/tag/:hashtag and /api/v2/search with max_id, since_id, min_id, limit
-    and Link headers, as documented for Mastodon 4."""
+    """/api/v1/timelines/tag/:hashtag (with ``any[]``) and /api/v2/search with max_id,
+    since_id, min_id, limit and Link headers, as documented for Mastodon 4. A status added
+    without ``tags`` shows on every tag timeline."""
 
     FIRST_ID = 113_000_000_000_000_000
 
@@ -252,17 +256,22 @@ class MastodonFake(_Timeline):
             "username": f"u{n}",
             "display_name": f"User {n}",
         }
+        tags = fields.pop("tags", [])
+        status["tags"] = [{"name": t, "url": f"https://masto.example/tags/{t}"} for t in tags]
         status.update(fields)
         self.statuses.append(status)
         return status
 
-    def _page(self, request: Request) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    def _page(
+        self, request: Request, tags: set[str] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
         limit = min(int(request.query.get("limit", 20)), 40)
         q = request.query
         chosen = [
             s
             for s in self.statuses
-            if ("max_id" not in q or int(s["id"]) < int(q["max_id"]))
+            if (tags is None or not s["tags"] or tags & {t["name"].lower() for t in s["tags"]})
+            and ("max_id" not in q or int(s["id"]) < int(q["max_id"]))
             and ("since_id" not in q or int(s["id"]) > int(q["since_id"]))
             and ("min_id" not in q or int(s["id"]) > int(q["min_id"]))
         ]
@@ -279,7 +288,9 @@ class MastodonFake(_Timeline):
         return page, headers
 
     def tag_timeline(self, request: Request) -> Reply:
-        page, headers = self._page(request)
+        tags = [request.path.rsplit("/", 1)[-1], *request.repeated.get("any[]", [])]
+        wanted = {t.lower() for t in tags}
+        page, headers = self._page(request, wanted)
         return Reply(200, page, headers)
 
     def search(self, request: Request) -> Reply:

@@ -190,3 +190,30 @@ def test_settings_need_hashtag_or_query() -> None:
         TypeAdapter(SourceSettings).validate_python(
             {"type": "mastodon", "name": "m", "hashtag": "a", "query": "b"}
         )
+
+
+def test_several_hashtags_are_followed_in_one_request(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    fake = MastodonFake(server)
+    fake.add("Acme is down again", tags=["acme"])
+    fake.add("Acme Bank: my card is blocked", tags=["AcmeBank"])
+    fake.add("Nothing about us, cats", tags=["cats"])
+    source = build_source(settings(server, hashtag=["#acme", "acmebank", "acme"]))
+    result = poll(source_db, source, fetcher, sim_clock)
+    assert (result.inserted, result.error) == (2, None)
+    assert sorted(m.text for m in mentions(source_db)) == [
+        "Acme Bank: my card is blocked",
+        "Acme is down again",
+    ]
+    (request,) = server.requests
+    assert request.path == "/api/v1/timelines/tag/acme"
+    assert request.repeated["any[]"] == ["acmebank"]
+
+
+def test_a_hashtag_list_is_checked_item_by_item() -> None:
+    data = {"type": "mastodon", "name": "m", "hashtag": ["acme", "two words"]}
+    with pytest.raises(ValidationError, match="hashtag"):
+        TypeAdapter(SourceSettings).validate_python(data)
+    with pytest.raises(ValidationError, match="at least one hashtag"):
+        TypeAdapter(SourceSettings).validate_python({**data, "hashtag": []})

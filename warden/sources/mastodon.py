@@ -1,4 +1,4 @@
-"""Mastodon: statuses of a hashtag timeline or of a full-text search, on any instance.
+"""Mastodon: statuses of a hashtag timeline (one or several tags) or of a full-text search.
 
 Polls walk *forward* with `min_id` (the statuses immediately newer than the last one seen, as
 Mastodon's paging API and its `Link: rel="prev"` header do), so a backlog longer than `max_pages`
@@ -62,14 +62,16 @@ def status_draft(status: dict[str, Any], source: str, clock: Clock) -> MentionDr
 
 
 class MastodonSearch:
-    """Polls a hashtag timeline (/api/v1/timelines/tag/:hashtag) or a search (/api/v2/search)."""
+    """Polls a hashtag timeline (/api/v1/timelines/tag/:hashtag, further tags as ``any[]``)
+    or a search (/api/v2/search)."""
 
     def __init__(self, settings: MastodonSource) -> None:
         self.settings = settings
         self.name = settings.name
         base = str(settings.base_url).rstrip("/")
-        if settings.hashtag is not None:
-            tag = quote(settings.hashtag.lstrip("#"), safe="")
+        self.more_tags = settings.hashtags[1:]
+        if settings.hashtags:
+            tag = quote(settings.hashtags[0], safe="")
             self.endpoint = f"{base}/api/v1/timelines/tag/{tag}"
         else:
             self.endpoint = f"{base}/api/v2/search"
@@ -81,8 +83,12 @@ class MastodonSearch:
         params: dict[str, Any] = {"limit": self.settings.page_size}
         if self.settings.query is not None:
             params.update(q=self.settings.query, type="statuses", resolve="false")
-        elif self.settings.local_only:
-            params["local"] = "true"
+        else:
+            if self.more_tags:
+                # Statuses carrying any of the other hashtags too (Mastodon's `any[]`).
+                params["any[]"] = self.more_tags
+            if self.settings.local_only:
+                params["local"] = "true"
         if min_id:
             params["min_id"] = min_id
         return params

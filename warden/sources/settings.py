@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
 from warden.durations import Duration
 
@@ -96,6 +96,10 @@ class DemoSource(_SourceBase):
     loop: bool = Field(default=False, description="Start the scenario again once it has ended.")
 
 
+Hashtag = Annotated[str, StringConstraints(pattern=r"^#?[^\s#/]+$")]
+"""A hashtag, with or without its '#'."""
+
+
 class MastodonSource(_PagedSource):
     """Statuses from a Mastodon instance: a hashtag timeline, or a full-text search."""
 
@@ -120,11 +124,11 @@ class MastodonSource(_PagedSource):
         default=HttpUrl("https://mastodon.social"),
         description="The instance to ask (any Mastodon-compatible server).",
     )
-    hashtag: str | None = Field(
+    hashtag: Hashtag | list[Hashtag] | None = Field(
         default=None,
-        pattern=r"^#?[^\s#/]+$",
-        description="Hashtag to follow, with or without '#' (/api/v1/timelines/tag/:hashtag).",
-        examples=["acme"],
+        description="Hashtag to follow, with or without '#' (/api/v1/timelines/tag/:hashtag), "
+        "or a list of them: statuses carrying any of them, in one request per poll.",
+        examples=["acme", ["acme", "acmebank"]],
     )
     query: str | None = Field(
         default=None,
@@ -145,7 +149,17 @@ class MastodonSource(_PagedSource):
     def _one_of_hashtag_or_query(self) -> MastodonSource:
         if (self.hashtag is None) == (self.query is None):
             raise ValueError("give exactly one of `hashtag` or `query`")
+        if isinstance(self.hashtag, list) and not self.hashtag:
+            raise ValueError("`hashtag` lists at least one hashtag")
         return self
+
+    @property
+    def hashtags(self) -> list[str]:
+        """The hashtags followed, without '#' (none for a search)."""
+        if self.hashtag is None:
+            return []
+        tags = [self.hashtag] if isinstance(self.hashtag, str) else self.hashtag
+        return list(dict.fromkeys(t.lstrip("#") for t in tags))
 
 
 class RedditSource(_PagedSource):

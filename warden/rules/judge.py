@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ from warden.rules.schema import (
     VolumeCondition,
     VolumeSpikeCondition,
 )
-from warden.store.recent import RecentMention, recent_mentions
+from warden.store.recent import RecentMention, recent_mentions, recent_scores
 from warden.store.rollup import BUCKET_SECONDS, bucket_start
 from warden.store.series import Group, SeriesCache, steps_of
 
@@ -53,6 +53,7 @@ BASELINE_SAMPLE = 2_000
 RECENT_LIMIT = 10_000
 """Most posts of one group read for the recent window in one cycle."""
 _HOUR = 3_600
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -418,30 +419,61 @@ def _refresh_hour(ctx: JudgeContext, kind: str) -> int:
     return (int(ctx.now.timestamp()) + offset) // _HOUR
 
 
-def _hourly_baseline(
-    ctx: JudgeContext, kind: str, window: timedelta, span: timedelta
-) -> list[RecentMention]:
-    """Posts of the baseline period before the recent window, re-read once an hour."""
+def _hourly(
+    ctx: JudgeContext,
+    kind: str,
+    window: timedelta,
+    span: timedelta,
+    read: Callable[[datetime, datetime], _T],
+) -> _T:
+    """`read(since, until)` of the baseline period before the recent window, re-read once an
+    hour (the posts or scores a baseline of posts is made of)."""
     hour = _refresh_hour(ctx, kind)
     key = ("baseline", kind, ctx.group, window, span)
     kept = ctx.memo.get(key)
     if kept is not None and kept[0] == hour:
-        posts: list[RecentMention] = kept[1]
-        return posts
+        found: _T = kept[1]
+        return found
     until = ctx.now - window  # a new hour: re-read, replacing the previous hour's posts
-    g = ctx.group
-    found = recent_mentions(
-        ctx.session,
-        g.entity,
-        until - span,
-        until,
-        source=g.source,
-        lang=g.lang,
-        limit=BASELINE_SAMPLE,
-        scored_only=kind == "scores",
-    )
+    found = read(until - span, until)
     ctx.memo[key] = (hour, found)
     return found
+
+
+def _hourly_posts(ctx: JudgeContext, window: timedelta, span: timedelta) -> list[RecentMention]:
+    """Posts of the baseline period before the recent window, re-read once an hour."""
+    g = ctx.group
+
+    def read(since: datetime, until: datetime) -> list[RecentMention]:
+        return recent_mentions(
+            ctx.session,
+            g.entity,
+            since,
+            until,
+            source=g.source,
+            lang=g.lang,
+            limit=BASELINE_SAMPLE,
+        )
+
+    return _hourly(ctx, "texts", window, span, read)
+
+
+def _hourly_scores(ctx: JudgeContext, window: timedelta, span: timedelta) -> list[float]:
+    """Scores of the scored posts of the baseline period, re-read once an hour."""
+    g = ctx.group
+
+    def read(since: datetime, until: datetime) -> list[float]:
+        return recent_scores(
+            ctx.session,
+            g.entity,
+            since,
+            until,
+            source=g.source,
+            lang=g.lang,
+            limit=BASELINE_SAMPLE,
+        )
+
+    return _hourly(ctx, "scores", window, span, read)
 
 
 def _keywords(cond: KeywordsCondition, ctx: JudgeContext) -> Judgement:
@@ -555,7 +587,7 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
     if kept is not None and kept[0] == hour:
         baseline: TermCounts = kept[1]
     else:
-        posts = _hourly_baseline(ctx, "texts", cond.window, cond.baseline)
+        posts = _hourly_posts(ctx, cond.window, cond.baseline)
         baseline = _term_counts(ctx, posts, params)
         ctx.memo[key] = (hour, baseline)
     recent = _recent(ctx, ctx.now - cond.window)
@@ -581,10 +613,10 @@ def _sentiment_shift(cond: SentimentShiftCondition, ctx: JudgeContext) -> Judgem
         direction=cond.direction,
         every=cond.window,
     )
-    baseline = [p.score for p in _hourly_baseline(ctx, "scores", cond.window, cond.baseline)]
+    baseline = _hourly_scores(ctx, cond.window, cond.baseline)
     recent = _recent(ctx, ctx.now - cond.window, scored_only=True)
     decision = detect_sentiment_shift(
-        [float(s) for s in baseline if s is not None],
+        baseline,
         [float(p.score) for p in recent if p.score is not None],
         params,
     )

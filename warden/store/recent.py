@@ -49,6 +49,15 @@ def _window(
     return query
 
 
+def _posts(*columns: Any) -> Select[*tuple[Any, ...]]:
+    return (
+        select(*columns)
+        .select_from(MentionEntity)
+        .join(Mention, Mention.id == MentionEntity.mention_id)
+        .outerjoin(Score, Score.mention_id == MentionEntity.mention_id)
+    )
+
+
 def recent_mentions(
     session: Session,
     entity: str,
@@ -63,21 +72,16 @@ def recent_mentions(
 ) -> list[RecentMention]:
     """Mentions of `entity` published in (since, until], newest first, at most `limit`."""
     engagement = Mention.likes + Mention.reposts + Mention.replies
-    query: Select[*tuple[Any, ...]] = (
-        select(
-            Mention.id,
-            Mention.title,
-            Mention.text,
-            func.coalesce(Mention.author_handle, Mention.author_name, ""),
-            Mention.author_followers,
-            engagement,
-            MentionEntity.published_at,
-            Score.label,
-            Score.score,
-        )
-        .select_from(MentionEntity)
-        .join(Mention, Mention.id == MentionEntity.mention_id)
-        .outerjoin(Score, Score.mention_id == MentionEntity.mention_id)
+    query = _posts(
+        Mention.id,
+        Mention.title,
+        Mention.text,
+        func.coalesce(Mention.author_handle, Mention.author_name, ""),
+        Mention.author_followers,
+        engagement,
+        MentionEntity.published_at,
+        Score.label,
+        Score.score,
     )
     query = _window(query, entity, since, until, source, lang)
     if scored_only:
@@ -100,6 +104,24 @@ def recent_mentions(
             query
         )
     ]
+
+
+def recent_scores(
+    session: Session,
+    entity: str,
+    since: datetime,
+    until: datetime,
+    *,
+    source: str | None = None,
+    lang: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[float]:
+    """The sentiment scores of `recent_mentions(..., scored_only=True)`, and nothing else to
+    read: a baseline of thousands of scores costs no text or mention object."""
+    query = _window(_posts(Score.score), entity, since, until, source, lang)
+    query = query.where(Score.label.is_not(None))
+    query = query.order_by(desc(MentionEntity.published_at)).limit(limit)
+    return [float(score) for score in session.scalars(query) if score is not None]
 
 
 def top_mentions(

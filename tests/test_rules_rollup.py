@@ -87,3 +87,45 @@ def test_rollup_is_incremental_and_follows_late_scores_and_corrections(db: Datab
     assert _buckets(db)[("Acme", T0, "news")] == (1, 1, 1, 100)
     assert cache.figure(acme, "negative", bucket_index(T0)) == 2
     assert cache.figure(Group("Acme", source="x"), "negative", bucket_index(T0)) == 1
+
+
+def test_a_full_load_and_a_caught_up_cache_hold_the_same_series(db: Database) -> None:
+    """The first refresh after a start loads everything in one pass; a cache that was there
+    before and caught up bucket by bucket must hold the same series and see the same changes."""
+    early = [
+        ("Acme", T0 - timedelta(hours=3), "news", "fr", 500),
+        ("Acme", T0 - timedelta(hours=3, minutes=-1), "x", None, 7),
+        ("Acme", T0 - timedelta(minutes=20), "x", "en", None),
+        ("Other", T0 - timedelta(minutes=50), "news", None, 3),
+    ]
+    for entity, at, source, lang, followers in early:
+        add_mention(db, entity, at, source=source, lang=lang, followers=followers, label="negative")
+    with db.session() as session:
+        roll_up(session, T0)
+    running = SeriesCache()
+    with db.session() as session:
+        assert running.refresh(session, T0 - timedelta(days=1)) == 4
+    acme = Group("Acme")
+    version = running.version(acme)
+    add_mention(db, "Acme", T0 + timedelta(minutes=2), source="x", followers=40)
+    add_mention(db, "Acme", T0 - timedelta(hours=3), source="news", lang="fr", fetched_at=T0)
+    with db.session() as session:
+        roll_up(session, T0 + timedelta(minutes=5))
+        assert running.refresh(session, T0 - timedelta(days=1)) == 2
+    fresh = SeriesCache()
+    with db.session() as session:
+        assert fresh.refresh(session, T0 - timedelta(days=1)) == 5
+    first, stop = bucket_index(T0 - timedelta(hours=4)), bucket_index(T0) + 1
+    for group in (acme, Group("Acme", source="x"), Group("Acme", lang="fr"), Group("Other")):
+        assert fresh.first_index(group) == running.first_index(group)
+        for metric in ("count", "scored", "negative", "reach"):
+            for n in (1, 3):
+                expected = running.values(group, metric, first // n, stop // n + 1, n)
+                assert fresh.values(group, metric, first // n, stop // n + 1, n) == expected
+    assert fresh.first_index(acme) == bucket_index(T0 - timedelta(hours=3))
+    assert fresh.values(acme, "count", bucket_index(T0 - timedelta(hours=3)), stop)[:1] == [3.0]
+    assert fresh.last_seen("x") == running.last_seen("x") == T0 + timedelta(minutes=5)
+    assert len(fresh) == len(running) == 5
+    # The running cache tells which buckets changed since a version it handed out.
+    assert running.unchanged_before(acme, version, bucket_index(T0 - timedelta(hours=3)))
+    assert not running.unchanged_before(acme, version, bucket_index(T0 - timedelta(hours=2)))

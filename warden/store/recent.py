@@ -1,7 +1,8 @@
 """Raw mentions of a recent window, for detectors that read posts (keywords, authors, new terms).
 
 Every query is bounded by a time window on the (entity, published_at) index and by a row limit,
-so these reads cost the same with a thousand or a million stored mentions.
+so these reads cost the same with a thousand or a million stored mentions. A baseline that needs
+only sentiment scores reads just those (`recent_scores`).
 """
 
 from __future__ import annotations

@@ -48,9 +48,12 @@ class epoch_seconds(FunctionElement[int]):  # lower case, as SQL functions are
 
 @compiles(epoch_seconds)
 def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps naive UTC as text; strftime('%s') reads it as UTC.
+    # SQLite keeps naive UTC as text ("2026-11-26 09:15:59.999732"); strftime('%s') reads it
+    # as UTC but rounds it to the millisecond first (that one would become 09:16:00), so the
+    # fraction is cut off beforehand: whole seconds, as `int(moment.timestamp())` gives.
     (column,) = element.clauses
-    return str(compiler.process(cast(func.strftime("%s", column), BigInteger), **kw))
+    whole_seconds = func.substr(column, 1, 19)
+    return str(compiler.process(cast(func.strftime("%s", whole_seconds), BigInteger), **kw))
 
 
 @compiles(epoch_seconds, "postgresql")

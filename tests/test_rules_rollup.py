@@ -129,3 +129,17 @@ def test_a_full_load_and_a_caught_up_cache_hold_the_same_series(db: Database) ->
     # The running cache tells which buckets changed since a version it handed out.
     assert running.unchanged_before(acme, version, bucket_index(T0 - timedelta(hours=3)))
     assert not running.unchanged_before(acme, version, bucket_index(T0 - timedelta(hours=2)))
+
+
+def test_the_full_rollup_puts_mentions_in_their_bucket_to_the_microsecond(db: Database) -> None:
+    """The first rollup sums in SQL; a mention a fraction of a second before a boundary stays
+    in the bucket it was published in (SQLite's date functions round to the millisecond)."""
+    late = T0 + timedelta(minutes=4, seconds=59, microseconds=999_732)
+    add_mention(db, "Acme", late, followers=2)
+    add_mention(db, "Acme", T0 + timedelta(minutes=5), followers=3)
+    with db.session() as session:
+        assert roll_up(session, T0 + timedelta(minutes=10)).full
+    assert _buckets(db) == {
+        ("Acme", T0, "news"): (1, 0, 0, 2),
+        ("Acme", T0 + timedelta(minutes=5), "news"): (1, 0, 0, 3),
+    }

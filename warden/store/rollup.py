@@ -5,7 +5,9 @@ for transactions that were still in flight): mentions fetched since then, and sc
 since then (a score arriving after its mention, an operator's correction). A bucket is
 recomputed from the raw rows, so running twice over the same period is harmless; a row is
 rewritten, with a new revision number, only when its figures changed. Readers catch up by
-reading the rows whose revision is above the last one they saw.
+reading the rows whose revision is above the last one they saw. The first run (no watermark
+yet, e.g. a store filled before the rollup existed) has the database sum every stored mention
+per bucket in one query.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, Table, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from warden.store.models import Mention, MentionEntity, RollupState, Score, SeriesBucket
+from warden.store.types import epoch_seconds
 
 BUCKET = timedelta(minutes=5)
 """Size of a rolled-up bucket; rule steps are multiples of it."""
@@ -74,6 +77,41 @@ def _rows_query() -> Select[*tuple[Any, ...]]:
     )
 
 
+def _sums_query() -> Select[*tuple[Any, ...]]:
+    """What `_aggregate` makes of `_rows_query`, summed by the database: one row per bucket key
+    (entity, bucket index, source, lang) followed by its figures, for the first, full rollup."""
+    me = MentionEntity
+    posts = (
+        _rows_query()
+        .with_only_columns(
+            # An expression, not the column: grouped on the column, SQLite walks the (entity,
+            # published_at) index, whose order makes each mention and score lookup a random
+            # read (8 s instead of 3 s for a million mentions).
+            (me.entity + "").label("entity"),
+            (epoch_seconds(me.published_at) // BUCKET_SECONDS).label("bucket"),
+            Mention.source,
+            func.coalesce(Mention.lang, "").label("lang"),
+            Score.label,
+            Score.score,
+            Mention.author_followers,
+            (Mention.likes + Mention.reposts + Mention.replies).label("engagement"),
+        )
+        .subquery()
+    )
+    key = (posts.c.entity, posts.c.bucket, posts.c.source, posts.c.lang)
+    labelled = posts.c.label.is_not(None)
+    return select(
+        *key,
+        func.count(),
+        func.count(posts.c.label),
+        func.sum(case((posts.c.label == "negative", 1), else_=0)),
+        func.sum(case((posts.c.label == "positive", 1), else_=0)),
+        func.sum(case((labelled, func.coalesce(posts.c.score, 0.0)), else_=0.0)),
+        func.sum(func.coalesce(posts.c.author_followers, 0)),
+        func.sum(func.coalesce(posts.c.engagement, 0)),
+    ).group_by(*key)
+
+
 def _aggregate(rows: Iterable[tuple[object, ...]]) -> dict[BucketKey, list[float]]:
     out: dict[BucketKey, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0.0, 0, 0])
     for entity, published, source, lang, label, score, followers, engagement in rows:
@@ -102,11 +140,13 @@ def _figures(acc: list[float]) -> Figures:
     )
 
 
-def _row(key: BucketKey, figures: Figures, revision: int) -> dict[str, object]:
+def _row(
+    key: BucketKey, figures: Figures, revision: int, start: datetime | None = None
+) -> dict[str, object]:
     entity, index, source, lang = key
     return {
         "entity": entity,
-        "bucket_start": bucket_start(index),
+        "bucket_start": bucket_start(index) if start is None else start,
         "source": source,
         "lang": lang,
         **dict(zip(METRIC_FIELDS, figures, strict=True)),
@@ -166,11 +206,19 @@ def _runs(indexes: set[int]) -> list[tuple[int, int]]:
 
 
 def _rewrite_full(session: Session, revision: int) -> int:
-    fresh = _aggregate(session.execute(_rows_query().execution_options(yield_per=20_000)))
+    # Every mention at once: summed by the database rather than read and summed row by row,
+    # and written as plain rows (a third of a million of them for a million mentions).
+    rows = []
+    starts: dict[int, datetime] = {}  # one datetime per bucket, shared by its keys
+    for entity, index, source, lang, *sums in session.execute(_sums_query()):
+        moment = starts.get(index)
+        if moment is None:
+            moment = starts[index] = bucket_start(int(index))
+        rows.append(_row((entity, int(index), source, lang), _figures(sums), revision, moment))
     session.execute(delete(SeriesBucket))
-    rows = [_row(k, _figures(v), revision) for k, v in fresh.items()]
+    table = cast(Table, SeriesBucket.__table__)
     for start in range(0, len(rows), 5_000):
-        session.execute(insert(SeriesBucket), rows[start : start + 5_000])
+        session.execute(insert(table), rows[start : start + 5_000])
     return len(rows)
 
 

@@ -269,10 +269,11 @@ def render(
         "",
         f"{args.posts} distinct posts (French and English validation posts, alternating), "
         f"max length {args.max_length}, Warden batch size {args.batch_size}, "
-        f"torch and ONNX Runtime threads: {args.threads or 'all cores'}. The 2-core machine "
-        "was shared with other work while this ran, so absolute figures are noisy; the ratios "
-        "are what matter. Each variant ran in its own process; memory is the process RSS once "
-        "loaded and its peak while scoring. Loading (and the one-time ONNX export) is not timed.",
+        f"torch and ONNX Runtime threads: {args.threads or 'all cores'}. Load average when "
+        f"the bench started: {args.load_at_start:.1f} on {os.cpu_count()} cores (other work "
+        "on the machine makes absolute figures noisy; the ratios are what matter). Each "
+        "variant ran in its own process; memory is the process RSS once loaded and its peak "
+        "while scoring. Loading (and the one-time ONNX export) is not timed.",
         "",
         "| variant | posts/s | × naive | RSS loaded | peak RSS |",
         "| --- | --- | --- | --- | --- |",
@@ -347,6 +348,7 @@ def main() -> int:
     parser.add_argument("--onnx-cache", help=argparse.SUPPRESS)
     parser.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.load_at_start = os.getloadavg()[0]
     require_shared_data()
     if args.worker:
         print(json.dumps(run_worker(args)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from feed_server import FeedServer
@@ -118,3 +119,47 @@ def test_daemon_serves_webhook_pushes(tmp_path: Path, tiny_model_dir: Path) -> N
         (mention,) = session.query(Mention).all()
         assert mention.source == "pushed"
         assert [e.entity for e in mention.entities] == ["Acme"]
+
+
+def test_daemon_prunes_old_mentions_when_retention_is_set(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    import structlog
+    from sqlalchemy import select
+
+    from warden.sources.base import MentionDraft
+    from warden.store.mentions import store_mentions
+
+    path = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'w.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tiny_model_dir,
+        poll="1h",
+    )
+    text = path.read_text().replace("database:\n", "database:\n  keep_mentions: 60d\n", 1)
+    path.write_text(text)
+    # The real clock: the scheduled prune first runs five minutes after the start, so the
+    # one called below is the only one during the test.
+    daemon = Daemon(load_config(path))
+    daemon.start()
+    now = datetime.now(UTC)
+    try:
+        job = daemon.scheduler.get_job("prune")
+        assert job is not None, "no prune job although database.keep_mentions is set"
+        assert job.next_run_time > now + timedelta(minutes=4)
+        drafts = [
+            MentionDraft("x", str(age), f"Acme, {age} days ago", now - timedelta(days=age))
+            for age in (90, 30)
+        ]
+        with daemon.db.session() as session:
+            store_mentions(session, drafts, now)
+        with structlog.testing.capture_logs() as logs:
+            daemon.prune_job()
+        (pruned,) = [e for e in logs if e["event"] == "store.pruned"]
+        assert pruned["mentions"] == 1
+        with daemon.db.session() as session:
+            assert list(session.scalars(select(Mention.external_id))) == ["30"]
+    finally:
+        daemon.stop()

@@ -32,6 +32,10 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MIN_KEEP_MENTIONS = timedelta(days=35)
+"""Shortest retention: the 28 days the detectors learn from, and a week of margin."""
+
+
 class DatabaseSettings(_Section):
     url: str = Field(
         default="sqlite:///var/warden.db",
@@ -39,6 +43,23 @@ class DatabaseSettings(_Section):
         "or postgresql+psycopg://user@host/db.",
     )
     echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    keep_mentions: Duration | None = Field(
+        default=None,
+        description="Delete mentions published longer ago than this (hourly, with their "
+        "scores and rolled-up buckets; mentions labelled by an operator are kept), e.g. 180d. "
+        "At least 35d: the detectors learn from the last 28 days. Unset: keep everything.",
+        examples=["180d"],
+    )
+
+    @field_validator("keep_mentions")
+    @classmethod
+    def _long_enough(cls, v: timedelta | None) -> timedelta | None:
+        if v is not None and v < MIN_KEEP_MENTIONS:
+            raise ValueError(
+                f"expected at least {MIN_KEEP_MENTIONS.days}d: the detectors learn from the "
+                "last 28 days of mentions"
+            )
+        return v
 
 
 class LoggingSettings(_Section):

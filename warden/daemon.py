@@ -6,6 +6,7 @@ Jobs (APScheduler, a thread pool; none overlaps itself):
   evaluate       judge every rule, advance alerts, fill the outbox
   dispatch       drain the outbox through apprise
   rules-watch    reload the rules when a file changes (SIGHUP does the same)
+  prune          hourly, when database.keep_mentions is set: delete older mentions
 Webhook sources are served by an HTTP server started beside the scheduler.
 SIGTERM and SIGINT stop cleanly: no new job starts, running jobs finish, then Warden exits.
 """
@@ -42,12 +43,15 @@ from warden.sources.http import HttpFetcher
 from warden.sources.poller import poll_source
 from warden.sources.registry import build_source, is_polled
 from warden.store.db import Database
+from warden.store.retention import prune
 from warden.web import WebServer, build_push_server
 
 log = get_logger(__name__)
 
 SCORE_BATCH = 512
 RULES_WATCH_EVERY = timedelta(seconds=5)
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_FIRST_AFTER = timedelta(minutes=5)
 
 
 def sd_notify(message: str) -> None:
@@ -135,6 +139,8 @@ class Daemon:
         self._add_job("evaluate", self.config.rules.evaluate_every, self.evaluate_job)
         self._add_job("dispatch", self.config.notifications.dispatch_every, self.dispatch_job)
         self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules)
+        if self.config.database.keep_mentions is not None:
+            self._add_job("prune", PRUNE_EVERY, self.prune_job, first=now + PRUNE_FIRST_AFTER)
         self.web = build_push_server(self.config, self.db, self.matcher, self.clock)
         if self.web is not None:
             self.web.start()  # logs web.listening
@@ -180,6 +186,20 @@ class Daemon:
 
     def dispatch_job(self) -> None:
         self.dispatcher.dispatch_due()
+
+    def prune_job(self) -> None:
+        keep = self.config.database.keep_mentions
+        if keep is None:
+            return
+        done = prune(self.db, keep, self.clock.now())
+        if done.mentions or done.buckets:
+            log.info(
+                "store.pruned",
+                mentions=done.mentions,
+                buckets=done.buckets,
+                labelled_kept=done.labelled_kept,
+                before=done.cutoff.isoformat(),
+            )
 
     def watch_rules(self) -> None:
         try:

@@ -1,16 +1,23 @@
-"""`warden db upgrade|current`: apply or inspect the database migrations."""
+"""`warden db upgrade|current|prune`: apply or inspect the migrations, delete old mentions."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 from warden.cli.common import add_config_option, config_from_args
+from warden.clock import SystemClock
+from warden.durations import parse_duration
 from warden.store.db import Database
+from warden.store.retention import prune
 
 EPILOG = """\
 examples:
   warden db upgrade          apply pending migrations (also done at every start)
   warden db current          show the applied and the latest revision
+  warden db prune --dry-run  what database.keep_mentions would delete now
+  warden db prune --older-than 180d --json
 """
 
 
@@ -36,11 +43,62 @@ def _current(args: argparse.Namespace) -> int:
     return 0 if current == head else 1
 
 
+def _prune(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    try:
+        keep = parse_duration(args.older_than) if args.older_than else None
+    except ValueError as exc:
+        print(f"warden db prune: --older-than: {exc}", file=sys.stderr)
+        return 2
+    keep = keep or config.database.keep_mentions
+    if keep is None:
+        print(
+            "warden db prune: no period: set database.keep_mentions in config.yaml "
+            "or pass --older-than (e.g. 180d)",
+            file=sys.stderr,
+        )
+        return 2
+    db = Database(config.database_url)
+    db.upgrade()
+
+    def progress(done: int, total: int) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\r  {done:,} / {total:,} mentions deleted", end="", file=sys.stderr)
+
+    try:
+        result = prune(db, keep, SystemClock().now(), dry_run=args.dry_run, on_progress=progress)
+    except ValueError as exc:
+        print(f"warden db prune: {exc}", file=sys.stderr)
+        return 2
+    if not args.json and sys.stderr.isatty() and result.mentions and not args.dry_run:
+        print(file=sys.stderr)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "before": result.cutoff.isoformat(),
+                    "mentions": result.mentions,
+                    "buckets": result.buckets,
+                    "labelled_kept": result.labelled_kept,
+                    "dry_run": result.dry_run,
+                }
+            )
+        )
+        return 0
+    verb = "would delete" if result.dry_run else "deleted"
+    print(
+        f"{db.safe_url}: {verb} {result.mentions:,} mentions and {result.buckets:,} rolled-up "
+        f"buckets published before {result.cutoff:%Y-%m-%d %H:%M} UTC; "
+        f"kept {result.labelled_kept:,} older mentions labelled by an operator"
+    )
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "db",
-        help="database migrations",
-        description="Apply or inspect Warden's database migrations.",
+        help="database migrations and retention",
+        description="Apply or inspect Warden's database migrations; delete old mentions.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -51,3 +109,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     current = sub.add_parser("current", help="show the applied revision")
     add_config_option(current)
     current.set_defaults(func=_current)
+    pruning = sub.add_parser(
+        "prune",
+        help="delete mentions older than database.keep_mentions (or --older-than)",
+        description="Delete mentions published longer ago than the kept period, with their "
+        "scores and rolled-up buckets. Mentions labelled by an operator are kept. The daemon "
+        "does this every hour when database.keep_mentions is set.",
+    )
+    add_config_option(pruning)
+    pruning.add_argument(
+        "--older-than", metavar="DURATION", help="instead of database.keep_mentions, e.g. 180d"
+    )
+    pruning.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    pruning.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    pruning.set_defaults(func=_prune)

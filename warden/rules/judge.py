@@ -420,14 +420,10 @@ def _refresh_hour(ctx: JudgeContext, kind: str) -> int:
 
 
 def _hourly(
-    ctx: JudgeContext,
-    kind: str,
-    window: timedelta,
-    span: timedelta,
-    read: Callable[[datetime, datetime], _T],
+    ctx: JudgeContext, kind: str, window: timedelta, span: timedelta, read: Callable[..., _T]
 ) -> _T:
-    """`read(since, until)` of the baseline period before the recent window, re-read once an
-    hour (the posts or scores a baseline of posts is made of)."""
+    """What `read` (`recent_mentions` or `recent_scores`) returns for the group's baseline
+    period before the recent window, re-read once an hour."""
     hour = _refresh_hour(ctx, kind)
     key = ("baseline", kind, ctx.group, window, span)
     kept = ctx.memo.get(key)
@@ -435,45 +431,28 @@ def _hourly(
         found: _T = kept[1]
         return found
     until = ctx.now - window  # a new hour: re-read, replacing the previous hour's posts
-    found = read(until - span, until)
+    g = ctx.group
+    found = read(
+        ctx.session,
+        g.entity,
+        until - span,
+        until,
+        source=g.source,
+        lang=g.lang,
+        limit=BASELINE_SAMPLE,
+    )
     ctx.memo[key] = (hour, found)
     return found
 
 
 def _hourly_posts(ctx: JudgeContext, window: timedelta, span: timedelta) -> list[RecentMention]:
     """Posts of the baseline period before the recent window, re-read once an hour."""
-    g = ctx.group
-
-    def read(since: datetime, until: datetime) -> list[RecentMention]:
-        return recent_mentions(
-            ctx.session,
-            g.entity,
-            since,
-            until,
-            source=g.source,
-            lang=g.lang,
-            limit=BASELINE_SAMPLE,
-        )
-
-    return _hourly(ctx, "texts", window, span, read)
+    return _hourly(ctx, "texts", window, span, recent_mentions)
 
 
 def _hourly_scores(ctx: JudgeContext, window: timedelta, span: timedelta) -> list[float]:
     """Scores of the scored posts of the baseline period, re-read once an hour."""
-    g = ctx.group
-
-    def read(since: datetime, until: datetime) -> list[float]:
-        return recent_scores(
-            ctx.session,
-            g.entity,
-            since,
-            until,
-            source=g.source,
-            lang=g.lang,
-            limit=BASELINE_SAMPLE,
-        )
-
-    return _hourly(ctx, "scores", window, span, read)
+    return _hourly(ctx, "scores", window, span, recent_scores)
 
 
 def _keywords(cond: KeywordsCondition, ctx: JudgeContext) -> Judgement:

@@ -107,6 +107,11 @@ def _conditions(
             yield from _conditions(child, (*path, "conditions", i))
 
 
+def _unknown(where: str, kind: str, kinds: str, name: str, known: set[str]) -> str:
+    listed = ", ".join(sorted(known)) or "none defined"
+    return f"{where}: unknown {kind} {name!r} ({kinds} in config.yaml: {listed})"
+
+
 def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     """Load and cross-check rules (unique names, known entities and receivers)."""
     files = paths if paths is not None else rule_files(config.rules_dir)
@@ -132,36 +137,24 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
         seen.setdefault(rule.name, item)
         for k, entity in enumerate(rule.entities):
             if entity not in entities:
-                known = ", ".join(sorted(entities)) or "none defined"
-                problems.append(
-                    f"{item.file}:{item.line_of('entity', k)}: {rule.name}.entity: "
-                    f"unknown entity {entity!r} (entities in config.yaml: {known})"
-                )
-        for cond, where in _conditions(rule.condition):
+                where = f"{item.file}:{item.line_of('entity', k)}: {rule.name}.entity"
+                problems.append(_unknown(where, "entity", "entities", entity, entities))
+        for cond, at in _conditions(rule.condition):
             if isinstance(cond, FlatlineCondition) and cond.source not in {"*", *sources}:
-                known = ", ".join(sorted(sources)) or "none defined"
-                problems.append(
-                    f"{item.file}:{item.line_of(*where, 'source')}: {rule.name}.condition: "
-                    f"unknown source {cond.source!r} (sources in config.yaml: {known})"
-                )
+                where = f"{item.file}:{item.line_of(*at, 'source')}: {rule.name}.condition"
+                problems.append(_unknown(where, "source", "sources", cond.source, sources))
         for j, name in enumerate(rule.receivers or []):
             if name not in receivers:
-                known = ", ".join(sorted(receivers)) or "none defined"
-                problems.append(
-                    f"{item.file}:{item.line_of('receivers', j)}: {rule.name}.receivers: "
-                    f"unknown receiver {name!r} (receivers in config.yaml: {known})"
-                )
+                where = f"{item.file}:{item.line_of('receivers', j)}: {rule.name}.receivers"
+                problems.append(_unknown(where, "receiver", "receivers", name, receivers))
     first_of_file = {item.file: item for item in reversed(loaded)}
-    for path, item in sorted(first_of_file.items()):
+    for file, item in sorted(first_of_file.items()):
         for r, route in enumerate(item.rule.routes):
             for j, name in enumerate(route.receivers):
                 if name not in receivers:
-                    known = ", ".join(sorted(receivers)) or "none defined"
-                    problems.append(
-                        f"{path}:{item.locate(('routes', r, 'receivers', j))}: "
-                        f"routes[{r}].receivers: unknown receiver {name!r} "
-                        f"(receivers in config.yaml: {known})"
-                    )
+                    line = item.locate(("routes", r, "receivers", j))
+                    where = f"{file}:{line}: routes[{r}].receivers"
+                    problems.append(_unknown(where, "receiver", "receivers", name, receivers))
     if problems:
         raise ConfigError(problems)
     return RuleSet(rules=tuple(loaded), files=tuple(files))

@@ -21,6 +21,15 @@ examples:
 """
 
 
+PRUNE_EPILOG = """\
+examples:
+  warden db prune --dry-run              what database.keep_mentions would delete now
+  warden db prune                        delete it (progress on a terminal)
+  warden db prune --older-than 120d      another period, at least 35d
+  warden db prune --dry-run --json       {"before": "...", "mentions": 1200, "buckets": 300, ...}
+"""
+
+
 def _upgrade(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     db = Database(config.database_url)
@@ -115,6 +124,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Delete mentions published longer ago than the kept period, with their "
         "scores and rolled-up buckets. Mentions labelled by an operator are kept. The daemon "
         "does this every hour when database.keep_mentions is set.",
+        epilog=PRUNE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(pruning)
     pruning.add_argument(

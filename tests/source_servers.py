@@ -281,9 +281,10 @@ class MastodonFake(_Timeline):
         headers = {}
         if page:
             base = f"{self.server.url}{request.path}"
-            rest = {k: v for k, v in q.items() if k not in ("max_id", "min_id", "since_id")}
-            nxt = urlencode({**rest, "max_id": page[-1]["id"]})
-            prev = urlencode({**rest, "min_id": page[0]["id"]})
+            paging = ("max_id", "min_id", "since_id")
+            rest = {k: v for k, v in request.repeated.items() if k not in paging}
+            nxt = urlencode({**rest, "max_id": page[-1]["id"]}, doseq=True)
+            prev = urlencode({**rest, "min_id": page[0]["id"]}, doseq=True)
             headers["Link"] = f'<{base}?{nxt}>; rel="next", <{base}?{prev}>; rel="prev"'
         return page, headers
 

@@ -99,7 +99,9 @@ def test_unknown_placeholders_are_refused_at_load(tmp_path: Path) -> None:
         "    annotations: {summary: '{{ count }} vs {{ basline }}'}\n",
     )
     assert len(problems) == 1
-    assert "annotations.summary: unknown placeholder {{ basline }}" in problems[0]
+    assert problems[0].startswith(
+        "r.yaml:4: rules[0].annotations.summary: unknown placeholder {{ basline }}; known: "
+    )
     assert "baseline" in problems[0]
 
 

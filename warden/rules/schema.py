@@ -12,10 +12,12 @@ from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -323,6 +325,27 @@ def walk(condition: AnyConditionModel) -> list[AnyConditionModel]:
     return out
 
 
+def _known_placeholders(template: str, info: ValidationInfo) -> str:
+    """An annotation may only use the placeholders its rule gives: the common values, its
+    condition's own and its labels. Checked where the annotation is written, so an error
+    names its line."""
+    condition = info.data.get("condition")
+    if condition is None:
+        return template  # the condition has an error of its own, reported instead
+    known = {*COMMON_VALUES, *(v for c in walk(condition) for v in c.VALUES)}
+    known |= set(info.data.get("labels") or {})
+    bad = unknown_placeholders(template, known)
+    if bad:
+        raise ValueError(
+            f"unknown placeholder {{{{ {bad[0]} }}}}; known: {', '.join(sorted(known))}"
+        )
+    return template
+
+
+Annotation = Annotated[str, AfterValidator(_known_placeholders)]
+"""An annotation's template, its placeholders checked against its rule."""
+
+
 class Route(_Strict):
     """Send the alerts whose labels match to these receivers (first matching route wins)."""
 
@@ -363,7 +386,7 @@ class Rule(_Strict):
     labels: dict[str, str] = Field(
         default_factory=dict, description="Extra labels attached to the alert (team, region)."
     )
-    annotations: dict[str, str] = Field(
+    annotations: dict[str, Annotation] = Field(
         default_factory=dict,
         description="Texts for the message, with {{ placeholders }}: summary, description, "
         "runbook. Placeholders: rule, entity, source, lang, severity, count, baseline, "
@@ -400,19 +423,6 @@ class Rule(_Strict):
         if "entity" not in v:
             raise ValueError("must include entity (alerts are always per entity)")
         return v
-
-    @model_validator(mode="after")
-    def _check_placeholders(self) -> Rule:
-        known = {*COMMON_VALUES, *(v for c in walk(self.condition) for v in c.VALUES)}
-        known |= set(self.labels)
-        for key, template in self.annotations.items():
-            bad = unknown_placeholders(template, known)
-            if bad:
-                raise ValueError(
-                    f"annotations.{key}: unknown placeholder {{{{ {bad[0]} }}}}; "
-                    f"known: {', '.join(sorted(known))}"
-                )
-        return self
 
 
 class RuleFile(_Strict):

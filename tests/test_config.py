@@ -47,6 +47,20 @@ def test_bad_duration_names_file_line_and_key_path(tmp_path: Path) -> None:
     assert problem.startswith(f"{path}:7: sources[1].interval: expected a duration like 5m")
 
 
+def test_out_of_range_values_say_the_bound_in_plain_words(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "daemon:\n  workers: 0\n"
+        "sources:\n  - name: m\n    type: mastodon\n    hashtag: acme\n    page_size: 41\n"
+        "receivers:\n  - name: mail\n    urls: []\n",
+    )
+    assert problems_of(path) == [
+        f"{path}:2: daemon.workers: expected at least 1, got 0",
+        f"{path}:7: sources[0].page_size: expected at most 40, got 41",
+        f"{path}:10: receivers[0].urls: expected at least 1 item, got []",
+    ]
+
+
 def test_unknown_source_type_lists_the_known_ones(tmp_path: Path) -> None:
     path = write(tmp_path, "sources:\n  - name: a\n    type: telegraph\n")
     (problem,) = problems_of(path)

@@ -160,6 +160,25 @@ def _humanise(err: dict[str, Any]) -> str:
         return f"expected one of {expected}, got {err.get('input')!r}"
     if kind in ("value_error", "assertion_error"):
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    got = f", got {err.get('input')!r}"
+    if kind == "too_short":
+        n = ctx.get("min_length")
+        return f"expected at least {n} item{'s' if n != 1 else ''}{got}"
+    if kind == "too_long":
+        n = ctx.get("max_length")
+        return f"expected at most {n} item{'s' if n != 1 else ''}{got}"
+    if kind in ("string_too_short", "string_too_long"):
+        n = ctx.get("min_length" if kind == "string_too_short" else "max_length")
+        word = "at least" if kind == "string_too_short" else "at most"
+        return f"expected {word} {n} character{'s' if n != 1 else ''}{got}"
+    bounds = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most")}
+    if kind in bounds:
+        key, word = bounds[kind]
+        return f"expected {word} {ctx.get(key)}{got}"
+    if kind in ("greater_than", "less_than"):
+        key = "gt" if kind == "greater_than" else "lt"
+        word = "more than" if kind == "greater_than" else "less than"
+        return f"expected {word} {ctx.get(key)}{got}"
     m = _LITERAL.match(msg)
     if m:
         return f"expected {m.group(1)}, got {err.get('input')!r}"

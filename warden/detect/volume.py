@@ -65,6 +65,7 @@ from warden.detect.decision import Decision, Direction
 from warden.detect.dispersion import estimate_dispersion, window_sums
 from warden.detect.sensitivity import Sensitivity, tail_probability
 from warden.detect.series import Series
+from warden.durations import format_duration
 
 NAME = "volume"
 
@@ -270,7 +271,10 @@ def detect_volume_spike(
     if history.span < p.warm_up:
         return Decision(
             fired=False,
-            reason=(f"warming up: {history.span} of history, {p.warm_up} needed before judging"),
+            reason=(
+                f"warming up: {format_duration(history.span)} of history, "
+                f"{format_duration(p.warm_up)} needed before judging"
+            ),
             detector=NAME,
             value=current,
             threshold=threshold_total,

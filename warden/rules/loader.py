@@ -6,20 +6,13 @@ broken edit never half-applies and the last good set keeps running.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warden.config import Config
 from warden.errors import ConfigError
-from warden.rules.schema import (
-    AllCondition,
-    AnyCondition,
-    AnyConditionModel,
-    FlatlineCondition,
-    Rule,
-    RuleFile,
-)
+from warden.rules.schema import FlatlineCondition, Rule, RuleFile, walk_paths
 from warden.yamlfile import Loc, read_yaml, validate_document
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -83,8 +76,8 @@ def load_rule_file(path: Path) -> list[LoadedRule]:
     ]
 
 
-def load_rule_paths(paths: list[Path]) -> RuleSet:
-    """Load rule files without checking them against a config (tests and backtests)."""
+def _load_files(paths: list[Path]) -> tuple[list[LoadedRule], list[str]]:
+    """Every rule of every file, and every problem of every file (not just the first)."""
     loaded: list[LoadedRule] = []
     problems: list[str] = []
     for path in paths:
@@ -92,19 +85,15 @@ def load_rule_paths(paths: list[Path]) -> RuleSet:
             loaded.extend(load_rule_file(path))
         except ConfigError as exc:
             problems.extend(exc.problems)
+    return loaded, problems
+
+
+def load_rule_paths(paths: list[Path]) -> RuleSet:
+    """Load rule files without checking them against a config (tests and backtests)."""
+    loaded, problems = _load_files(paths)
     if problems:
         raise ConfigError(problems)
     return RuleSet(rules=tuple(loaded), files=tuple(paths))
-
-
-def _conditions(
-    condition: AnyConditionModel, path: tuple[str | int, ...] = ("condition",)
-) -> Iterator[tuple[AnyConditionModel, tuple[str | int, ...]]]:
-    """The condition and every condition nested in it, each with its path in the rule."""
-    yield condition, path
-    if isinstance(condition, AllCondition | AnyCondition):
-        for i, child in enumerate(condition.conditions):
-            yield from _conditions(child, (*path, "conditions", i))
 
 
 def _unknown(where: str, kind: str, kinds: str, name: str, known: set[str]) -> str:
@@ -115,13 +104,7 @@ def _unknown(where: str, kind: str, kinds: str, name: str, known: set[str]) -> s
 def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
     """Load and cross-check rules (unique names, known entities and receivers)."""
     files = paths if paths is not None else rule_files(config.rules_dir)
-    problems: list[str] = []
-    loaded: list[LoadedRule] = []
-    for path in files:
-        try:
-            loaded.extend(load_rule_file(path))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
+    loaded, problems = _load_files(files)
     seen: dict[str, LoadedRule] = {}
     entities = {e.name for e in config.entities}
     receivers = {r.name for r in config.receivers}
@@ -139,7 +122,7 @@ def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:
             if entity not in entities:
                 where = f"{item.file}:{item.line_of('entity', k)}: {rule.name}.entity"
                 problems.append(_unknown(where, "entity", "entities", entity, entities))
-        for cond, at in _conditions(rule.condition):
+        for cond, at in walk_paths(rule.condition):
             if isinstance(cond, FlatlineCondition) and cond.source not in {"*", *sources}:
                 where = f"{item.file}:{item.line_of(*at, 'source')}: {rule.name}.condition"
                 problems.append(_unknown(where, "source", "sources", cond.source, sources))

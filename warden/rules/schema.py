@@ -8,6 +8,7 @@ severity, how alerts are split (`group_by`), the message texts, and where to sen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 
@@ -316,13 +317,20 @@ AllCondition.model_rebuild()
 AnyCondition.model_rebuild()
 
 
+def walk_paths(
+    condition: AnyConditionModel, path: tuple[str | int, ...] = ("condition",)
+) -> Iterator[tuple[AnyConditionModel, tuple[str | int, ...]]]:
+    """The condition and every condition nested in it, depth first, each with its key path
+    in the rule (``("condition", "conditions", 1)``)."""
+    yield condition, path
+    if isinstance(condition, AllCondition | AnyCondition):
+        for i, child in enumerate(condition.conditions):
+            yield from walk_paths(child, (*path, "conditions", i))
+
+
 def walk(condition: AnyConditionModel) -> list[AnyConditionModel]:
     """The condition and every condition nested in it, depth first."""
-    out: list[AnyConditionModel] = [condition]
-    if isinstance(condition, AllCondition | AnyCondition):
-        for child in condition.conditions:
-            out.extend(walk(child))
-    return out
+    return [c for c, _ in walk_paths(condition)]
 
 
 def _known_placeholders(template: str, info: ValidationInfo) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
-from warden.sources.drafting import UnusableItem, make_draft, skip_item
+from warden.sources.drafting import drafts_of_objects, make_draft
 from warden.sources.http import HttpFetcher, HttpStatusError
 from warden.sources.jsonpath import as_object
 from warden.sources.normalize import parse_time
@@ -140,19 +140,10 @@ class BlueskySearch:
             posts = body.get("posts") if isinstance(body, dict) else None
             if not isinstance(posts, list):
                 raise SourceError(f"{response.where}: expected an object with posts[]")
-            page = Page(next_token=body.get("cursor") or None)
-            for post in posts:
-                try:
-                    if not isinstance(post, dict):
-                        raise UnusableItem("post is not a JSON object")
-                    draft = post_draft(post, self.name, clock)
-                except UnusableItem as exc:
-                    page.skipped += 1
-                    skip_item(
-                        self.name, str(exc), post.get("uri") if isinstance(post, dict) else None
-                    )
-                    continue
-                page.items.append((sort_key(post, draft, clock), draft))
-            return page
+            made, skipped = drafts_of_objects(
+                posts, self.name, "post", "uri", lambda post: post_draft(post, self.name, clock)
+            )
+            items = [(sort_key(post, draft, clock), draft) for post, draft in made]
+            return Page(items, next_token=body.get("cursor") or None, skipped=skipped)
 
         return walk_newest_first(fetch, state, self.settings.max_pages, self.name)

@@ -7,6 +7,7 @@ without usable text or id is refused with `UnusableItem` (the caller logs and sk
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,3 +97,26 @@ def skip_item(source: str, reason: str, item_id: Any = None, **context: Any) -> 
         item=None if item_id is None else str(item_id)[:200],
         **context,
     )
+
+
+def drafts_of_objects(
+    items: Sequence[Any],
+    source: str,
+    what: str,
+    id_key: str,
+    make: Callable[[dict[str, Any]], MentionDraft],
+) -> tuple[list[tuple[dict[str, Any], MentionDraft]], int]:
+    """The JSON objects of a platform's page made into drafts, each with its object, and how
+    many items were skipped: non-objects (``"<what> is not a JSON object"``) and objects
+    ``make`` refused, each logged with its ``id_key``."""
+    out: list[tuple[dict[str, Any], MentionDraft]] = []
+    skipped = 0
+    for item in items:
+        try:
+            if not isinstance(item, dict):
+                raise UnusableItem(f"{what} is not a JSON object")
+            out.append((item, make(item)))
+        except UnusableItem as exc:
+            skipped += 1
+            skip_item(source, str(exc), item.get(id_key) if isinstance(item, dict) else None)
+    return out, skipped

@@ -11,7 +11,7 @@ from typing import Any
 from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
-from warden.sources.drafting import UnusableItem, make_draft, skip_item
+from warden.sources.drafting import drafts_of_objects, make_draft
 from warden.sources.http import HttpFetcher
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import HackerNewsSource
@@ -69,19 +69,13 @@ class HackerNewsSearch:
                 raise SourceError(f"{response.where}: expected an object with hits[]")
             current = int(body.get("page") or 0)
             pages = int(body.get("nbPages") or 0)
-            page = Page(next_token=str(current + 1) if current + 1 < pages else None)
-            for hit in hits:
-                try:
-                    if not isinstance(hit, dict):
-                        raise UnusableItem("hit is not a JSON object")
-                    draft = hit_draft(hit, self.name, clock)
-                except UnusableItem as exc:
-                    page.skipped += 1
-                    skip_item(
-                        self.name, str(exc), hit.get("objectID") if isinstance(hit, dict) else None
-                    )
-                    continue
-                page.items.append((draft.published_at.timestamp(), draft))
-            return page
+            made, skipped = drafts_of_objects(
+                hits, self.name, "hit", "objectID", lambda hit: hit_draft(hit, self.name, clock)
+            )
+            return Page(
+                [(draft.published_at.timestamp(), draft) for _, draft in made],
+                next_token=str(current + 1) if current + 1 < pages else None,
+                skipped=skipped,
+            )
 
         return walk_newest_first(fetch, state, self.settings.max_pages, self.name)

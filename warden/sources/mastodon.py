@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from warden.clock import Clock
 from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
-from warden.sources.drafting import UnusableItem, make_draft, skip_item
+from warden.sources.drafting import drafts_of_objects, make_draft
 from warden.sources.http import HttpFetcher, HttpResponse
 from warden.sources.settings import MastodonSource
 
@@ -121,15 +121,11 @@ class MastodonSearch:
                 cursor = {"min_id": min_id}
                 return PollResult(drafts, PollState(cursor=cursor), skipped, error=str(exc))
             ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
-            for status in statuses:
-                try:
-                    if not isinstance(status, dict):
-                        raise UnusableItem("status is not a JSON object")
-                    drafts.append(status_draft(status, self.name, clock))
-                except UnusableItem as exc:
-                    skipped += 1
-                    item = status.get("id") if isinstance(status, dict) else None
-                    skip_item(self.name, str(exc), item)
+            made, refused = drafts_of_objects(
+                statuses, self.name, "status", "id", lambda s: status_draft(s, self.name, clock)
+            )
+            drafts.extend(draft for _, draft in made)
+            skipped += refused
             if not ids:
                 break
             newest = max(ids, key=status_order)

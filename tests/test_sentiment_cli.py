@@ -11,7 +11,6 @@ import pytest
 from sentiment_helpers import (
     add_mentions,
     make_tiny_encoder,
-    make_tiny_model,
     run_cli,
     single_torch_thread,
 )
@@ -27,17 +26,12 @@ def _one_torch_thread() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("cli-model") / "tiny")
-
-
 @pytest.fixture
-def config_file(tmp_path: Path, model_dir: Path) -> Path:
+def config_file(tmp_path: Path, tiny_model_dir: Path) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(
         f"database:\n  url: sqlite:///{tmp_path / 'warden.db'}\n"
-        f"sentiment:\n  model: {model_dir}\n  batch_size: 4\n",
+        f"sentiment:\n  model: {tiny_model_dir}\n  batch_size: 4\n",
         encoding="utf-8",
     )
     return path
@@ -70,21 +64,21 @@ def test_score_prints_a_table_with_label_score_and_language(
 
 
 def test_score_json_lines_from_stdin(
-    model_dir: Path,
+    tiny_model_dir: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("awful\n\nThe service is great today\n"))
     code = run_cli(
-        ["score", "-c", str(tmp_path / "absent.yaml"), "--model", str(model_dir), "--json"]
+        ["score", "-c", str(tmp_path / "absent.yaml"), "--model", str(tiny_model_dir), "--json"]
     )
     assert code == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["text"] for r in records] == ["awful", "The service is great today"]
     assert records[0]["label"] == "negative"
     assert records[1]["lang"] == "en"
-    assert records[0]["model"] == f"{model_dir} (torch)"
+    assert records[0]["model"] == f"{tiny_model_dir} (torch)"
     assert set(records[0]) == {"text", "label", "score", "confidence", "lang", "model"}
 
 
@@ -128,10 +122,10 @@ def test_mention_label_stores_a_correction_and_updates_the_score(
 
 
 def test_model_pull_saves_a_loadable_folder(
-    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "pulled"
-    assert run_cli(["model", "pull", str(model_dir), "--to", str(target)]) == 0
+    assert run_cli(["model", "pull", str(tiny_model_dir), "--to", str(target)]) == 0
     assert "saved" in capsys.readouterr().out
     scorer = load_scorer(SentimentSettings(model=str(target), offline=True))
     assert scorer.score_texts(["hate"])[0].label == "negative"
@@ -213,7 +207,7 @@ def test_model_train_from_an_encoder_without_head(
 
 
 def test_model_train_head_only_changes_only_the_head(
-    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -226,12 +220,13 @@ def test_model_train_head_only_changes_only_the_head(
     out = tmp_path / "head-only"
     code = run_cli(
         [
-            *("model", "train", "--base", str(model_dir), "--data", str(data), "--out", str(out)),
+            *("model", "train", "--base", str(tiny_model_dir)),
+            *("--data", str(data), "--out", str(out)),
             *("--head-only", "--epochs", "1", "--batch-size", "4"),
         ]
     )
     assert code == 0, capsys.readouterr().err
-    before = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    before = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir)
     after = AutoModelForSequenceClassification.from_pretrained(out)
     assert torch.equal(
         before.bert.encoder.layer[0].output.dense.weight,
@@ -241,7 +236,7 @@ def test_model_train_head_only_changes_only_the_head(
 
 
 def test_model_train_with_operator_corrections(
-    model_dir: Path, config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_model_dir: Path, config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = Database(f"sqlite:///{tmp_path / 'warden.db'}")
     db.upgrade()
@@ -254,7 +249,7 @@ def test_model_train_with_operator_corrections(
     data.write_text("text,label\nawful,negative\n", encoding="utf-8")
     code = run_cli(
         [
-            *("model", "train", "--base", str(model_dir), "--data", str(data), "--head-only"),
+            *("model", "train", "--base", str(tiny_model_dir), "--data", str(data), "--head-only"),
             *("--include-corrections", "-c", str(config_file), "--out", str(tmp_path / "m")),
             *("--epochs", "1", "--json"),
         ]
@@ -266,10 +261,11 @@ def test_model_train_with_operator_corrections(
 
 
 def test_model_train_reports_a_bad_row_with_its_line(
-    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "bad.csv"
     data.write_text("text,label\ngood,positive\nbad,furious\n", encoding="utf-8")
-    code = run_cli(["model", "train", "--base", str(model_dir), "--data", str(data), "--out", "x"])
+    base = str(tiny_model_dir)
+    code = run_cli(["model", "train", "--base", base, "--data", str(data), "--out", "x"])
     assert code == 1
     assert f"{data}:3: unknown label 'furious'" in capsys.readouterr().err

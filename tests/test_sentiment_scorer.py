@@ -37,11 +37,6 @@ def _one_torch_thread() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
-
-
 def counting(scorer: SentimentScorer) -> CountingBackend:
     backend = CountingBackend(scorer.backend)
     scorer.backend = backend
@@ -117,15 +112,15 @@ def test_missing_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_environment_variable_overrides_the_configured_model(
-    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("WARDEN_SENTIMENT_MODEL", str(tiny_model))
+    monkeypatch.setenv("WARDEN_SENTIMENT_MODEL", str(tiny_model_dir))
     scorer = load_scorer(SentimentSettings(model="acme/unreachable", offline=True))
-    assert scorer.model_ref == str(tiny_model)
+    assert scorer.model_ref == str(tiny_model_dir)
 
 
-def test_repost_storm_is_inferred_once(tiny_model: Path) -> None:
-    scorer = load_scorer(SentimentSettings(model=str(tiny_model), batch_size=8))
+def test_repost_storm_is_inferred_once(tiny_model_dir: Path) -> None:
+    scorer = load_scorer(SentimentSettings(model=str(tiny_model_dir), batch_size=8))
     backend = counting(scorer)
     storm = ["this brand is awful"] * 200 + ["this  brand is   awful"] * 50
     results = scorer.score_texts(storm)
@@ -136,16 +131,16 @@ def test_repost_storm_is_inferred_once(tiny_model: Path) -> None:
     assert scorer.texts_inferred == 1
 
 
-def test_cache_can_be_disabled_but_a_batch_still_dedups(tiny_model: Path) -> None:
-    scorer = load_scorer(SentimentSettings(model=str(tiny_model), cache_size=0))
+def test_cache_can_be_disabled_but_a_batch_still_dedups(tiny_model_dir: Path) -> None:
+    scorer = load_scorer(SentimentSettings(model=str(tiny_model_dir), cache_size=0))
     backend = counting(scorer)
     scorer.score_texts(["love", "love", "hate"])
     scorer.score_texts(["love"])
     assert backend.calls == [2, 1]
 
 
-def test_batches_are_length_sorted_and_results_keep_input_order(tiny_model: Path) -> None:
-    scorer = load_scorer(SentimentSettings(model=str(tiny_model), batch_size=4, cache_size=0))
+def test_batches_are_length_sorted_and_results_keep_input_order(tiny_model_dir: Path) -> None:
+    scorer = load_scorer(SentimentSettings(model=str(tiny_model_dir), batch_size=4, cache_size=0))
     widths: list[int] = []
     inner = scorer.backend
 
@@ -186,13 +181,13 @@ def test_long_text_is_truncated_to_max_length(tmp_path: Path) -> None:
     assert result.label == "negative"
 
 
-def test_onnx_backend_agrees_with_torch(tiny_model: Path, tmp_path: Path) -> None:
-    torch_scorer = load_scorer(SentimentSettings(model=str(tiny_model)))
+def test_onnx_backend_agrees_with_torch(tiny_model_dir: Path, tmp_path: Path) -> None:
+    torch_scorer = load_scorer(SentimentSettings(model=str(tiny_model_dir)))
     onnx_settings = SentimentSettings(
-        model=str(tiny_model), backend="onnx", onnx_cache_dir=tmp_path / "onnx", batch_size=4
+        model=str(tiny_model_dir), backend="onnx", onnx_cache_dir=tmp_path / "onnx", batch_size=4
     )
     onnx_scorer = load_scorer(onnx_settings)
-    assert onnx_scorer.model_name == f"{tiny_model} (onnx-int8)"
+    assert onnx_scorer.model_name == f"{tiny_model_dir} (onnx-int8)"
     texts = [*ANCHORS, "the service is awful", "i love this brand", "le client est pas content"]
     expected = torch_scorer.score_texts(texts)
     got = onnx_scorer.score_texts(texts)
@@ -210,14 +205,14 @@ def test_onnx_backend_agrees_with_torch(tiny_model: Path, tmp_path: Path) -> Non
     assert len(list((tmp_path / "onnx").rglob("*.onnx"))) == 1
 
 
-def test_onnx_float_nodes_stay_float(tiny_model: Path, tmp_path: Path) -> None:
+def test_onnx_float_nodes_stay_float(tiny_model_dir: Path, tmp_path: Path) -> None:
     import onnx
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from warden.sentiment.onnx_backend import QUANTISATION, export_int8
 
-    model = AutoModelForSequenceClassification.from_pretrained(tiny_model).eval()
-    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir).eval()
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     target = tmp_path / "model.int8.onnx"
     pattern = r"/layer\.\d+/output/dense/"
     export_int8(model, tokenizer, target, replace(QUANTISATION, float_nodes=pattern))
@@ -228,17 +223,17 @@ def test_onnx_float_nodes_stay_float(tiny_model: Path, tmp_path: Path) -> None:
     assert any(op in ("MatMulInteger", "DynamicQuantizeMatMul") for op in ops.values())
 
 
-def test_onnx_cache_key_includes_quantisation(tiny_model: Path, tmp_path: Path) -> None:
+def test_onnx_cache_key_includes_quantisation(tiny_model_dir: Path, tmp_path: Path) -> None:
     from transformers import AutoConfig
 
     from warden.sentiment.onnx_backend import QUANTISATION, export_path
 
-    settings = SentimentSettings(model=str(tiny_model), onnx_cache_dir=tmp_path)
-    config = AutoConfig.from_pretrained(tiny_model)
-    default = export_path(str(tiny_model), config, settings)
-    assert export_path(str(tiny_model), config, settings, QUANTISATION) == default
+    settings = SentimentSettings(model=str(tiny_model_dir), onnx_cache_dir=tmp_path)
+    config = AutoConfig.from_pretrained(tiny_model_dir)
+    default = export_path(str(tiny_model_dir), config, settings)
+    assert export_path(str(tiny_model_dir), config, settings, QUANTISATION) == default
     for changed in (
         replace(QUANTISATION, reduce_range=not QUANTISATION.reduce_range),
         replace(QUANTISATION, float_nodes="classifier"),
     ):
-        assert export_path(str(tiny_model), config, settings, changed) != default
+        assert export_path(str(tiny_model_dir), config, settings, changed) != default

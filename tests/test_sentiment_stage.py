@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
-from sentiment_helpers import CountingBackend, add_mentions, make_tiny_model, single_torch_thread
+from sentiment_helpers import CountingBackend, add_mentions, single_torch_thread
 from sqlalchemy import select, text
 
 from warden.clock import SimulatedClock
@@ -22,7 +20,6 @@ from warden.sentiment.stage import score_pending
 from warden.store import Correction, Database, Mention, Score
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
 
 @pytest.fixture(autouse=True)
@@ -31,37 +28,17 @@ def _one_torch_thread() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("stage-model") / "tiny")
+@pytest.fixture
+def scorer(tiny_model_dir: Path) -> SentimentScorer:
+    return load_scorer(SentimentSettings(model=str(tiny_model_dir), batch_size=4))
 
 
 @pytest.fixture
-def scorer(model_dir: Path) -> SentimentScorer:
-    return load_scorer(SentimentSettings(model=str(model_dir), batch_size=4))
-
-
-@pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'warden.db'}")
+def postgres_db(pg_clean_url: str) -> Iterator[Database]:
+    db = Database(pg_clean_url)
     db.upgrade()
     yield db
     db.dispose()
-
-
-@pytest.fixture
-def postgres_db() -> Iterator[Database]:
-    name = f"warden_sentiment_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    db = Database(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-    try:
-        db.upgrade()
-        yield db
-    finally:
-        db.dispose()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def scores(db: Database) -> dict[int, Score]:
@@ -140,13 +117,13 @@ def test_postgresql_instances_skip_rows_another_one_holds(
 
 
 def test_existing_score_for_the_same_text_and_model_is_reused(
-    sqlite_db: Database, scorer: SentimentScorer, model_dir: Path
+    sqlite_db: Database, scorer: SentimentScorer, tiny_model_dir: Path
 ) -> None:
     clock = SimulatedClock(NOW)
     add_mentions(sqlite_db, ["this brand is awful"])
     score_pending(sqlite_db, scorer, clock)
     # A restarted daemon has an empty in-memory cache: the database answers instead.
-    fresh = load_scorer(SentimentSettings(model=str(model_dir)))
+    fresh = load_scorer(SentimentSettings(model=str(tiny_model_dir)))
     backend = CountingBackend(fresh.backend)
     fresh.backend = backend
     add_mentions(sqlite_db, ["This brand is  awful"] * 3)

@@ -95,8 +95,9 @@ def render(reports: dict[str, dict[str, object]], args: argparse.Namespace) -> s
         )
     lines += [
         "",
-        "Time is the training run alone on this 2-core machine (shared with other work while "
-        "it ran). A chance-level classifier scores about 0.33 on these balanced splits.",
+        f"Time is the training run alone on this {os.cpu_count()}-core machine (load average "
+        f"{args.load_at_start:.1f} when the bench started; other work makes it longer). A "
+        "chance-level classifier scores about 0.33 on these balanced splits.",
     ]
     return "\n".join(lines)
 
@@ -116,6 +117,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: all cores)")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
+    args.load_at_start = os.getloadavg()[0]
     require_shared_data()
     modes = ["full", "head-only"] if args.mode == "both" else [args.mode]
     with tempfile.TemporaryDirectory() as tmp:

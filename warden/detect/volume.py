@@ -244,12 +244,18 @@ def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
     return slow
 
 
-def dispersions(history: Series, params: VolumeParams | None = None) -> dict[int, float]:
-    """The dispersion ``alpha`` of each tested window width, as learnt for the next bucket."""
-    p = params or VolumeParams()
+def _learnt(history: Series, p: VolumeParams) -> tuple[Series, int, _Slow]:
+    """The history read, the first history bucket of the tested window (the last widest-1
+    buckets and the bucket judged), and what was learnt before that window."""
     series = history.tail(history_span(p))
     widest = min(max(p.windows), len(series.values) + 1)
-    return dict(_slow_part(series, len(series.values) - (widest - 1), p).alphas)
+    window_first = len(series.values) - (widest - 1)
+    return series, window_first, _slow_part(series, window_first, p)
+
+
+def dispersions(history: Series, params: VolumeParams | None = None) -> dict[int, float]:
+    """The dispersion ``alpha`` of each tested window width, as learnt for the next bucket."""
+    return dict(_learnt(history, params or VolumeParams())[2].alphas)
 
 
 def clear_cache() -> None:
@@ -280,12 +286,9 @@ def detect_volume_spike(
             threshold=threshold_total,
             warming_up=True,
         )
-    series = history.tail(history_span(p))
+    series, window_first, slow = _learnt(history, p)
     n = len(series.values)
-    widest = min(max(p.windows), n + 1)
-    # The tested window: the last widest-1 history buckets and the current one.
-    window_first = n - (widest - 1)
-    slow = _slow_part(series, window_first, p)
+    widest = n + 1 - window_first
     baseline = slow.baseline
     level = recent_level(series, baseline, window_first, p.baseline)
     window_seasonal = seasonal_path(series, baseline, window_first, n + 1)

@@ -12,13 +12,13 @@ AT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 
 
 def _alert(labels: dict[str, str], values: dict[str, object], **kw: object) -> Alert:
+    kw.setdefault("state", "firing")
     return Alert(
         id=7,
         rule="r",
         fingerprint="0123456789abcdef" * 4,
         labels=labels,
         severity="critical",
-        state="firing",
         active_since=AT,
         fired_at=AT,
         last_true_at=AT,
@@ -44,11 +44,11 @@ def test_default_summary_is_the_detectors_reason_with_seen_and_usual() -> None:
             "reason": "120 mentions in the last 5 min vs 8 expected (spike): unusual",
         },
     )
-    title, body = render_alert(alert, rule, "firing", [])
-    assert title == "[ALERT] CRITICAL spike: Acme (x)"
-    lines = body.splitlines()
+    message = render_alert(alert, rule, "firing", [])
+    assert message.title == "[ALERT] CRITICAL spike: Acme (x)"
+    lines = message.body.splitlines()
     assert lines[0] == "Acme (x): 120 mentions in the last 5 min vs 8 expected (spike): unusual"
-    assert "Seen: 120 · usual: 8 (chance of this by normal variation: 2e-09)" in lines
+    assert "Seen: 120 · usual: 8 (chance of this by normal variation: 1 in 500,000,000)" in lines
     assert "Since 2026-03-02 09:05 UTC." in lines
 
 
@@ -66,14 +66,15 @@ def test_warm_up_and_resolution_are_said() -> None:
         }
     )
     firing = _alert({"source": "rss"}, {"reason": "silent for 3h", "warming_up": True})
-    title, body = render_alert(firing, rule, "firing", [])
-    assert title == "[ALERT] CRITICAL quiet: source rss"
-    assert "still learning what is usual" in body
+    message = render_alert(firing, rule, "firing", [])
+    assert message.title == "[ALERT] CRITICAL quiet: source rss"
+    assert "still learning what is usual" in message.body
     resolved = _alert(
         {"source": "rss"},
         {"reason": "silent for 0:05:00"},
         resolved_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+        state="resolved",
     )
-    title, body = render_alert(resolved, rule, "resolved", [])
-    assert title.startswith("[RESOLVED]")
-    assert "Resolved at 2026-03-02 10:00 UTC (firing since 09:05 UTC)." in body
+    message = render_alert(resolved, rule, "resolved", [])
+    assert message.title.startswith("[RESOLVED]")
+    assert "Resolved at 2026-03-02 10:00 UTC (firing since 2026-03-02 09:05 UTC)." in message.body

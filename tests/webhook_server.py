@@ -25,7 +25,7 @@ class Received:
 
 
 class WebhookServer:
-    def __init__(self, delay: float = 0.0, status: int = 200) -> None:
+    def __init__(self, delay: float = 0.0, status: int = 200, port: int = 0) -> None:
         self.delay = delay
         self.status = status
         self.received: list[Received] = []
@@ -53,7 +53,7 @@ class WebhookServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 from alerting_helpers import AT, RULE, add_alert, add_mention, config_with, ruleset
+from conftest import free_port
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
 from smtp_server import SmtpSink
 from webhook_server import WebhookServer
 
-from conftest import free_port
 from warden.alerts.lifecycle import apply_results, fingerprint
 from warden.alerts.pipeline import notify
 from warden.clock import SimulatedClock
-from warden.config import Config
 from warden.notify.dispatcher import Dispatcher
 from warden.rules.evaluate import RuleResult
 from warden.rules.schema import Rule

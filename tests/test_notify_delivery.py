@@ -27,6 +27,7 @@ from warden.rules.evaluate import RuleResult
 from warden.rules.schema import Rule
 from warden.store.db import Database
 from warden.store.models import Alert, Notification
+from warden.web.server import health_report
 
 
 def _statuses(db: Database) -> list[tuple[str, str]]:
@@ -176,6 +177,8 @@ def test_dead_message_goes_to_the_fallback_receiver(
     assert mail.subject.startswith("[UNDELIVERED to hook] [ALERT] CRITICAL acme-negative")
     assert "Warden could not deliver this to hook" in mail.text
     assert _statuses(sqlite_db) == [("firing", "dead"), ("firing", "sent")]
+    status, health = health_report(sqlite_db, [], clock)()
+    assert status == 200 and health["outbox"] == {"dead": 1, "sent": 1}
 
 
 def _result(rule: Rule, labels: dict[str, str], active: bool = True) -> RuleResult:

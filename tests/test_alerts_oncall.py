@@ -38,9 +38,7 @@ def _config(tmp_path: Path, receivers: list[dict[str, Any]] | None = None, **kw:
     )
 
 
-def test_grouping_sends_one_message_per_group_and_waits(
-    tmp_path: Path, sqlite_db: Database
-) -> None:
+def test_grouping_sends_one_message_per_group_and_waits(tmp_path: Path, db: Database) -> None:
     config = _config(
         tmp_path,
         group_by=["entity"],
@@ -49,43 +47,41 @@ def test_grouping_sends_one_message_per_group_and_waits(
         repeat_interval="1h",
         inhibit_rules=[],
     )
-    a = add_alert(sqlite_db, "acme-negative")
-    b = add_alert(sqlite_db, "acme-volume", severity="warning")
-    assert _run(sqlite_db, config, AT) == []  # group_wait: more may come
-    assert _run(sqlite_db, config, AT + timedelta(seconds=30)) == [("oncall", "firing", [a, b])]
-    with sqlite_db.session() as session:
+    a = add_alert(db, "acme-negative")
+    b = add_alert(db, "acme-volume", severity="warning")
+    assert _run(db, config, AT) == []  # group_wait: more may come
+    assert _run(db, config, AT + timedelta(seconds=30)) == [("oncall", "firing", [a, b])]
+    with db.session() as session:
         body = session.query(Notification).one().body
     assert "1/2 · CRITICAL acme-negative: Acme" in body and "2/2 · WARNING acme-volume" in body
-    c = add_alert(sqlite_db, "acme-info", severity="info")
-    assert _run(sqlite_db, config, AT + timedelta(minutes=1)) == []  # group_interval
-    assert _run(sqlite_db, config, AT + timedelta(minutes=6)) == [("oncall", "firing", [a, b, c])]
-    assert _run(sqlite_db, config, AT + timedelta(minutes=30)) == []
-    assert _run(sqlite_db, config, AT + timedelta(minutes=66)) == [("oncall", "repeat", [a, b, c])]
-    with sqlite_db.session() as session:
+    c = add_alert(db, "acme-info", severity="info")
+    assert _run(db, config, AT + timedelta(minutes=1)) == []  # group_interval
+    assert _run(db, config, AT + timedelta(minutes=6)) == [("oncall", "firing", [a, b, c])]
+    assert _run(db, config, AT + timedelta(minutes=30)) == []
+    assert _run(db, config, AT + timedelta(minutes=66)) == [("oncall", "repeat", [a, b, c])]
+    with db.session() as session:
         for alert in session.query(Alert):
             alert.state, alert.resolved_at = "resolved", AT + timedelta(minutes=70)
-    assert _run(sqlite_db, config, AT + timedelta(minutes=72)) == [
-        ("oncall", "resolved", [a, b, c])
-    ]
-    assert _run(sqlite_db, config, AT + timedelta(hours=3)) == []
+    assert _run(db, config, AT + timedelta(minutes=72)) == [("oncall", "resolved", [a, b, c])]
+    assert _run(db, config, AT + timedelta(hours=3)) == []
 
 
-def test_critical_inhibits_warnings_on_the_same_entity(tmp_path: Path, sqlite_db: Database) -> None:
+def test_critical_inhibits_warnings_on_the_same_entity(tmp_path: Path, db: Database) -> None:
     config = _config(tmp_path)
-    crit = add_alert(sqlite_db, "acme-negative")
-    add_alert(sqlite_db, "acme-volume", severity="warning")
-    other = add_alert(sqlite_db, "acme-volume", {"entity": "Beta"}, severity="warning")
-    assert sorted(_run(sqlite_db, config, AT)) == [
+    crit = add_alert(db, "acme-negative")
+    add_alert(db, "acme-volume", severity="warning")
+    other = add_alert(db, "acme-volume", {"entity": "Beta"}, severity="warning")
+    assert sorted(_run(db, config, AT)) == [
         ("oncall", "firing", [crit]),
         ("oncall", "firing", [other]),
     ]
 
 
 def test_silenced_alerts_are_recorded_but_not_sent_until_the_silence_ends(
-    tmp_path: Path, sqlite_db: Database
+    tmp_path: Path, db: Database
 ) -> None:
     config = _config(tmp_path)
-    with sqlite_db.session() as session:
+    with db.session() as session:
         silences.add(
             session,
             [silences.parse_matcher("entity=Acme"), silences.parse_matcher("rule=~acme-.*")],
@@ -94,17 +90,15 @@ def test_silenced_alerts_are_recorded_but_not_sent_until_the_silence_ends(
             "known outage",
             AT,
         )
-    alert_id = add_alert(sqlite_db)
-    assert _run(sqlite_db, config, AT) == []
-    assert _run(sqlite_db, config, AT + timedelta(hours=1)) == []
-    with sqlite_db.session() as session:
+    alert_id = add_alert(db)
+    assert _run(db, config, AT) == []
+    assert _run(db, config, AT + timedelta(hours=1)) == []
+    with db.session() as session:
         assert session.get(Alert, alert_id) is not None  # still recorded
-    assert _run(sqlite_db, config, AT + timedelta(hours=2)) == [("oncall", "firing", [alert_id])]
+    assert _run(db, config, AT + timedelta(hours=2)) == [("oncall", "firing", [alert_id])]
 
 
-def test_ack_stops_repeats_and_escalation_until_resolved(
-    tmp_path: Path, sqlite_db: Database
-) -> None:
+def test_ack_stops_repeats_and_escalation_until_resolved(tmp_path: Path, db: Database) -> None:
     config = _config(
         tmp_path,
         [
@@ -118,25 +112,23 @@ def test_ack_stops_repeats_and_escalation_until_resolved(
         ],
         repeat_interval="10m",
     )
-    acked = add_alert(sqlite_db, "acme-negative")
-    loud = add_alert(sqlite_db, "acme-negative", {"entity": "Beta"})
-    assert len(_run(sqlite_db, config, AT)) == 2
-    with sqlite_db.session() as session:
+    acked = add_alert(db, "acme-negative")
+    loud = add_alert(db, "acme-negative", {"entity": "Beta"})
+    assert len(_run(db, config, AT)) == 2
+    with db.session() as session:
         fingerprint = session.get(Alert, acked).fingerprint  # type: ignore[union-attr]
         assert acknowledge(session, fingerprint[:8], "alice", AT).id == acked
     # Beta: repeated at 10 min, escalated to the lead at 15; Acme (acknowledged): neither.
-    assert _run(sqlite_db, config, AT + timedelta(minutes=10)) == [("oncall", "repeat", [loud])]
-    assert _run(sqlite_db, config, AT + timedelta(minutes=15)) == [("lead", "firing", [loud])]
-    with sqlite_db.session() as session:
+    assert _run(db, config, AT + timedelta(minutes=10)) == [("oncall", "repeat", [loud])]
+    assert _run(db, config, AT + timedelta(minutes=15)) == [("lead", "firing", [loud])]
+    with db.session() as session:
         alert = session.get(Alert, acked)
         assert alert is not None
         alert.state, alert.resolved_at = "resolved", AT + timedelta(minutes=19)
-    assert _run(sqlite_db, config, AT + timedelta(minutes=19)) == [("oncall", "resolved", [acked])]
+    assert _run(db, config, AT + timedelta(minutes=19)) == [("oncall", "resolved", [acked])]
 
 
-def test_quiet_hours_hold_warnings_but_critical_pierces(
-    tmp_path: Path, sqlite_db: Database
-) -> None:
+def test_quiet_hours_hold_warnings_but_critical_pierces(tmp_path: Path, db: Database) -> None:
     config = _config(
         tmp_path,
         [
@@ -151,20 +143,37 @@ def test_quiet_hours_hold_warnings_but_critical_pierces(
         repeat_interval="12h",
     )
     night = datetime.fromisoformat("2026-03-02T22:30:00+00:00")  # 23:30 in Paris
-    warning = add_alert(sqlite_db, "acme-volume", severity="warning", at=night)
-    critical = add_alert(sqlite_db, "acme-negative", {"entity": "Beta"}, at=night)
-    assert _run(sqlite_db, config, night) == [("oncall", "firing", [critical])]
-    assert _run(sqlite_db, config, night + timedelta(hours=7)) == []  # 06:30 Paris
-    assert _run(sqlite_db, config, night + timedelta(hours=7, minutes=30)) == [
+    warning = add_alert(db, "acme-volume", severity="warning", at=night)
+    critical = add_alert(db, "acme-negative", {"entity": "Beta"}, at=night)
+    assert _run(db, config, night) == [("oncall", "firing", [critical])]
+    assert _run(db, config, night + timedelta(hours=7)) == []  # 06:30 Paris
+    assert _run(db, config, night + timedelta(hours=7, minutes=30)) == [
         ("oncall", "firing", [warning])
     ]
 
 
 def test_an_alert_waits_for_the_scores_of_the_mentions_it_quotes(
-    tmp_path: Path, sqlite_db: Database
+    tmp_path: Path, db: Database
 ) -> None:
     config = _config(tmp_path, wait_for_scores="2m")
-    unscored = add_mention(sqlite_db, "pas content", label=None)
-    alert_id = add_alert(sqlite_db, evidence=[unscored])
-    assert _run(sqlite_db, config, AT) == []
-    assert _run(sqlite_db, config, AT + timedelta(minutes=2)) == [("oncall", "firing", [alert_id])]
+    unscored = add_mention(db, "pas content", label=None)
+    alert_id = add_alert(db, evidence=[unscored])
+    assert _run(db, config, AT) == []
+    assert _run(db, config, AT + timedelta(minutes=2)) == [("oncall", "firing", [alert_id])]
+
+
+def test_alert_firing_is_logged_at_its_severity(db: Database) -> None:
+    from structlog.testing import capture_logs
+
+    from warden.alerts.lifecycle import apply_results
+    from warden.rules.evaluate import RuleResult
+    from warden.rules.schema import Rule
+
+    levels = {}
+    for severity in ("info", "warning", "critical"):
+        rule = Rule.model_validate({**RULE, "name": f"r-{severity}", "severity": severity})
+        with capture_logs() as logs, db.session() as session:
+            apply_results(session, [RuleResult(rule, {"entity": "Acme"}, True, {})], AT)
+        (event,) = [e for e in logs if e["event"] == "alert.firing"]
+        levels[severity] = event["log_level"]
+    assert levels == {"info": "info", "warning": "warning", "critical": "error"}

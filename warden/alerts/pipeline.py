@@ -102,7 +102,9 @@ def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) ->
         for alert in session.scalars(select(Alert).where(Alert.id.in_(missing))):
             by_id[alert.id] = alert
     for name, known in entries.items():
-        if name not in groups and known.receiver in receivers:
+        if known.receiver not in receivers:
+            session.delete(known)  # the receiver left config.yaml
+        elif name not in groups:
             groups[name] = _Group(receivers[known.receiver], "", dict(known.labels))
     renderer = Renderer(settings.templates_dir)
     sent = 0

@@ -105,6 +105,13 @@ class Dispatcher:
                 if row.lease_until is not None:
                     # Leased, never recorded: the sender stopped between send and record.
                     row.lease_until = None
+                    log.warning(
+                        "notify.interrupted",
+                        receiver=row.receiver,
+                        alert=row.alert_id,
+                        kind=row.kind,
+                        uncertain=(row.uncertain or 0) + 1,
+                    )
                     if self._uncertain(row, receiver, "stopped while sending", now, report):
                         continue
                 if self._past_deadline(session, row, receiver, now, report):

@@ -19,6 +19,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from warden.config import ReceiverSettings
+from warden.notify import escape
+from warden.notify.channels import channel_for
 from warden.notify.render import Rendered
 from warden.store.models import Alert, Notification
 
@@ -87,7 +89,11 @@ def enqueue(
             stream = stream_of(receiver.name, target, name)
             if alert is not None or topic is not None:
                 supersede(session, stream, now)
-            message = render(receiver, target) if render is not None else Rendered(title, body)
+            message = (
+                render(receiver, target)
+                if render is not None
+                else _escaped(receiver, target, title, body)
+            )
             row = Notification(
                 alert_id=alert.id if alert is not None else None,
                 receiver=receiver.name,
@@ -112,6 +118,13 @@ def enqueue(
             rows.append(row)
     session.flush()
     return rows
+
+
+def _escaped(receiver: ReceiverSettings, target: int, title: str, body: str) -> Rendered:
+    """A message written as plain text (system notices), made safe for the target's channel."""
+    channel = channel_for(receiver.urls[target], receiver.kind)
+    escaper = escape.ESCAPERS[channel.markup]
+    return Rendered(" ".join(escape.neutralise(title).split()), escaper(escape.neutralise(body)))
 
 
 def enqueue_fallback(

@@ -33,7 +33,7 @@ _BODY_FORMATS = {
     "text": apprise.NotifyFormat.TEXT,
 }
 _LOCAL = frozenset({"console", "mbox"})
-_TIMED_OUT = ("timed out", "timeout", "Read timed out")
+_TIMED_OUT = ("Read timed out", "ReadTimeout", "read timeout")
 
 
 @dataclass(frozen=True)
@@ -105,22 +105,31 @@ def _apprise(
     )
     generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
     body_format = None if generic else _BODY_FORMATS.get(channel.markup)
-    with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
-        ok = bool(
-            target.notify(
-                title=envelope.title,
-                body=envelope.body,
-                notify_type=notify_type,
-                body_format=body_format,
+    # Debug lines say whether a socket timed out reading the answer; keep them off the logs.
+    apprise_log = logging.getLogger("apprise")
+    propagate = apprise_log.propagate
+    apprise_log.propagate = False
+    try:
+        with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
+            ok = bool(
+                target.notify(
+                    title=envelope.title,
+                    body=envelope.body,
+                    notify_type=notify_type,
+                    body_format=body_format,
+                )
             )
-        )
+    finally:
+        apprise_log.propagate = propagate
     if ok:
         return Outcome()
     log_text = str(captured.getvalue())
     lines = [ln for ln in log_text.splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
     reason = " ".join(" ".join(ln.split(" - ", 2)[-1] for ln in lines).split())[-500:]
-    timed_out = any(marker in log_text for marker in _TIMED_OUT) or (
-        time.monotonic() - started >= timeout * 0.95
+    # Only a timeout waiting for the answer is uncertain: the request went out. A connection
+    # that could not be made (refused, connect timeout) certainly delivered nothing.
+    timed_out = any(marker in log_text for marker in _TIMED_OUT) and (
+        time.monotonic() - started >= timeout * 0.5
     )
     if timed_out:
         reason = f"no answer within {timeout:g}s (the message may have arrived); {reason}"

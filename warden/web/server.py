@@ -171,9 +171,7 @@ def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> 
         try:
             with db.session() as session:
                 health = read_health(session, sources, clock.now())
-                counted = select(Notification.status, func.count()).group_by(
-                    Notification.status
-                )
+                counted = select(Notification.status, func.count()).group_by(Notification.status)
                 outbox = {str(status): int(n) for status, n in session.execute(counted).all()}
         except Exception as exc:
             log.error("web.health_failed", error=str(exc))

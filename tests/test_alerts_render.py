@@ -78,3 +78,50 @@ def test_warm_up_and_resolution_are_said() -> None:
     message = render_alert(resolved, rule, "resolved", [])
     assert message.title.startswith("[RESOLVED]")
     assert "Resolved at 2026-03-02 10:00 UTC (firing since 2026-03-02 09:05 UTC)." in message.body
+
+
+def test_numbers_are_written_one_way_in_a_message() -> None:
+    rule = Rule.model_validate(
+        {
+            "name": "neg",
+            "condition": {"kind": "negative_share", "window": "1h", "above": 0.6},
+            "annotations": {
+                "summary": "{{ negative }} of {{ count }} negative ({{ share }}, "
+                "threshold {{ threshold }})"
+            },
+        }
+    )
+    alert = _alert(
+        {"entity": "Acme"}, {"negative": 1520, "count": 152000, "share": 0.85, "threshold": 0.6}
+    )
+    body = render_alert(alert, rule, "firing", []).body
+    assert body.splitlines()[0] == "1,520 of 152,000 negative (85%, threshold 60%)"
+
+
+def test_a_long_message_drops_quoted_mentions_before_it_is_cut() -> None:
+    from warden.store.models import Mention
+
+    rule = Rule.model_validate(
+        {"name": "neg", "condition": {"kind": "volume", "window": "1h", "above": 5}}
+    )
+    mentions = [
+        Mention(
+            id=n,
+            source="x",
+            author_handle=f"user{n}",
+            text=f"{n} " + "word " * 80,
+            url=f"https://social.example/{n}",
+            published_at=AT,
+            likes=0,
+            reposts=0,
+            replies=0,
+        )
+        for n in range(20)
+    ]
+    alert = _alert({"entity": "Acme"}, {"count": 120, "reason": "120 mentions"})
+    slack = render_alert(alert, rule, "firing", mentions, "slack").body
+    assert len(slack) <= 3000
+    assert "*Read first:*" in slack and "user0" in slack and "user19" not in slack
+    assert "cut to fit" not in slack
+    email = render_alert(alert, rule, "firing", mentions, "email").body
+    assert "user19" in email  # e-mail has room for all of them

@@ -119,11 +119,13 @@ def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]
     }
 
 
-def value_formatter(words: Words) -> Callable[[str, Any], str]:
-    """How a placeholder's value is written: shares as percentages, numbers one way."""
+def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, Any], str]:
+    """How a placeholder's value is written: shares (and the threshold of a share) as
+    percentages, other numbers one way."""
+    shares = set(PERCENT_KEYS) | ({"threshold"} if "share" in values else set())
 
     def show(key: str, value: Any) -> str:
-        if key in PERCENT_KEYS or key.endswith("_share"):
+        if key in shares or key.endswith("_share"):
             return words.percent(value)
         return words.number(value)
 
@@ -149,7 +151,7 @@ def alert_view(
     """The message data of one alert, its summary written in `words`' language and formats."""
     annotations = dict(rule.annotations) if rule is not None else {}
     values = template_values(alert, mentions)
-    show = value_formatter(words)
+    show = value_formatter(words, values)
     summary = (
         render(annotations["summary"], values, show)
         if "summary" in annotations

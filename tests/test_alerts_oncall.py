@@ -14,7 +14,7 @@ from warden.alerts.ack import acknowledge
 from warden.alerts.pipeline import notify
 from warden.config import Config
 from warden.store.db import Database
-from warden.store.models import Alert, Notification
+from warden.store.models import Alert, AlertGroup, Notification
 
 RULES = ruleset(
     RULE,
@@ -177,3 +177,19 @@ def test_alert_firing_is_logged_at_its_severity(db: Database) -> None:
         (event,) = [e for e in logs if e["event"] == "alert.firing"]
         levels[severity] = event["log_level"]
     assert levels == {"info": "info", "warning": "warning", "critical": "error"}
+
+
+def test_a_group_resolved_before_its_first_message_sends_nothing(
+    tmp_path: Path, db: Database
+) -> None:
+    config = _config(tmp_path, group_by=["entity"], group_wait="1m")
+    alert_id = add_alert(db)
+    assert _run(db, config, AT) == []
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.state, alert.resolved_at = "resolved", AT + timedelta(seconds=30)
+    assert _run(db, config, AT + timedelta(seconds=30)) == []
+    assert _run(db, config, AT + timedelta(minutes=5)) == []
+    with db.session() as session:
+        assert session.query(AlertGroup).count() == 0

@@ -96,6 +96,8 @@ def test_alerts_silence_and_ack_from_the_command_line(
     assert "fingerprint prefix of at least 4 hex digits" in capsys.readouterr().err
     assert main(["silence", "add", *c, "entity", "--duration", "1h", "--comment", "x"]) == 1
     assert "expected name=value" in capsys.readouterr().err
+    assert main(["silence", "add", *c, "entity=Acme", "--duration", "soon", "--comment", "x"]) == 1
+    assert "--duration 'soon'" in capsys.readouterr().err
 
 
 def test_notify_test_prints_success_or_the_exact_error(

@@ -125,6 +125,9 @@ def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) ->
                 firing_ids=[],
             )
             session.add(entry)
+        if entry is not None and entry.last_sent_at is None and not group.firing:
+            session.delete(entry)  # resolved or muted before its first message: nobody was told
+            continue
         decision = grouping.decide(entry, group.firing, resolved, settings, now)
         if decision is None or entry is None:
             continue

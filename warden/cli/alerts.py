@@ -8,7 +8,7 @@ import argparse
 import getpass
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -85,6 +85,13 @@ def _who(given: str | None) -> str:
         return "unknown"
 
 
+def _duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise WardenError(f"{option} {text!r}: {exc}") from None
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -92,7 +99,7 @@ def _when(value: datetime | None) -> str:
 def _alerts(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     db = Database(config.database_url)
-    recent = parse_duration(args.recent)
+    recent = _duration(args.recent, "--recent")
     with db.session() as session:
         rows = list_alerts(session, config, _now(), recent)
     if args.json:
@@ -153,7 +160,7 @@ def _silence_add(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     db = Database(config.database_url)
     matchers = [silences.parse_matcher(m) for m in args.matchers]
-    duration = parse_duration(args.duration)
+    duration = _duration(args.duration, "--duration")
     with db.session() as session:
         if args.alert:
             alert = find_alert(session, args.alert)

@@ -81,12 +81,12 @@ def send_email(
     mode = str(plugin.secure_mode)
     try:
         smtp: smtplib.SMTP
-        if plugin.secure and mode == "ssl":
+        if mode == "ssl":
             smtp = smtplib.SMTP_SSL(plugin.smtp_host, plugin.port, timeout=timeout, context=context)
         else:
             smtp = smtplib.SMTP(plugin.smtp_host, plugin.port, timeout=timeout)
         with smtp:
-            if plugin.secure and mode == "starttls":
+            if mode == "starttls":
                 smtp.starttls(context=context)
             if plugin.user and plugin.password:
                 smtp.login(plugin.user, plugin.password)

@@ -136,10 +136,12 @@ def _default_summary(alert: Alert, words: Words) -> str:
     v = alert.values
     entity = alert.labels.get("entity", "")
     if "window" in v and "share" in v and "scored" in v:
-        return (
-            f"{words.number(v.get('count', '?'))} mentions of {entity} in the last "
-            f"{v['window']}, {words.number(v.get('negative', 0))} negative "
-            f"({words.percent(float(v['share']))} of scored)"
+        return words.share_summary.format(
+            count=words.number(v.get("count", "?")),
+            entity=entity,
+            window=v["window"],
+            negative=words.number(v.get("negative", 0)),
+            share=words.percent(float(v["share"])),
         )
     reason = str(v.get("reason") or "the rule's condition holds")
     return f"{subject(alert.labels)}: {reason}"

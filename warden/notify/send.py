@@ -33,6 +33,8 @@ _BODY_FORMATS = {
     "text": apprise.NotifyFormat.TEXT,
 }
 _LOCAL = frozenset({"console", "mbox"})
+_HEADED = frozenset({"slack", "discord", "telegram", "markdown"})
+"""Kinds whose templates start the body with the title: apprise gets no separate title."""
 _TIMED_OUT = ("Read timed out", "ReadTimeout", "read timeout")
 
 
@@ -113,7 +115,7 @@ def _apprise(
         with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
             ok = bool(
                 target.notify(
-                    title=envelope.title,
+                    title="" if channel.kind in _HEADED else envelope.title,
                     body=envelope.body,
                     notify_type=notify_type,
                     body_format=body_format,

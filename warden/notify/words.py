@@ -52,6 +52,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "test_body": "Test message from Warden: this receiver works.",
         "more_alerts": "more alerts not shown",
         "cut": "message cut to fit the channel",
+        "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
+        "negative ({share} of scored)",
     },
     "fr": {
         "firing": "ALERTE",
@@ -91,6 +93,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "test_body": "Message de test de Warden : ce destinataire fonctionne.",
         "more_alerts": "autres alertes non affichées",
         "cut": "message raccourci pour ce canal",
+        "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
+        "négatives ({share} des mentions évaluées)",
     },
 }
 

@@ -277,3 +277,53 @@ def test_sigkill_between_send_and_record_loses_nothing_and_duplicates_at_most_on
     assert len({r.headers["idempotency-key"] for r in hook.received}) == 1
     events = [json.loads(x) for x in log_path.read_text().splitlines() if x.startswith("{")]
     assert any(e["event"] == "notify.sent" for e in events)
+
+
+EDITED_RULES = """\
+rules:
+  - name: acme-volume
+    entity: Acme
+    condition: {{kind: volume, window: 1h, above: 3}}
+    labels: {{team: {team}}}
+"""
+
+
+def test_a_rule_file_edit_sends_no_second_alert_and_leaves_nothing_open(
+    tmp_path: Path, db: Database
+) -> None:
+    import rules_helpers
+
+    from warden.alerts.stage import evaluate_once
+    from warden.rules.evaluate import Evaluator
+
+    config = rules_helpers.config_for("Acme", db_url=db.url, receiver="json://127.0.0.1:9/")
+    clock = SimulatedClock(AT)
+    evaluator = Evaluator()
+    for n in range(5):
+        rules_helpers.add_mention(db, "Acme", AT - timedelta(minutes=n), label="negative")
+
+    def cycle(team: str) -> list[str]:
+        rules = rules_helpers.ruleset_from(tmp_path, EDITED_RULES.format(team=team))
+        done = evaluate_once(db, rules, config, clock, evaluator=evaluator)
+        clock.advance(timedelta(minutes=1))
+        return [t.state for t in done]
+
+    assert cycle("comms") == ["firing"]
+    assert cycle("crisis") == []  # labels edited while firing: carried, not re-sent
+    with db.session() as session:
+        (alert,) = session.query(Alert).all()
+        assert alert.state == "firing" and alert.labels == {"entity": "Acme", "team": "crisis"}
+        assert [n.kind for n in session.query(Notification)] == ["firing"]
+    removed = rules_helpers.ruleset_from(tmp_path, "rules: []\n")
+    done = evaluate_once(db, removed, config, clock)
+    assert [t.state for t in done] == ["resolved"]
+    clock.advance(timedelta(minutes=2))
+    evaluate_once(db, removed, config, clock)
+    with db.session() as session:
+        (alert,) = session.query(Alert).all()
+        assert alert.state == "resolved" and alert.annotations["resolved_reason"] == "rule removed"
+        assert [n.kind for n in session.query(Notification).order_by(Notification.id)] == [
+            "firing",
+            "resolved",
+        ]
+        assert "Now: rule removed" in session.query(Notification).all()[-1].body

@@ -200,3 +200,28 @@ def test_neutralise_and_web_url() -> None:
         escape.web_url('https://a.example/x"><script>') == "https://a.example/x%22%3E%3Cscript%3E"
     )
     assert escape.gsm7_fold("Crise à Paris : « prêt » — ça") == 'Crise à Paris : " pret " - ca'
+
+
+def test_a_broken_template_falls_back_and_warden_check_points_at_it(
+    tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from warden.cli import main
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "text.j2").write_text("{% for a in alerts %}\n{{ a.nope }}\n{% endfor %}\n")
+    (folder / "slack.j2").write_text("{% if %}\n")
+    (folder / "sms.txt.j2").write_text("x")
+    with WebhookServer() as hook:
+        config = config_with(
+            tmp_path, [{"name": "r", "urls": [hook.json_url()]}], templates_dir="templates"
+        )
+        add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "bad news")])
+        _send(sqlite_db, config)  # the built-in template writes it: the alert still goes out
+        (request,) = hook.wait_for(1)
+    assert request.json["message"].startswith("152,000 mentions of Acme")
+    assert main(["check", "-c", str(tmp_path / "config.yaml")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert f"{folder / 'slack.j2'}:1: Expected an expression, got 'end of statement block'" in err
+    assert any(e.startswith(f"{folder / 'text.j2'}:2: UndefinedError:") for e in err), err
+    assert any(e.startswith(f"{folder / 'sms.txt.j2'}:1: not a Warden template name") for e in err)

@@ -20,12 +20,15 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from warden.log import get_logger
 from warden.notify import escape
 from warden.notify.channels import CHANNELS, Channel, Kind
 from warden.notify.message import AlertView, MessageView, alert_view
 from warden.notify.words import Words
 from warden.rules.schema import Rule
 from warden.store.models import Alert, Mention
+
+log = get_logger(__name__)
 
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+\n")
@@ -119,8 +122,23 @@ class Renderer:
         self.templates_dir = templates_dir
 
     def _body(self, markup: str, template: str, values: dict[str, Any]) -> str:
+        """Render `template`; an operator's template that fails falls back to the built-in one
+        (logged as notify.template_failed with its file and line), so a typo never stops
+        alerts."""
         env = environment(markup, self.templates_dir)
-        return _tidy(env.get_template(template).render(**values))
+        try:
+            return _tidy(env.get_template(template).render(**values))
+        except jinja2.TemplateError as exc:
+            if self.templates_dir is None:
+                raise
+            log.error(
+                "notify.template_failed",
+                template=str(self.templates_dir / template),
+                line=getattr(exc, "lineno", None),
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        builtin = environment(markup, None)
+        return _tidy(builtin.get_template(template).render(**values))
 
     def render(
         self,

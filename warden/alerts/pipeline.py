@@ -109,44 +109,70 @@ def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) ->
     renderer = Renderer(settings.templates_dir)
     sent = 0
     for name, group in groups.items():
-        entry = entries.get(name)
-        resolved = [
-            by_id[i]
-            for i in (entry.firing_ids if entry is not None else [])
-            if i in by_id and by_id[i].state == "resolved"
-        ]
-        if entry is None and group.firing:
-            entry = AlertGroup(
-                key=name,
+        try:
+            with session.begin_nested():  # one group's failure leaves the others (and states) be
+                sent += _notify_group(
+                    session, ruleset, config, renderer, name, group, entries.get(name), by_id, now
+                )
+        except Exception as exc:
+            log.error(
+                "notify.group_failed",
                 receiver=group.receiver.name,
-                labels=group.labels,
-                first_seen_at=now,
-                last_sent_at=None,
-                firing_ids=[],
+                group=name,
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=True,
             )
-            session.add(entry)
-        if entry is not None and entry.last_sent_at is None and not group.firing:
-            session.delete(entry)  # resolved or muted before its first message: nobody was told
-            continue
-        decision = grouping.decide(entry, group.firing, resolved, settings, now)
-        if decision is None or entry is None:
-            continue
-        worst = max(decision.alerts, key=lambda a: _RANK.get(a.severity, 1)).severity
-        if quiet.held(group.receiver, worst, now):
-            continue
-        if decision.kind != "resolved" and _waiting_for_scores(
-            session, decision.firing, config, now
-        ):
-            continue
-        sent += _enqueue(session, ruleset, config, renderer, group.receiver, name, decision, now)
-        if decision.firing:
-            entry.firing_ids = [a.id for a in decision.firing]
-            entry.last_sent_at = now
-        else:
-            session.delete(entry)
-        for alert in decision.firing:
-            alert.last_notified_at = now
     session.flush()
+    return sent
+
+
+def _notify_group(
+    session: Session,
+    ruleset: RuleSet,
+    config: Config,
+    renderer: Renderer,
+    name: str,
+    group: _Group,
+    entry: AlertGroup | None,
+    by_id: dict[int, Alert],
+    now: datetime,
+) -> int:
+    """Decide, hold or send one group's message at one receiver; returns messages enqueued."""
+    settings = config.notifications
+    resolved = [
+        by_id[i]
+        for i in (entry.firing_ids if entry is not None else [])
+        if i in by_id and by_id[i].state == "resolved"
+    ]
+    if entry is None and group.firing:
+        entry = AlertGroup(
+            key=name,
+            receiver=group.receiver.name,
+            labels=group.labels,
+            first_seen_at=now,
+            last_sent_at=None,
+            firing_ids=[],
+        )
+        session.add(entry)
+    if entry is not None and entry.last_sent_at is None and not group.firing:
+        session.delete(entry)  # resolved or muted before its first message: nobody was told
+        return 0
+    decision = grouping.decide(entry, group.firing, resolved, settings, now)
+    if decision is None or entry is None:
+        return 0
+    worst = max(decision.alerts, key=lambda a: _RANK.get(a.severity, 1)).severity
+    if quiet.held(group.receiver, worst, now):
+        return 0
+    if decision.kind != "resolved" and _waiting_for_scores(session, decision.firing, config, now):
+        return 0
+    sent = _enqueue(session, ruleset, config, renderer, group.receiver, name, decision, now)
+    if decision.firing:
+        entry.firing_ids = [a.id for a in decision.firing]
+        entry.last_sent_at = now
+    else:
+        session.delete(entry)
+    for alert in decision.firing:
+        alert.last_notified_at = now
     return sent
 
 

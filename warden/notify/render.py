@@ -202,6 +202,7 @@ class Renderer:
             values = {
                 "alerts": alerts,
                 "kind": message.kind,
+                "worst": max((a.severity for a in alerts), key=_rank, default="info"),
                 "summary": text,
                 "link": link,
                 "t": words,

@@ -77,6 +77,7 @@ def template_problems(folder: Path) -> list[str]:
                 title="[ALERT] sample",
                 summary="sample",
                 link=None,
+                worst="critical",
             )
         except jinja2.TemplateSyntaxError as exc:
             problems.append(f"{path}:{exc.lineno}: {exc.message}")

@@ -56,7 +56,7 @@ examples:
   warden silence add entity=Acme --duration 2h --comment "known outage, comms on it"
   warden silence add rule=acme-volume 'source=~rss|x' --duration 30m --comment "feed test"
   warden silence add --alert 3f2a9c1b7d04 --duration 2h --comment "handled"
-  warden silence list                active and pending silences
+  warden silence list                silences in force
   warden silence list --all --json   expired ones too, as JSON
   warden silence expire 4            end silence #4 now
 

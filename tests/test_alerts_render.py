@@ -12,13 +12,13 @@ AT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 
 
 def _alert(labels: dict[str, str], values: dict[str, object], **kw: object) -> Alert:
+    kw.setdefault("state", "firing")
     return Alert(
         id=7,
         rule="r",
         fingerprint="0123456789abcdef" * 4,
         labels=labels,
         severity="critical",
-        state="firing",
         active_since=AT,
         fired_at=AT,
         last_true_at=AT,
@@ -44,11 +44,11 @@ def test_default_summary_is_the_detectors_reason_with_seen_and_usual() -> None:
             "reason": "120 mentions in the last 5 min vs 8 expected (spike): unusual",
         },
     )
-    title, body = render_alert(alert, rule, "firing", [])
-    assert title == "[ALERT] CRITICAL spike: Acme (x)"
-    lines = body.splitlines()
+    message = render_alert(alert, rule, "firing", [])
+    assert message.title == "[ALERT] CRITICAL spike: Acme (x)"
+    lines = message.body.splitlines()
     assert lines[0] == "Acme (x): 120 mentions in the last 5 min vs 8 expected (spike): unusual"
-    assert "Seen: 120 · usual: 8 (chance of this by normal variation: 2e-09)" in lines
+    assert "Seen: 120 · usual: 8 (chance of this by normal variation: 1 in 500,000,000)" in lines
     assert "Since 2026-03-02 09:05 UTC." in lines
 
 
@@ -66,14 +66,62 @@ def test_warm_up_and_resolution_are_said() -> None:
         }
     )
     firing = _alert({"source": "rss"}, {"reason": "silent for 3h", "warming_up": True})
-    title, body = render_alert(firing, rule, "firing", [])
-    assert title == "[ALERT] CRITICAL quiet: source rss"
-    assert "still learning what is usual" in body
+    message = render_alert(firing, rule, "firing", [])
+    assert message.title == "[ALERT] CRITICAL quiet: source rss"
+    assert "still learning what is usual" in message.body
     resolved = _alert(
         {"source": "rss"},
         {"reason": "silent for 0:05:00"},
         resolved_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+        state="resolved",
     )
-    title, body = render_alert(resolved, rule, "resolved", [])
-    assert title.startswith("[RESOLVED]")
-    assert "Resolved at 2026-03-02 10:00 UTC (firing since 09:05 UTC)." in body
+    message = render_alert(resolved, rule, "resolved", [])
+    assert message.title.startswith("[RESOLVED]")
+    assert "Resolved at 2026-03-02 10:00 UTC (firing since 2026-03-02 09:05 UTC)." in message.body
+
+
+def test_numbers_are_written_one_way_in_a_message() -> None:
+    rule = Rule.model_validate(
+        {
+            "name": "neg",
+            "condition": {"kind": "negative_share", "window": "1h", "above": 0.6},
+            "annotations": {
+                "summary": "{{ negative }} of {{ count }} negative ({{ share }}, "
+                "threshold {{ threshold }})"
+            },
+        }
+    )
+    alert = _alert(
+        {"entity": "Acme"}, {"negative": 1520, "count": 152000, "share": 0.85, "threshold": 0.6}
+    )
+    body = render_alert(alert, rule, "firing", []).body
+    assert body.splitlines()[0] == "1,520 of 152,000 negative (85%, threshold 60%)"
+
+
+def test_a_long_message_drops_quoted_mentions_before_it_is_cut() -> None:
+    from warden.store.models import Mention
+
+    rule = Rule.model_validate(
+        {"name": "neg", "condition": {"kind": "volume", "window": "1h", "above": 5}}
+    )
+    mentions = [
+        Mention(
+            id=n,
+            source="x",
+            author_handle=f"user{n}",
+            text=f"{n} " + "word " * 80,
+            url=f"https://social.example/{n}",
+            published_at=AT,
+            likes=0,
+            reposts=0,
+            replies=0,
+        )
+        for n in range(20)
+    ]
+    alert = _alert({"entity": "Acme"}, {"count": 120, "reason": "120 mentions"})
+    slack = render_alert(alert, rule, "firing", mentions, "slack").body
+    assert len(slack) <= 3000
+    assert "*Read first:*" in slack and "user0" in slack and "user19" not in slack
+    assert "cut to fit" not in slack
+    email = render_alert(alert, rule, "firing", mentions, "email").body
+    assert "user19" in email  # e-mail has room for all of them

@@ -53,7 +53,8 @@ def test_volume_spike_fires_within_the_bucket_and_says_why(db: Database, tmp_pat
     assert [(t.rule, t.state, t.labels) for t in transitions] == [
         ("spike", "firing", {"entity": "Acme"})
     ]
-    clock.set(SURGE + timedelta(minutes=3))
+    # Nothing here is scored: the message waits notifications.wait_for_scores (2 min).
+    clock.set(SURGE + timedelta(minutes=4))
     assert evaluate_once(db, ruleset, config, clock, evaluator=evaluator) == []
     with db.session() as session:
         alert = session.query(Alert).one()

@@ -17,12 +17,28 @@ from pydantic.json_schema import SkipJsonSchema
 
 from warden.durations import Duration
 from warden.errors import ConfigError
+from warden.notify.settings import (
+    SEVERITIES,
+    InhibitRule,
+    NotificationSettings,
+    QuietHours,
+    ReceiverSettings,
+    Severity,
+)
 from warden.sentiment.settings import SentimentSettings
 from warden.sources.settings import SourceSettings
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
 
-Severity = Literal["info", "warning", "critical"]
-SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
+__all__ = [
+    "SEVERITIES",
+    "Config",
+    "InhibitRule",
+    "NotificationSettings",
+    "QuietHours",
+    "ReceiverSettings",
+    "Severity",
+    "load_config",
+]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _INLINE_PASSWORD = re.compile(r"^[a-z0-9+.-]+://[^/@:\s]+:([^@/\s]+)@", re.IGNORECASE)
@@ -94,38 +110,6 @@ class RulesSettings(_Section):
     )
 
 
-class NotificationSettings(_Section):
-    dispatch_every: Duration = Field(
-        default=timedelta(seconds=10), description="How often the outbox is drained."
-    )
-    repeat_interval: Duration = Field(
-        default=timedelta(hours=4),
-        description="A rule that keeps firing is re-notified at most this often.",
-    )
-    retry_initial: Duration = Field(
-        default=timedelta(seconds=30), description="First retry delay of an undelivered message."
-    )
-    retry_max: Duration = Field(
-        default=timedelta(minutes=15), description="Longest delay between two retries."
-    )
-    top_mentions: int = Field(
-        default=5, ge=0, le=50, description="Mentions quoted as evidence in each alert."
-    )
-
-
-class ReceiverSettings(_Section):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Name rules route to.")
-    urls: list[str] = Field(
-        min_length=1,
-        description="apprise URLs (mailtos://, slack://, json://, ...). Put secrets in "
-        "${ENV_VAR} references, never inline.",
-    )
-    severities: list[Severity] = Field(
-        default_factory=lambda: list(SEVERITIES),
-        description="Severities this receiver gets when a rule routes by severity.",
-    )
-
-
 class DaemonSettings(_Section):
     workers: int = Field(default=4, ge=1, le=64, description="Threads that run the jobs.")
 
@@ -163,6 +147,21 @@ class Config(_Section):
     def _unique_entities(cls, v: list[EntitySettings]) -> list[EntitySettings]:
         _require_unique([e.name for e in v], "entity")
         return v
+
+    @model_validator(mode="after")
+    def _receiver_references_exist(self) -> Config:
+        names = {r.name for r in self.receivers}
+        for receiver in self.receivers:
+            for field, name in (
+                ("fallback", receiver.fallback),
+                ("escalate_to", receiver.escalate_to),
+            ):
+                if name is not None and name not in names:
+                    raise ValueError(
+                        f"receiver {receiver.name!r}: {field} {name!r} is not a receiver "
+                        f"(receivers: {', '.join(sorted(names))})"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _source_entities_exist(self) -> Config:
@@ -268,6 +267,7 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
             "base_dir": base_dir,
             "sources": [_resolve_paths(s, base_dir) for s in config.sources],
             "sentiment": _resolve_model(config.sentiment, base_dir),
+            "notifications": _resolve_templates(config.notifications, base_dir),
         }
     )
 
@@ -278,6 +278,13 @@ def _resolve_model(settings: SentimentSettings, base_dir: Path) -> SentimentSett
     if model.startswith(("./", "../")) or (base_dir / model).is_dir():
         return settings.model_copy(update={"model": str((base_dir / model).resolve())})
     return settings
+
+
+def _resolve_templates(settings: NotificationSettings, base_dir: Path) -> NotificationSettings:
+    folder = settings.templates_dir
+    if folder is None or folder.is_absolute():
+        return settings
+    return settings.model_copy(update={"templates_dir": base_dir / folder})
 
 
 _SOURCE_PATH_FIELDS = ("path", "scenario")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
 from warden.alerts.lifecycle import Transition, apply_results
+from warden.alerts.pipeline import notify
 from warden.clock import Clock
 from warden.config import Config
 from warden.log import get_logger
@@ -65,4 +66,7 @@ def evaluate_once(
                 evidence_limit=config.notifications.top_mentions,
                 sources=[s.name for s in config.sources],
             )
-            return apply_results(session, results, now, config.receivers, config.notifications)
+            names = [r.rule.name for r in ruleset.rules]
+            transitions = apply_results(session, results, now, names)
+            notify(session, ruleset, config, now)
+            return transitions

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "warden.cli.sources",
     "warden.cli.rules_test",
     "warden.cli.backtest",
+    "warden.cli.alerts",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 
@@ -31,6 +32,8 @@ examples:
   warden run                         start the daemon on ./config.yaml
   warden check                       validate config.yaml and every rule file
   warden db upgrade                  apply pending database migrations
+  warden alerts                      what is firing, muted, acknowledged, delivered
+  warden ack 3f2a9c1b7d04            acknowledge an alert (no repeats, no escalation)
   warden <command> --help            options of one command
 
 config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)

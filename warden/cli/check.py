@@ -11,6 +11,7 @@ from warden.cli.common import add_config_option
 from warden.config import Config, inline_secret_warnings, load_config
 from warden.errors import ConfigError
 from warden.notify.local_schemas import register_local_schemas
+from warden.notify.template_check import template_problems
 from warden.rules.loader import load_rules
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
@@ -53,6 +54,8 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in inline_secret_warnings(doc):
         print(f"warning: {warning}", file=sys.stderr)
     problems += _receiver_problems(doc, config)
+    if config.notifications.templates_dir is not None:
+        problems += template_problems(config.notifications.templates_dir)
     try:
         ruleset = load_rules(config)
     except ConfigError as exc:

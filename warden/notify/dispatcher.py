@@ -1,43 +1,45 @@
-"""Draining the outbox: lease due messages, send them through apprise, record the outcome.
+"""Draining the outbox: lease due messages, send each to its receiver, record the outcome.
 
 A message that cannot be delivered stays in the outbox and is retried with exponential
-back-off (capped at `retry_max`), for as long as it takes: it is never dropped. Leases let
-several instances drain one outbox without sending a message twice.
+back-off (capped at `retry_max`) until its receiver's `dead_after`; then it is marked dead and
+a copy goes to the receiver's `fallback`. An attempt that may have arrived (no answer within
+the receiver's `timeout`, or a crash between sending and recording) is re-sent at most
+`uncertain_retries` times, with the same idempotency key, then marked unconfirmed. Messages of
+one stream go out in the order they were written. Leases let several instances drain one
+outbox without sending a message twice.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import apprise
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warden.clock import Clock
 from warden.config import NotificationSettings, ReceiverSettings
-from warden.log import get_logger, mask_secrets
-from warden.notify.local_schemas import register_local_schemas
+from warden.log import get_logger
+from warden.notify.channels import channel_for
+from warden.notify.outbox import enqueue_fallback
+from warden.notify.send import Envelope, Outcome, send
 from warden.store.db import Database
 from warden.store.models import Notification
 
 log = get_logger(__name__)
 
-LEASE = timedelta(minutes=2)
-_NOTIFY_TYPES = {
-    "critical": apprise.NotifyType.FAILURE,
-    "warning": apprise.NotifyType.WARNING,
-    "info": apprise.NotifyType.INFO,
-}
+LEASE_MARGIN = timedelta(seconds=5)
 
 
 @dataclass
 class DispatchReport:
     sent: int = 0
     failed: int = 0
+    dead: int = 0
+    unconfirmed: int = 0
 
 
 def retry_delay(attempts: int, settings: NotificationSettings) -> timedelta:
@@ -46,23 +48,11 @@ def retry_delay(attempts: int, settings: NotificationSettings) -> timedelta:
     return min(delay, settings.retry_max)
 
 
-def send_one(url: str, title: str, body: str, severity: str, kind: str) -> str | None:
-    """Deliver through apprise; None on success, else the reason (secrets masked)."""
-    register_local_schemas()
-    target = apprise.Apprise()
-    if not target.add(url):
-        return "not a valid apprise URL (check the scheme and its parameters)"
-    notify_type = (
-        apprise.NotifyType.SUCCESS
-        if kind == "resolved"
-        else _NOTIFY_TYPES.get(severity, apprise.NotifyType.INFO)
-    )
-    with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-        ok = bool(target.notify(title=title, body=body, notify_type=notify_type))
-    if ok:
-        return None
-    reason = " ".join(str(captured.getvalue()).split())[-500:] or "delivery failed"
-    return mask_secrets(reason)
+def lease_for(receiver: ReceiverSettings | None) -> timedelta:
+    """How long a message is reserved for one attempt: twice the receiver's timeout, plus a
+    margin. A lease that runs out unrecorded means the sender died mid-attempt."""
+    timeout = receiver.timeout if receiver is not None else timedelta(seconds=10)
+    return timeout * 2 + LEASE_MARGIN
 
 
 class Dispatcher:
@@ -81,77 +71,173 @@ class Dispatcher:
         self.clock = clock
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
 
-    def _lease(self, limit: int) -> list[Notification]:
+    def _blocked(self, session: Session, row: Notification) -> bool:
+        """An older message of the same stream is still to go (or going) first."""
+        if row.stream is None:
+            return False
+        older = session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.stream == row.stream,
+                Notification.status == "pending",
+                Notification.id < row.id,
+            )
+            .limit(1)
+        )
+        return older is not None
+
+    def _lease(self, limit: int, report: DispatchReport) -> list[Notification]:
         now = self.clock.now()
+        leased: list[Notification] = []
         with self.db.session() as session:
             query = (
                 select(Notification)
-                .where(
-                    Notification.status == "pending",
-                    Notification.next_attempt_at <= now,
-                    or_(Notification.lease_until.is_(None), Notification.lease_until < now),
-                )
-                .order_by(Notification.next_attempt_at, Notification.id)
+                .where(Notification.status == "pending", Notification.next_attempt_at <= now)
+                .order_by(Notification.id)
                 .limit(limit)
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
-            for row in rows:
-                row.lease_until = now + LEASE
-            return rows
+            for row in session.scalars(query):
+                if row.lease_until is not None and row.lease_until >= now:
+                    continue  # another attempt is under way
+                receiver = self.receivers.get(row.receiver)
+                if row.lease_until is not None:
+                    # Leased, never recorded: the sender stopped between send and record.
+                    row.lease_until = None
+                    log.warning(
+                        "notify.interrupted",
+                        receiver=row.receiver,
+                        alert=row.alert_id,
+                        kind=row.kind,
+                        uncertain=(row.uncertain or 0) + 1,
+                    )
+                    if self._uncertain(row, receiver, "stopped while sending", now, report):
+                        continue
+                if self._past_deadline(session, row, receiver, now, report):
+                    continue
+                if self._blocked(session, row):
+                    continue
+                row.lease_until = now + lease_for(receiver)
+                leased.append(row)
+        return leased
+
+    def _uncertain(
+        self,
+        row: Notification,
+        receiver: ReceiverSettings | None,
+        why: str,
+        now: datetime,
+        report: DispatchReport,
+    ) -> bool:
+        """Count an attempt that may have arrived; True when the cap is reached (no resend)."""
+        row.uncertain = (row.uncertain or 0) + 1
+        cap = receiver.uncertain_retries if receiver is not None else 0
+        if row.uncertain <= cap:
+            return False
+        row.status = "unconfirmed"
+        row.last_error = (
+            f"{why}; may have arrived, not re-sent ({row.uncertain} uncertain attempts)"
+        )
+        report.unconfirmed += 1
+        log.warning(
+            "notify.unconfirmed",
+            receiver=row.receiver,
+            alert=row.alert_id,
+            kind=row.kind,
+            uncertain=row.uncertain,
+            error=row.last_error,
+        )
+        return True
+
+    def _past_deadline(
+        self,
+        session: Session,
+        row: Notification,
+        receiver: ReceiverSettings | None,
+        now: datetime,
+        report: DispatchReport,
+    ) -> bool:
+        deadline = receiver.dead_after if receiver is not None else None
+        if deadline is None or now - row.created_at < deadline or row.attempts == 0:
+            return False
+        row.status = "dead"
+        report.dead += 1
+        fallback = self.receivers.get(receiver.fallback or "") if receiver is not None else None
+        if fallback is not None and fallback.name != row.receiver:
+            enqueue_fallback(session, row, fallback, now)
+        log.error(
+            "notify.dead",
+            receiver=row.receiver,
+            alert=row.alert_id,
+            kind=row.kind,
+            attempts=row.attempts,
+            error=row.last_error,
+            fallback=fallback.name if fallback is not None else None,
+        )
+        return True
 
     def dispatch_due(self, limit: int = 100) -> DispatchReport:
         report = DispatchReport()
-        for row in self._lease(limit):
-            error = self._deliver(row)
-            now = self.clock.now()
-            with self.db.session() as session:
-                stored = session.get(Notification, row.id)
-                if stored is None:
-                    continue
-                stored.attempts += 1
-                stored.lease_until = None
-                if error is None:
-                    stored.status = "sent"
-                    stored.sent_at = now
-                    stored.last_error = None
-                    report.sent += 1
-                    log.info(
-                        "notify.sent",
-                        receiver=row.receiver,
-                        target=row.target,
-                        alert=row.alert_id,
-                        kind=row.kind,
-                        attempts=stored.attempts,
-                    )
-                else:
-                    delay = retry_delay(stored.attempts, self.settings)
-                    stored.next_attempt_at = now + delay
-                    stored.last_error = error
-                    report.failed += 1
-                    log.warning(
-                        "notify.failed",
-                        receiver=row.receiver,
-                        target=row.target,
-                        alert=row.alert_id,
-                        kind=row.kind,
-                        attempts=stored.attempts,
-                        error=error,
-                        retry_at=stored.next_attempt_at.isoformat(),
-                    )
+        for row in self._lease(limit, report):
+            outcome = self._deliver(row)
+            self._record(row.id, outcome, report)
         return report
 
-    def _deliver(self, row: Notification) -> str | None:
+    def _record(self, row_id: int, outcome: Outcome, report: DispatchReport) -> None:
+        now = self.clock.now()
+        with self.db.session() as session:
+            stored = session.get(Notification, row_id)
+            if stored is None:
+                return
+            stored.attempts += 1
+            stored.lease_until = None
+            fields = {
+                "receiver": stored.receiver,
+                "target": stored.target,
+                "alert": stored.alert_id,
+                "kind": stored.kind,
+                "attempts": stored.attempts,
+            }
+            if outcome.error is None:
+                stored.status = "sent"
+                stored.sent_at = now
+                stored.last_error = None
+                report.sent += 1
+                log.info("notify.sent", **fields)
+                return
+            stored.last_error = outcome.error
+            receiver = self.receivers.get(stored.receiver)
+            if outcome.uncertain and self._uncertain(stored, receiver, outcome.error, now, report):
+                return
+            stored.next_attempt_at = now + retry_delay(stored.attempts, self.settings)
+            report.failed += 1
+            log.warning(
+                "notify.failed",
+                **fields,
+                error=outcome.error,
+                uncertain=outcome.uncertain,
+                retry_at=stored.next_attempt_at.isoformat(),
+            )
+
+    def _deliver(self, row: Notification) -> Outcome:
         receiver = self.receivers.get(row.receiver)
         if receiver is None:
-            return f"receiver {row.receiver!r} is not in config.yaml any more"
+            return Outcome(f"receiver {row.receiver!r} is not in config.yaml any more")
         if row.target >= len(receiver.urls):
-            return f"receiver {row.receiver!r} has no URL number {row.target + 1} any more"
-        try:
-            return send_one(receiver.urls[row.target], row.title, row.body, row.severity, row.kind)
-        except Exception as exc:  # a broken plugin must not stop the other messages
-            return mask_secrets(f"{type(exc).__name__}: {exc}")
+            return Outcome(f"receiver {row.receiver!r} has no URL number {row.target + 1} any more")
+        url = receiver.urls[row.target]
+        envelope = Envelope(
+            title=row.title,
+            body=row.body,
+            html=row.body_html,
+            severity=row.severity,
+            kind=row.kind,
+            idempotency_key=row.idempotency_key,
+        )
+        return send(
+            url, channel_for(url, receiver.kind), envelope, receiver.timeout.total_seconds()
+        )
 
     def pending_count(self) -> int:
         with self.db.session() as session:

@@ -1,24 +1,56 @@
 """The outbox: one row per message and delivery target, written in the alert's own transaction.
 
 Each row has an idempotency key, so an alert transition enqueued twice (a retry after a crash,
-two instances racing) still produces a single message.
+two instances racing) still produces a single message. Rows of one receiver target about one
+alert (or group) form a *stream*: they are sent in the order they were written, and a newer
+message marks an older one still waiting as `superseded` instead of letting it go out late.
+
+Statuses: pending → sent; or superseded (a newer message replaced it before delivery),
+unconfirmed (attempts timed out and may have arrived; not re-sent past the receiver's cap),
+dead (undelivered past the receiver's `dead_after`; a copy went to its fallback).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from warden.config import ReceiverSettings
+from warden.notify import escape
+from warden.notify.channels import channel_for
+from warden.notify.render import Rendered
 from warden.store.models import Alert, Notification
+
+STATUSES = ("pending", "sent", "superseded", "unconfirmed", "dead")
+FINAL = ("sent", "superseded", "unconfirmed", "dead")
 
 
 def idempotency_key(alert: Alert, kind: str, at: datetime, receiver: str, target: int) -> str:
     stamp = "" if kind in ("firing", "resolved") else at.strftime("%Y%m%dT%H%M%S")
     return f"alert:{alert.id}:{kind}{stamp}:{receiver}:{target}"
+
+
+def stream_of(receiver: str, target: int, topic: str) -> str:
+    """The ordering key of a receiver target's messages about one alert, group or topic."""
+    return f"{receiver}:{target}:{topic}"[:255]
+
+
+def supersede(session: Session, stream: str, now: datetime) -> int:
+    """Mark the stream's messages still waiting (not being sent right now) as superseded."""
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.stream == stream,
+            Notification.status == "pending",
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .values(status="superseded", last_error="a newer message replaced it before delivery")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def enqueue(
@@ -31,35 +63,99 @@ def enqueue(
     now: datetime,
     severity: str | None = None,
     key_prefix: str | None = None,
+    render: Callable[[ReceiverSettings, int], Rendered] | None = None,
+    topic: str | None = None,
+    alert_ids: Sequence[int] | None = None,
 ) -> list[Notification]:
-    """Add one pending notification per receiver URL (skipping keys that already exist)."""
+    """Add one pending notification per receiver URL (skipping keys that already exist).
+
+    `render(receiver, target)` writes the message for each target's channel; without it every
+    target gets `title` and `body`. A new message about an alert supersedes that stream's
+    older messages still waiting (`topic` names the stream: the alert by default).
+    """
     rows = []
     for receiver in receivers:
         for target in range(len(receiver.urls)):
-            if alert is not None:
-                key = idempotency_key(alert, kind, now, receiver.name, target)
-            else:
+            if key_prefix is not None or alert is None:
                 key = f"{key_prefix or kind}:{receiver.name}:{target}"
+            else:
+                key = idempotency_key(alert, kind, now, receiver.name, target)
             exists = session.scalar(
                 select(Notification.id).where(Notification.idempotency_key == key)
             )
             if exists is not None:
                 continue
+            name = topic or (f"alert:{alert.id}" if alert is not None else key_prefix or kind)
+            stream = stream_of(receiver.name, target, name)
+            if alert is not None or topic is not None:
+                supersede(session, stream, now)
+            message = (
+                render(receiver, target)
+                if render is not None
+                else _escaped(receiver, target, title, body)
+            )
             row = Notification(
                 alert_id=alert.id if alert is not None else None,
                 receiver=receiver.name,
                 target=target,
                 kind=kind,
+                alert_ids=list(alert_ids)
+                if alert_ids is not None
+                else ([alert.id] if alert is not None else None),
                 idempotency_key=key,
+                stream=stream,
                 severity=severity or (alert.severity if alert is not None else "warning"),
-                title=title,
-                body=body,
+                title=message.title,
+                body=message.body,
+                body_html=message.html,
                 status="pending",
                 attempts=0,
+                uncertain=0,
                 next_attempt_at=now,
                 created_at=now,
             )
             session.add(row)
             rows.append(row)
+    session.flush()
+    return rows
+
+
+def _escaped(receiver: ReceiverSettings, target: int, title: str, body: str) -> Rendered:
+    """A message written as plain text (system notices), made safe for the target's channel."""
+    channel = channel_for(receiver.urls[target], receiver.kind)
+    escaper = escape.ESCAPERS[channel.markup]
+    return Rendered(" ".join(escape.neutralise(title).split()), escaper(escape.neutralise(body)))
+
+
+def enqueue_fallback(
+    session: Session, dead: Notification, fallback: ReceiverSettings, now: datetime
+) -> list[Notification]:
+    """Copy a dead message to the fallback receiver, saying where it could not go."""
+    rows = []
+    for target in range(len(fallback.urls)):
+        key = f"{dead.idempotency_key}:fallback:{fallback.name}:{target}"[:200]
+        if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+            continue
+        row = Notification(
+            alert_id=dead.alert_id,
+            receiver=fallback.name,
+            target=target,
+            kind=dead.kind,
+            alert_ids=dead.alert_ids,
+            idempotency_key=key,
+            stream=stream_of(fallback.name, target, f"fallback:{dead.id}"),
+            severity=dead.severity,
+            title=f"[UNDELIVERED to {dead.receiver}] {dead.title}",
+            body=f"Warden could not deliver this to {dead.receiver}: {dead.last_error}\n\n"
+            + dead.body,
+            body_html=None,
+            status="pending",
+            attempts=0,
+            uncertain=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(row)
+        rows.append(row)
     session.flush()
     return rows

@@ -1,142 +1,243 @@
-"""The words of an alert message: a title a phone can show, and a body with the evidence in it.
+"""Writing a message for one channel: Jinja2 templates, escaping, and the channel's length.
 
-Messages are read by comms teams as much as by engineers: they say what is happening, to whom,
-since when, what was seen against what is usual and why the rule judged it unusual, and quote
-the mentions to read first, with links.
+Each receiver kind has a template (`warden/notify/templates/`, overridable by a file of the same
+name in `notifications.templates_dir`). Every `{{ value }}` a template prints is neutralised and
+escaped for the channel's markup by the environment itself, so a template cannot forget to; the
+HTML template of e-mails is autoescaped. A body longer than the channel allows loses quoted
+mentions first, then whole alerts (counted as "+N more"), and is cut only as a last resort.
+SMS bodies are fitted to one 160-character GSM-7 segment when the essentials fit in it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import jinja2
+import markupsafe
+
+from warden.log import get_logger
+from warden.notify import escape
+from warden.notify.channels import CHANNELS, Channel, Kind
+from warden.notify.message import AlertView, MessageView, alert_view
+from warden.notify.words import Words
 from warden.rules.schema import Rule
-from warden.rules.template import render
 from warden.store.models import Alert, Mention
 
-_KIND_PREFIX = {"firing": "ALERT", "repeat": "STILL FIRING", "resolved": "RESOLVED"}
-SNIPPET_CHARS = 280
+log = get_logger(__name__)
+
+_BLANKS = re.compile(r"\n{3,}")
+_TRAILING = re.compile(r"[ \t]+\n")
+SMS_MIN_SUMMARY = 24
+"""Below this many characters of summary, an SMS takes a second segment instead."""
 
 
-def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for one target: its title, text body and (e-mail) HTML body."""
+
+    title: str
+    body: str
+    html: str | None = None
 
 
-def format_mention(n: int, mention: Mention) -> str:
-    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or "?")
-    facts = [mention.source]
-    if mention.author_followers:
-        facts.append(f"{mention.author_followers:,} followers")
-    if mention.score is not None:
-        facts.append(mention.score.label)
-    engagement = mention.engagement
-    if engagement:
-        facts.append(f"{engagement:,} interactions")
-    when = mention.published_at.strftime("%H:%M UTC")
-    line = f'{n}. {who} ({", ".join(facts)}, {when}): "{_snippet(mention.text)}"'
-    if mention.url:
-        line += f"\n   {mention.url}"
-    return line
+class TemplateWords(Words):
+    """Words with the helpers templates call for links."""
 
+    def web_url(self, url: str | None) -> str | None:
+        return escape.web_url(url)
 
-def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]:
-    """What `{{ placeholders }}` stand for: the alert's labels and the figures behind it."""
-    return {
-        **alert.labels,
-        "rule": alert.rule,
-        "entity": alert.labels.get("entity", ""),
-        "severity": alert.severity,
-        "since": alert.active_since.strftime("%Y-%m-%d %H:%M UTC"),
-        "top_mentions": "\n".join(format_mention(i, m) for i, m in enumerate(mentions, 1)),
-        **alert.values,
-    }
-
-
-def _subject(alert: Alert) -> str:
-    labels = alert.labels
-    subject = labels.get("entity") or f"source {labels.get('source', '?')}"
-    extra = [labels[k] for k in ("source", "lang") if labels.get(k) and labels.get("entity")]
-    return f"{subject} ({', '.join(extra)})" if extra else subject
-
-
-def _default_summary(alert: Alert) -> str:
-    v = alert.values
-    entity = alert.labels.get("entity", "")
-    if "window" in v and "share" in v and "scored" in v:
+    def autolink(self, url: str | None) -> Any:
+        safe = escape.web_url(url)
         return (
-            f"{v.get('count', '?')} mentions of {entity} in the last {v['window']}, "
-            f"{v.get('negative', 0)} negative ({float(v['share']):.0%} of scored)"
+            markupsafe.Markup(f"<{safe}>")
+            if safe
+            else escape.markdown(escape.neutralise(url or ""))
         )
-    reason = str(v.get("reason") or "the rule's condition holds")
-    return f"{_subject(alert)}: {reason}"
 
 
-def _figures(values: dict[str, Any]) -> str | None:
-    """`Seen: 120 · usual: 8` when the rule compares with a baseline."""
-    observed = values.get("observed", values.get("count"))
-    expected = values.get("expected", values.get("baseline"))
-    if observed is None or expected is None:
-        return None
-    line = f"Seen: {_plain(observed)} · usual: {_plain(expected)}"
-    probability = values.get("probability")
-    if isinstance(probability, int | float) and probability > 0:
-        line += f" (chance of this by normal variation: {probability:.1g})"
-    return line
+def _finalizer(escaper: Callable[[str], str]) -> Callable[[Any], Any]:
+    def finalize(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, markupsafe.Markup):
+            return value
+        return escaper(escape.neutralise(str(value)))
+
+    return finalize
 
 
-def _plain(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{value:,}" if isinstance(value, int) else str(value)
+@lru_cache(maxsize=32)
+def environment(markup: str, templates_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment writing `markup` ("text", "slack", "markdown", "html")."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.PackageLoader("warden.notify", "templates"))
+    html = markup == "html"
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=html,
+        finalize=_finalizer(escape.neutralise if html else escape.ESCAPERS[markup]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _tidy(text: str) -> str:
+    return _BLANKS.sub("\n\n", _TRAILING.sub("\n", text)).strip()
+
+
+def title_of(message: MessageView, words: Words) -> str:
+    """`[ALERT] CRITICAL spike: Acme (x)`; for a group `[ALERT] CRITICAL 3 alerts: Acme, Beta`."""
+    head = f"[{words[message.kind]}]"
+    if not message.alerts:
+        return f"{head} Warden"
+    first = message.alerts[0]
+    severity = words[max((a.severity for a in message.alerts), key=_rank)].upper()
+    if len(message.alerts) == 1:
+        return f"{head} {severity} {first.rule}: {first.subject}"
+    subjects = list(dict.fromkeys(a.subject for a in message.alerts))
+    shown = ", ".join(subjects[:3]) + (", …" if len(subjects) > 3 else "")
+    return f"{head} {severity} {len(message.alerts)} {words.alerts_in_group}: {shown}"
+
+
+def _rank(severity: str) -> int:
+    return {"info": 0, "warning": 1, "critical": 2}.get(severity, 1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(escape.neutralise(text).split())
+
+
+class Renderer:
+    """Renders messages for channels, with templates overridable from a folder."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        self.templates_dir = templates_dir
+
+    def _body(self, markup: str, template: str, values: dict[str, Any]) -> str:
+        """Render `template`; an operator's template that fails falls back to the built-in one
+        (logged as notify.template_failed with its file and line), so a typo never stops
+        alerts."""
+        env = environment(markup, self.templates_dir)
+        try:
+            return _tidy(env.get_template(template).render(**values))
+        except jinja2.TemplateError as exc:
+            if self.templates_dir is None:
+                raise
+            log.error(
+                "notify.template_failed",
+                template=str(self.templates_dir / template),
+                line=getattr(exc, "lineno", None),
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        builtin = environment(markup, None)
+        return _tidy(builtin.get_template(template).render(**values))
+
+    def render(
+        self,
+        message: MessageView,
+        channel: Channel,
+        words: Words,
+        max_length: int | None = None,
+    ) -> Rendered:
+        """The title and body(ies) of `message` for `channel`, within its length budget."""
+        words = TemplateWords(words.language, str(words.zone))
+        limit = max_length or channel.max_length
+        raw_title = title_of(message, words)
+        if channel.kind == "sms":
+            return Rendered("", self._sms(message, words, limit))
+        title = _one_line(raw_title)
+        if channel.kind != "email":
+            title = escape.ESCAPERS[channel.markup](title)
+        alerts = message.alerts
+        keep = max((len(a.mentions) for a in alerts), default=0)
+        shown = len(alerts)
+        while True:
+            trimmed = [_with_mentions(a, keep) for a in alerts[:shown]]
+            values = {
+                "alerts": trimmed,
+                "kind": message.kind,
+                "hidden": len(alerts) - shown,
+                "t": words,
+                "f": words,
+                "title": raw_title,
+            }
+            body = self._body(channel.markup, channel.template, values)
+            if len(body) <= limit or (keep == 0 and shown <= 1):
+                break
+            if keep > 0:
+                keep -= 1
+            else:
+                shown -= 1
+        if len(body) > limit:
+            marker = f"\n… ({words.cut})"
+            body = body[: max(0, limit - len(marker))].rstrip() + marker
+        html = None
+        if channel.kind == "email":
+            html = self._body("html", "email.html.j2", values)
+        return Rendered(title, body, html)
+
+    def _sms(self, message: MessageView, words: Words, limit: int) -> str:
+        alerts = message.alerts
+        if len(alerts) == 1:
+            summary = alerts[0].summary
+        else:
+            summary = ", ".join(dict.fromkeys(a.subject for a in alerts))
+        link = None
+        if message.details_url and alerts:
+            link = message.details_url.replace("{id}", str(alerts[0].id))
+        elif alerts:
+            link = next(
+                (u for a in alerts for m in a.mentions if (u := escape.web_url(m.url))), None
+            )
+
+        def write(text: str) -> str:
+            values = {
+                "alerts": alerts,
+                "kind": message.kind,
+                "worst": max((a.severity for a in alerts), key=_rank, default="info"),
+                "summary": text,
+                "link": link,
+                "t": words,
+                "f": words,
+            }
+            return escape.gsm7_fold(" ".join(self._body("text", "sms.j2", values).split()))
+
+        full = write(_one_line(summary))
+        units, segment = escape.sms_units(full)
+        if units > segment:
+            fixed, _ = escape.sms_units(write(""))
+            room = segment - fixed - 3
+            if room >= SMS_MIN_SUMMARY:
+                cut = _one_line(summary)
+                while cut:
+                    cut = cut[: max(0, min(len(cut) - 1, room))].rstrip()
+                    shorter = write(cut + "...")
+                    if escape.sms_units(shorter)[0] <= segment:
+                        return shorter
+        return full if len(full) <= limit else full[: limit - 3].rstrip() + "..."
+
+
+def _with_mentions(alert: AlertView, keep: int) -> AlertView:
+    return alert if len(alert.mentions) <= keep else replace(alert, mentions=alert.mentions[:keep])
 
 
 def render_alert(
-    alert: Alert, rule: Rule, kind: str, mentions: Sequence[Mention]
-) -> tuple[str, str]:
-    """(title, body) of the message for `alert` entering `kind` (firing, repeat, resolved)."""
-    values = template_values(alert, mentions)
-    entity = alert.labels.get("entity", "")
-    summary = (
-        render(rule.annotations["summary"], values)
-        if "summary" in rule.annotations
-        else (_default_summary(alert))
-    )
-    prefix = _KIND_PREFIX.get(kind, kind.upper())
-    title = f"[{prefix}] {alert.severity.upper()} {rule.name}: {_subject(alert)}"
-    lines = [summary, ""]
-    reason = alert.values.get("reason")
-    if reason and kind != "resolved" and "summary" in rule.annotations:
-        lines.append(f"Why: {reason}")
-    elif reason and kind == "resolved":
-        lines.append(f"Now: {reason}")
-    figures = _figures(alert.values)
-    if figures and kind != "resolved":
-        lines.append(figures)
-    if alert.values.get("warming_up"):
-        lines.append(
-            "Note: part of this rule is still learning what is usual for "
-            f"{entity or 'this source'} (warming up); it judges with less history for now."
-        )
-    if kind == "resolved":
-        lines.append(
-            f"Resolved at {alert.resolved_at:%Y-%m-%d %H:%M UTC} "
-            f"(firing since {alert.fired_at:%H:%M UTC})."
-            if alert.resolved_at and alert.fired_at
-            else "Resolved."
-        )
-    else:
-        lines.append(f"Since {values['since']}.")
-    if rule.description:
-        lines.append(f"Rule: {rule.name} ({alert.severity}) — {rule.description}")
-    else:
-        lines.append(f"Rule: {rule.name} ({alert.severity})")
-    labels = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
-    lines.append(f"Labels: {labels}")
-    for key, template in rule.annotations.items():
-        if key != "summary":
-            lines.append(f"{key.capitalize()}: {render(template, values)}")
-    if mentions and kind != "resolved":
-        lines += ["", "Read first:", values["top_mentions"]]
-    lines += ["", f"Alert #{alert.id} · fingerprint {alert.fingerprint[:12]}"]
-    return title, "\n".join(lines)
+    alert: Alert,
+    rule: Rule | None,
+    kind: str,
+    mentions: Sequence[Mention],
+    kind_of_channel: Kind = "text",
+    words: Words | None = None,
+) -> Rendered:
+    """One alert's message for a channel kind (English, UTC unless `words` says otherwise)."""
+    words = words or Words()
+    message = MessageView(kind, [alert_view(alert, rule, mentions, words)])
+    return Renderer().render(message, CHANNELS[kind_of_channel], words)

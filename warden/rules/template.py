@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -24,6 +24,20 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill the placeholders; one that has no value renders as `?` (never an exception)."""
-    return PLACEHOLDER.sub(lambda m: _show(values.get(m.group(1), "?")), template)
+def render(
+    template: str,
+    values: Mapping[str, Any],
+    show: Callable[[str, Any], str] | None = None,
+) -> str:
+    """Fill the placeholders; one that has no value renders as `?` (never an exception).
+
+    `show(name, value)` writes a value (messages pass the receiver's number formats).
+    """
+
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in values:
+            return "?"
+        return show(name, values[name]) if show is not None else _show(values[name])
+
+    return PLACEHOLDER.sub(fill, template)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from warden.alerts.replay import replay, scratch_database, steps
 from warden.config import Config, EntitySettings, RulesSettings
 from warden.durations import format_duration
-from warden.notify.render import template_values
+from warden.notify.message import template_values
 from warden.rules.loader import RuleSet, load_rule_paths
 from warden.rules.notation import expand_series
 from warden.rules.template import render

@@ -167,6 +167,46 @@ class Alert(Base):
     )
     annotations: Mapped[dict[str, str]] = mapped_column(JSONType)
     evidence: Mapped[list[int]] = mapped_column(JSONType, doc="ids of the top mentions")
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acked_by: Mapped[str | None] = mapped_column(String(255))
+    escalated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), doc="when the alert last went to an escalation receiver"
+    )
+    escalation_level: Mapped[int] = mapped_column(
+        Integer, default=0, doc="0: first receivers; n: n escalation steps taken"
+    )
+
+
+class Silence(Base):
+    """Alerts whose labels match are recorded and shown but not notified, until `ends_at`."""
+
+    __tablename__ = "silences"
+    __table_args__ = (Index("ix_silences_ends_at", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    matchers: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONType, doc='[{"name": "entity", "op": "=", "value": "Acme"}, ...]'
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(255))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertGroup(Base):
+    """The notification log of one group at one receiver: what it was last told, and when."""
+
+    __tablename__ = "alert_groups"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True, doc="receiver + group")
+    receiver: Mapped[str] = mapped_column(String(100))
+    labels: Mapped[dict[str, str]] = mapped_column(JSONType, doc="the group_by labels' values")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    firing_ids: Mapped[list[int]] = mapped_column(
+        JSONType, doc="ids of the group's firing alerts when it was last notified"
+    )
 
 
 class Notification(Base):
@@ -176,6 +216,7 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_notifications_idempotency_key"),
         Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_stream", "stream", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -183,12 +224,24 @@ class Notification(Base):
     receiver: Mapped[str] = mapped_column(String(100))
     target: Mapped[int] = mapped_column(Integer, default=0, doc="index of the receiver's URL")
     kind: Mapped[str] = mapped_column(String(16), doc="firing, resolved, repeat or system")
+    alert_ids: Mapped[list[int] | None] = mapped_column(
+        JSONType, doc="every alert the message lists (a group message lists several)"
+    )
     idempotency_key: Mapped[str] = mapped_column(String(200))
     severity: Mapped[str] = mapped_column(String(16))
+    stream: Mapped[str | None] = mapped_column(
+        String(255), doc="receiver:target:topic; sent in order, newer supersedes older"
+    )
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), doc="pending, sent")
+    body_html: Mapped[str | None] = mapped_column(Text, doc="HTML part (e-mail)")
+    status: Mapped[str] = mapped_column(
+        String(16), doc="pending, sent, superseded, unconfirmed or dead"
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain: Mapped[int] = mapped_column(
+        Integer, default=0, doc="attempts that may have arrived (timed out, interrupted)"
+    )
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import func, select
+
 from warden.clock import Clock
 from warden.config import Config
 from warden.entities import EntityMatcher
@@ -22,6 +24,7 @@ from warden.log import get_logger
 from warden.sources.health import read_health
 from warden.sources.settings import SourceSettings, WebhookSource
 from warden.store.db import Database
+from warden.store.models import Notification
 from warden.web.webhook import Answer, WebhookEndpoint
 
 log = get_logger(__name__)
@@ -161,12 +164,15 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
 
 
 def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> HealthReport:
-    """/healthz: 200 {status: ok|degraded, sources: [...]}, 503 when the database is unreachable."""
+    """/healthz: 200 {status: ok|degraded, sources: [...], outbox: {sent: n, dead: n, ...}},
+    503 when the database is unreachable."""
 
     def report() -> tuple[int, dict[str, Any]]:
         try:
             with db.session() as session:
                 health = read_health(session, sources, clock.now())
+                counted = select(Notification.status, func.count()).group_by(Notification.status)
+                outbox = {str(status): int(n) for status, n in session.execute(counted).all()}
         except Exception as exc:
             log.error("web.health_failed", error=str(exc))
             return 503, {"status": "error", "error": "database unreachable", "sources": []}
@@ -174,6 +180,8 @@ def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> 
         return 200, {
             "status": "degraded" if failing else "ok",
             "sources": [h.as_json() for h in health],
+            # messages per outbox status: dead and unconfirmed ones need a look
+            "outbox": outbox,
         }
 
     return report

@@ -1,0 +1,124 @@
+"""`warden alerts`, `warden ack`, `warden silence ...` and `warden notify test` as the on-call
+types them: on a real store and real receivers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alerting_helpers import AT, add_alert, config_with
+from conftest import free_port
+from webhook_server import WebhookServer
+
+from warden.cli import main
+from warden.store.db import Database
+from warden.store.models import Notification
+
+
+def _setup(tmp_path: Path, receivers: list[dict[str, object]]) -> tuple[Path, Database]:
+    config = config_with(tmp_path, receivers)
+    db = Database(config.database_url)
+    db.upgrade()
+    return tmp_path / "config.yaml", db
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_alerts_silence_and_ack_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    acme = add_alert(db, at=AT)
+    beta = add_alert(db, labels={"entity": "Beta"}, at=AT)
+    with db.session() as session:
+        session.add(
+            Notification(
+                alert_id=beta,
+                alert_ids=[beta],
+                receiver="oncall",
+                target=0,
+                kind="firing",
+                idempotency_key="k",
+                stream="s",
+                severity="critical",
+                title="t",
+                body="b",
+                status="dead",
+                attempts=9,
+                uncertain=0,
+                last_error="Connection refused",
+                next_attempt_at=AT,
+                created_at=AT,
+            )
+        )
+    c = ["-c", str(path)]
+    added = _json(
+        capsys,
+        "silence",
+        "add",
+        *c,
+        "entity=Acme",
+        "--duration",
+        "2h",
+        "--comment",
+        "known outage",
+        "--author",
+        "alice",
+    )
+    assert added["matchers"] == "entity=Acme" and added["created_by"] == "alice"  # type: ignore[index]
+    rows = _json(capsys, "alerts", *c)
+    by_id = {r["id"]: r for r in rows}  # type: ignore[union-attr]
+    assert by_id[acme]["muted"] == f"silenced by #{added['id']}"  # type: ignore[index]
+    assert by_id[beta]["delivery"] == {"oncall": "firing dead"}
+    assert by_id[beta]["errors"] == {"oncall": "Connection refused"}
+
+    prefix = by_id[beta]["fingerprint"][:10]
+    assert main(["ack", *c, prefix, "--by", "bob"]) == 0
+    assert capsys.readouterr().out.strip() == f"alert #{beta} acknowledged by bob"
+    assert main(["alerts", *c]) == 0
+    table = capsys.readouterr().out
+    assert "silenced by #1" in table and " bob " in table
+    assert f"#{beta} to oncall: dead: Connection refused" in table
+
+    listed = _json(capsys, "silence", "list", *c)
+    assert [s["id"] for s in listed] == [added["id"]]  # type: ignore[union-attr,index]
+    assert main(["silence", "expire", *c, str(added["id"])]) == 0  # type: ignore[index]
+    capsys.readouterr()
+    assert _json(capsys, "silence", "list", *c) == []
+    rows = _json(capsys, "alerts", *c)
+    assert all(r["muted"] is None for r in rows)  # type: ignore[union-attr,index]
+
+    assert main(["ack", *c, "zz"]) == 1
+    assert "fingerprint prefix of at least 4 hex digits" in capsys.readouterr().err
+    assert main(["silence", "add", *c, "entity", "--duration", "1h", "--comment", "x"]) == 1
+    assert "expected name=value" in capsys.readouterr().err
+    assert main(["silence", "add", *c, "entity=Acme", "--duration", "soon", "--comment", "x"]) == 1
+    assert "--duration 'soon'" in capsys.readouterr().err
+
+
+def test_notify_test_prints_success_or_the_exact_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    down = free_port()
+    with WebhookServer() as hook:
+        path, _ = _setup(
+            tmp_path,
+            [
+                {"name": "good", "kind": "slack", "urls": [hook.slack_url()]},
+                {"name": "bad", "urls": [f"json://127.0.0.1:{down}/x"], "timeout": "2s"},
+            ],
+        )
+        assert main(["notify", "test", "-c", str(path), "good"]) == 0
+        assert capsys.readouterr().out.strip() == "sent: good URL 1 of 1 (slack)"
+        (request,) = hook.wait_for(1)
+        assert "this receiver works" in request.json["text"]
+    assert main(["notify", "test", "-c", str(path), "bad"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("failed: bad URL 1 of 1 (text): ")
+    assert "Connection error" in err or "refused" in err
+    assert main(["notify", "test", "-c", str(path), "nobody"]) == 1
+    assert "no receiver 'nobody'" in capsys.readouterr().err

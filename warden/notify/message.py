@@ -1,0 +1,197 @@
+"""What an alert message says, before any channel writes it: alerts, figures and mentions.
+
+`build_message` turns alerts (with their rule and quoted mentions) into plain data; the
+channel templates in `warden.notify.render` decide how it looks. Everything here is raw: text
+from outside (mentions, authors, URLs, entity names) is escaped later, for its channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from warden.notify.words import Words
+from warden.rules.schema import Rule
+from warden.rules.template import render
+from warden.store.models import Alert, Mention
+
+SNIPPET_CHARS = 280
+PERCENT_KEYS = frozenset({"share", "probability", "negative_share", "positive_share"})
+
+
+@dataclass(frozen=True)
+class MentionView:
+    id: int
+    who: str
+    source: str
+    followers: int | None
+    sentiment: str | None  # negative / neutral / positive, None while not scored
+    engagement: int
+    published_at: datetime
+    snippet: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    short: str  # fingerprint prefix, as `warden ack` takes it
+    rule: str
+    severity: str
+    state: str
+    subject: str
+    summary: str
+    why: str | None
+    now: str | None
+    observed: Any
+    expected: Any
+    probability: float | None
+    warming_up: bool
+    since: datetime
+    fired_at: datetime | None
+    resolved_at: datetime | None
+    description: str
+    labels: dict[str, str]
+    extra: list[tuple[str, str]]
+    mentions: list[MentionView]
+    sentiment: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MessageView:
+    kind: str  # firing, repeat, resolved, test
+    alerts: list[AlertView]
+    details_url: str | None = None
+
+
+def snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def mention_view(mention: Mention) -> MentionView:
+    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or "?")
+    return MentionView(
+        id=mention.id,
+        who=who,
+        source=mention.source,
+        followers=mention.author_followers or None,
+        sentiment=mention.score.label if mention.score is not None else None,
+        engagement=mention.engagement,
+        published_at=mention.published_at,
+        snippet=snippet(mention.text),
+        url=mention.url,
+    )
+
+
+def subject(labels: Mapping[str, str]) -> str:
+    """`Acme (x, fr)`, or `source rss` for rules about a source rather than an entity."""
+    name = labels.get("entity") or f"source {labels.get('source', '?')}"
+    extra = [labels[k] for k in ("source", "lang") if labels.get(k) and labels.get("entity")]
+    return f"{name} ({', '.join(extra)})" if extra else name
+
+
+def format_mention(n: int, mention: Mention) -> str:
+    """One quoted mention as a line of plain text (rule tests and backtests print these)."""
+    view = mention_view(mention)
+    facts = [view.source]
+    if view.followers:
+        facts.append(f"{view.followers:,} followers")
+    facts.append(view.sentiment or "not scored yet")
+    if view.engagement:
+        facts.append(f"{view.engagement:,} interactions")
+    line = f'{n}. {view.who} ({", ".join(facts)}, {view.published_at:%H:%M UTC}): "{view.snippet}"'
+    return line + (f"\n   {view.url}" if view.url else "")
+
+
+def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]:
+    """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures."""
+    return {
+        **alert.labels,
+        "rule": alert.rule,
+        "entity": alert.labels.get("entity", ""),
+        "severity": alert.severity,
+        "since": alert.active_since.strftime("%Y-%m-%d %H:%M UTC"),
+        "top_mentions": "\n".join(format_mention(i, m) for i, m in enumerate(mentions, 1)),
+        **alert.values,
+    }
+
+
+def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, Any], str]:
+    """How a placeholder's value is written: shares (and the threshold of a share) as
+    percentages, other numbers one way."""
+    shares = set(PERCENT_KEYS) | ({"threshold"} if "share" in values else set())
+
+    def show(key: str, value: Any) -> str:
+        if key in shares or key.endswith("_share"):
+            return words.percent(value)
+        return words.number(value)
+
+    return show
+
+
+def _default_summary(alert: Alert, words: Words) -> str:
+    v = alert.values
+    entity = alert.labels.get("entity", "")
+    if "window" in v and "share" in v and "scored" in v:
+        return words.share_summary.format(
+            count=words.number(v.get("count", "?")),
+            entity=entity,
+            window=v["window"],
+            negative=words.number(v.get("negative", 0)),
+            share=words.percent(float(v["share"])),
+        )
+    reason = str(v.get("reason") or "the rule's condition holds")
+    return f"{subject(alert.labels)}: {reason}"
+
+
+def alert_view(
+    alert: Alert, rule: Rule | None, mentions: Sequence[Mention], words: Words
+) -> AlertView:
+    """The message data of one alert, its summary written in `words`' language and formats."""
+    annotations = dict(rule.annotations) if rule is not None else {}
+    values = template_values(alert, mentions)
+    show = value_formatter(words, values)
+    summary = (
+        render(annotations["summary"], values, show)
+        if "summary" in annotations
+        else _default_summary(alert, words)
+    )
+    reason = alert.values.get("reason")
+    resolved = alert.state == "resolved"
+    probability = alert.values.get("probability")
+    views = [mention_view(m) for m in mentions]
+    sentiment = {"negative": 0, "neutral": 0, "positive": 0, "not_scored": 0}
+    for view in views:
+        key = view.sentiment or "not_scored"
+        sentiment[key] = sentiment.get(key, 0) + 1
+    close_reason = alert.annotations.get("resolved_reason") if alert.annotations else None
+    return AlertView(
+        id=alert.id,
+        short=alert.fingerprint[:12],
+        rule=rule.name if rule is not None else alert.rule,
+        severity=alert.severity,
+        state=alert.state,
+        subject=subject(alert.labels),
+        summary=summary,
+        why=str(reason) if reason and not resolved and "summary" in annotations else None,
+        now=str(close_reason or reason) if (close_reason or reason) and resolved else None,
+        observed=alert.values.get("observed", alert.values.get("count")),
+        expected=alert.values.get("expected", alert.values.get("baseline")),
+        probability=float(probability) if isinstance(probability, int | float) else None,
+        warming_up=bool(alert.values.get("warming_up")),
+        since=alert.active_since,
+        fired_at=alert.fired_at,
+        resolved_at=alert.resolved_at,
+        description=rule.description if rule is not None and rule.description else "",
+        labels=dict(sorted(alert.labels.items())),
+        extra=[
+            (k.capitalize(), render(t, values, show))
+            for k, t in annotations.items()
+            if k != "summary"
+        ],
+        mentions=views,
+        sentiment={k: v for k, v in sentiment.items() if v},
+    )

@@ -1,0 +1,138 @@
+"""Sending one message to one receiver URL, and saying how it went: sent, failed, or unknown.
+
+apprise carries every channel except e-mail, which `warden.notify.email` sends as multipart.
+Each attempt is bounded by the receiver's `timeout`; an attempt that timed out waiting for the
+answer is *uncertain* (the message may have arrived), which the dispatcher treats differently
+from a refusal. Generic webhooks get an `Idempotency-Key` header so the receiving end can drop a
+copy re-sent after such an uncertain attempt or a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import apprise
+
+from warden.log import mask_secrets
+from warden.notify.channels import IDEMPOTENT_SCHEMES, Channel, scheme_of
+from warden.notify.email import EmailError, send_email
+from warden.notify.local_schemas import register_local_schemas
+
+_NOTIFY_TYPES = {
+    "critical": apprise.NotifyType.FAILURE,
+    "warning": apprise.NotifyType.WARNING,
+    "info": apprise.NotifyType.INFO,
+}
+_BODY_FORMATS = {
+    "slack": apprise.NotifyFormat.MARKDOWN,
+    "markdown": apprise.NotifyFormat.MARKDOWN,
+    "html": apprise.NotifyFormat.HTML,
+    "text": apprise.NotifyFormat.TEXT,
+}
+_LOCAL = frozenset({"console", "mbox"})
+_HEADED = frozenset({"slack", "discord", "telegram", "markdown"})
+"""Kinds whose templates start the body with the title: apprise gets no separate title."""
+_TIMED_OUT = ("Read timed out", "ReadTimeout", "read timeout")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt went: `error` None when delivered; `uncertain` when it may have arrived."""
+
+    error: str | None = None
+    uncertain: bool = False
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What is sent: the rendered message and how to recognise it if it comes twice."""
+
+    title: str
+    body: str
+    html: str | None
+    severity: str
+    kind: str
+    idempotency_key: str
+
+
+def with_timeout(url: str, seconds: float, key: str | None = None) -> str:
+    """`url` with apprise's connect/read timeouts (`cto`, `rto`) and, for generic webhooks,
+    an `Idempotency-Key` header (`+Idempotency-Key=...`)."""
+    scheme = scheme_of(url)
+    if scheme in _LOCAL:
+        return url
+    extra = [f"rto={seconds:g}", f"cto={min(seconds, 10.0):g}"]
+    if key and scheme in IDEMPOTENT_SCHEMES:
+        extra.append(f"+Idempotency-Key={quote(key, safe='')}")
+    return url + ("&" if "?" in url else "?") + "&".join(extra)
+
+
+def send(url: str, channel: Channel, envelope: Envelope, timeout: float) -> Outcome:
+    """Deliver `envelope` to `url`; never raises (a broken plugin is an error outcome)."""
+    started = time.monotonic()
+    try:
+        if channel.kind == "email":
+            try:
+                send_email(
+                    url,
+                    envelope.title,
+                    envelope.body,
+                    envelope.html,
+                    timeout,
+                    message_id=f"<{envelope.idempotency_key.replace(':', '.')}@warden>",
+                )
+            except EmailError as exc:
+                timed_out = isinstance(exc.__cause__, TimeoutError)
+                return Outcome(mask_secrets(str(exc)), uncertain=timed_out)
+            return Outcome()
+        return _apprise(url, channel, envelope, timeout, started)
+    except Exception as exc:  # a broken plugin must not stop the other messages
+        return Outcome(mask_secrets(f"{type(exc).__name__}: {exc}"))
+
+
+def _apprise(
+    url: str, channel: Channel, envelope: Envelope, timeout: float, started: float
+) -> Outcome:
+    register_local_schemas()
+    target = apprise.Apprise()
+    if not target.add(with_timeout(url, timeout, envelope.idempotency_key)):
+        return Outcome("not a valid apprise URL (check the scheme and its parameters)")
+    notify_type = (
+        apprise.NotifyType.SUCCESS
+        if envelope.kind == "resolved"
+        else _NOTIFY_TYPES.get(envelope.severity, apprise.NotifyType.INFO)
+    )
+    generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
+    body_format = None if generic else _BODY_FORMATS.get(channel.markup)
+    # Debug lines say whether a socket timed out reading the answer; keep them off the logs.
+    apprise_log = logging.getLogger("apprise")
+    propagate = apprise_log.propagate
+    apprise_log.propagate = False
+    try:
+        with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
+            ok = bool(
+                target.notify(
+                    title="" if channel.kind in _HEADED else envelope.title,
+                    body=envelope.body,
+                    notify_type=notify_type,
+                    body_format=body_format,
+                )
+            )
+    finally:
+        apprise_log.propagate = propagate
+    if ok:
+        return Outcome()
+    log_text = str(captured.getvalue())
+    lines = [ln for ln in log_text.splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
+    reason = " ".join(" ".join(ln.split(" - ", 2)[-1] for ln in lines).split())[-500:]
+    # Only a timeout waiting for the answer is uncertain: the request went out. A connection
+    # that could not be made (refused, connect timeout) certainly delivered nothing.
+    timed_out = any(marker in log_text for marker in _TIMED_OUT) and (
+        time.monotonic() - started >= timeout * 0.5
+    )
+    if timed_out:
+        reason = f"no answer within {timeout:g}s (the message may have arrived); {reason}"
+    return Outcome(mask_secrets(reason or "delivery failed"), uncertain=timed_out)

@@ -1,0 +1,152 @@
+"""The words and number formats of messages, in English or French, times in a receiver's zone.
+
+One way to write each kind of figure, in every message: whole numbers with a thousands
+separator (152,000 / 152 000), shares and probabilities as percentages (85% / 85 %), times as
+`2026-03-02 10:05 CET` in the receiver's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+Language = Literal["en", "fr"]
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "firing": "ALERT",
+        "repeat": "STILL FIRING",
+        "resolved": "RESOLVED",
+        "test": "TEST",
+        "critical": "critical",
+        "warning": "warning",
+        "info": "info",
+        "since": "Since",
+        "resolved_at": "Resolved at",
+        "firing_since": "firing since",
+        "why": "Why",
+        "now": "Now",
+        "seen": "Seen",
+        "usual": "usual",
+        "chance": "chance of this by normal variation",
+        "sentiment": "Sentiment of quoted mentions",
+        "negative": "negative",
+        "neutral": "neutral",
+        "positive": "positive",
+        "not_scored": "not scored yet",
+        "read_first": "Read first",
+        "followers": "followers",
+        "interactions": "interactions",
+        "rule": "Rule",
+        "labels": "Labels",
+        "warming_up": "Part of this rule is still learning what is usual here (warming up); "
+        "it judges with less history for now.",
+        "alert": "Alert",
+        "fingerprint": "fingerprint",
+        "ack": "Acknowledge",
+        "silence": "Silence for 2h",
+        "label_mention": "Correct a sentiment",
+        "more": "more",
+        "alerts_in_group": "alerts",
+        "test_body": "Test message from Warden: this receiver works.",
+        "more_alerts": "more alerts not shown",
+        "cut": "message cut to fit the channel",
+        "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
+        "negative ({share} of scored)",
+    },
+    "fr": {
+        "firing": "ALERTE",
+        "repeat": "TOUJOURS EN COURS",
+        "resolved": "RÉSOLU",
+        "test": "TEST",
+        "critical": "critique",
+        "warning": "avertissement",
+        "info": "info",
+        "since": "Depuis le",
+        "resolved_at": "Résolue le",
+        "firing_since": "en cours depuis",
+        "why": "Pourquoi",
+        "now": "Maintenant",
+        "seen": "Observé",
+        "usual": "habituel",
+        "chance": "probabilité d'une variation normale",
+        "sentiment": "Tonalité des mentions citées",
+        "negative": "négatif",
+        "neutral": "neutre",
+        "positive": "positif",
+        "not_scored": "pas encore évalué",
+        "read_first": "À lire d'abord",
+        "followers": "abonnés",
+        "interactions": "interactions",
+        "rule": "Règle",
+        "labels": "Étiquettes",
+        "warming_up": "Une partie de cette règle apprend encore ce qui est habituel ici "
+        "(mise en route) ; elle juge avec moins d'historique pour l'instant.",
+        "alert": "Alerte",
+        "fingerprint": "empreinte",
+        "ack": "Acquitter",
+        "silence": "Mettre en silence 2 h",
+        "label_mention": "Corriger une tonalité",
+        "more": "suite",
+        "alerts_in_group": "alertes",
+        "test_body": "Message de test de Warden : ce destinataire fonctionne.",
+        "more_alerts": "autres alertes non affichées",
+        "cut": "message raccourci pour ce canal",
+        "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
+        "négatives ({share} des mentions évaluées)",
+    },
+}
+
+
+class Words:
+    """Phrases and formatters for one language and time zone (what templates call `t` and `f`)."""
+
+    def __init__(self, language: str = "en", timezone: str = "UTC") -> None:
+        self.language = language if language in PHRASES else "en"
+        self.phrases = PHRASES[self.language]
+        self.zone = ZoneInfo(timezone)
+
+    def __getitem__(self, key: str) -> str:
+        return self.phrases.get(key, key)
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self[key]
+
+    def number(self, value: Any) -> str:
+        """152000 → `152,000` (en) or `152 000` (fr); 8.25 → `8.2` / `8,2`; text unchanged."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if isinstance(value, float) and not value.is_integer():
+            text = f"{value:,.1f}"
+        else:
+            text = f"{int(value):,}"
+        if self.language == "fr":
+            return text.replace(",", "\u202f").replace(".", ",")
+        return text
+
+    def percent(self, share: Any) -> str:
+        """0.853 → `85%` (en) or `85 %` (fr); tiny non-zero shares keep one significant digit."""
+        if not isinstance(share, int | float) or isinstance(share, bool):
+            return str(share)
+        pct = float(share) * 100
+        text = f"{pct:.1g}" if 0 < pct < 1 else f"{pct:.0f}"
+        if self.language == "fr":
+            return text.replace(".", ",") + "\u00a0%"
+        return text + "%"
+
+    def odds(self, probability: Any) -> str:
+        """A small probability as `1 in 500,000,000` (`1 sur 500 000 000`)."""
+        if not isinstance(probability, int | float) or probability <= 0:
+            return str(probability)
+        word = "sur" if self.language == "fr" else "in"
+        return f"1 {word} {self.number(max(1, round(1 / min(float(probability), 1.0))))}"
+
+    def time(self, moment: datetime | None, with_date: bool = True) -> str:
+        """`2026-03-02 10:05 CET` in the receiver's zone (`10:05 CET` without the date)."""
+        if moment is None:
+            return "?"
+        local = moment.astimezone(self.zone)
+        return local.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")

@@ -42,6 +42,8 @@ def post_draft(post: dict[str, Any], source: str, base_url: str, clock: Clock) -
         replies=post.get("num_comments"),
         raw=post,
         time_format="epoch",
+        text_format="plain",  # raw_json=1: titles and Markdown bodies are not HTML-escaped
+        base_url=base_url,
     )
 
 

@@ -90,8 +90,8 @@ _FRENCH = {
 }
 """French date words in English; day names and filler words (``le``, ``à``) dropped."""
 _FRENCH_WORD = re.compile(r"[^\W\d_]+")
-_FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b")  # 10h30
-_FIRST = re.compile(r"\b1er\b")
+_FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b", re.IGNORECASE)  # 10h30
+_FIRST = re.compile(r"\b1er\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _EARLY = datetime(1, 1, 1)
 _LATE = datetime(2, 2, 2)
@@ -124,10 +124,17 @@ def _dateutil(text: str) -> datetime:
 def _in_english(text: str) -> str:
     """French day and month names of `text` in English (``lun., 4 mai`` → ``, 4 May``)."""
     plain = "".join(
-        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
     )
     plain = _FIRST.sub("1", _FRENCH_HOUR.sub(r"\1:\2", plain))
-    return _FRENCH_WORD.sub(lambda m: _FRENCH.get(m.group(0), m.group(0)), plain)
+    return _FRENCH_WORD.sub(lambda m: _english_word(m.group(0)), plain)
+
+
+def _english_word(word: str) -> str:
+    lower = word.lower()
+    if lower in _FRENCH:
+        return _FRENCH[lower]
+    return word.upper() if word.upper() in TZ_ABBREVIATIONS else word  # "cest" is CEST
 
 
 def _read_text(text: str) -> datetime:
@@ -139,7 +146,7 @@ def _read_text(text: str) -> datetime:
         return _dateutil(text)
     except ValueError as first:
         english = _in_english(text)
-        if english == text.lower():
+        if english == text:
             raise ValueError(f"not a time: {text!r} ({first})") from None
         try:
             return _dateutil(english)

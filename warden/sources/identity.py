@@ -11,8 +11,9 @@ normalised URL, shared by every source). Each counts only while the evidence sup
   another link is another item, qualified the same way. The same id with another text and no
   link, in a later poll, is the same item edited (warden.store.mentions applies this);
 - a link identifies an item only when it is specific: a site's home page, or a link that one
-  poll gives to several items with different ids and texts (every review of a product linking
-  to the product page), identifies nothing, and those items are told apart by their ids alone.
+  poll gives to several items with different texts (every review of a product linking to the
+  product page, posts of a thread differing only by `#fragment`), identifies nothing, and
+  those items are told apart by their ids, and texts, alone.
 
 Items of one poll with the same id, link and text are one item listed twice. Every item set
 aside is logged with the reason.
@@ -131,7 +132,8 @@ def identify(drafts: Sequence[MentionDraft]) -> Batch:
 
 
 def _drop_shared_links(ids: list[Identity]) -> None:
-    """A link one poll gives to items with different ids and texts identifies none of them."""
+    """A link one poll gives to items with different texts identifies none of them (a product
+    page for its reviews; a forum thread, whose posts differ only by `#fragment`)."""
     by_link: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, ident in enumerate(ids):
         if ident.url_key is not None:
@@ -139,9 +141,8 @@ def _drop_shared_links(ids: list[Identity]) -> None:
     for (source, _), indexes in by_link.items():
         if len(indexes) < 2:
             continue
-        distinct = {(ids[i].external_id, ids[i].text_key) for i in indexes}
-        if len({e for e, _ in distinct}) < 2 or len({t for _, t in distinct}) < 2:
-            continue
+        if len({ids[i].text_key for i in indexes}) < 2:
+            continue  # one item (maybe under several ids): the link identifies it
         log.info(
             "source.link_shared",
             source=source,

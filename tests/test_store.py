@@ -82,7 +82,8 @@ def test_migration_0003_merges_links_stored_twice_into_their_oldest_row(db_url: 
             text(
                 "INSERT INTO mentions (id, source, external_id, url, url_key, text, text_key, "
                 "published_at, fetched_at, likes, reposts, replies, scored) VALUES "
-                "(4, 'rss', '4', 'https://n.example/b', 'k2', 'Globex', 't2', :at, :at, 0, 0, 0, :f)"
+                "(4, 'rss', '4', 'https://n.example/b', 'k2', 'Globex', 't2', :at, :at, "
+                "0, 0, 0, :f)"
             ),
             {"at": at, "f": False},
         )

@@ -123,9 +123,7 @@ def _dateutil(text: str) -> datetime:
 
 def _in_english(text: str) -> str:
     """French day and month names of `text` in English (``lun., 4 mai`` → ``, 4 May``)."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     plain = _FIRST.sub("1", _FRENCH_HOUR.sub(r"\1:\2", plain))
     return _FRENCH_WORD.sub(lambda m: _english_word(m.group(0)), plain)
 

@@ -91,3 +91,43 @@ def test_a_named_zone_is_its_offset(when: datetime, zone: str) -> None:
     written = when.strftime("%a, %d %b %Y %H:%M:%S ") + zone
     offset = timezone(timedelta(seconds=TZ_ABBREVIATIONS[zone]))
     assert parse_time(written) == when.replace(tzinfo=offset)
+
+
+def test_each_platform_strips_markup_from_its_html_fields_only() -> None:
+    """The sibling faults of the escaped-title issue, one per platform mapper."""
+    from warden.clock import SimulatedClock
+    from warden.sources import bluesky, hackernews, mastodon, reddit, x
+
+    clock = SimulatedClock(datetime(2026, 5, 4, 12, tzinfo=UTC))
+    toot = mastodon.status_draft(
+        {
+            "id": "1",
+            "uri": "https://m.example/1",
+            "spoiler_text": "CW: Acme <3",
+            "content": "<p>Bénéfice &lt; 2 % : <a href='x'>Banque Exemple</a></p>",
+        },
+        "m",
+        clock,
+    )
+    assert toot.text == "CW: Acme <3 Bénéfice < 2 % : Banque Exemple"
+    tweet = x.tweet_draft({"id": "2", "text": "AT&amp;T &lt;3 Acme &gt; all"}, {}, "x", clock)
+    assert tweet.text == "AT&T <3 Acme > all"
+    skeet = bluesky.post_draft(
+        {"uri": "at://did:plc:a/app.bsky.feed.post/3", "record": {"text": "a &amp; b <i>c</i>"}},
+        "b",
+        clock,
+    )
+    assert skeet.text == "a &amp; b <i>c</i>"
+    story = hackernews.hit_draft(
+        {"objectID": "4", "title": "Show HN: <blink> & Acme", "story_text": "<p>x &lt; y</p>"},
+        "hn",
+        clock,
+    )
+    assert (story.title, story.text) == ("Show HN: <blink> & Acme", "x < y")
+    post = reddit.post_draft(
+        {"name": "t3_5", "title": "Acme < Globex", "selftext": "1 &lt; 2 & **bold**"},
+        "r",
+        "https://www.reddit.com",
+        clock,
+    )
+    assert (post.title, post.text) == ("Acme < Globex", "1 < 2 & **bold**")

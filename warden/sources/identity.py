@@ -62,8 +62,8 @@ class Identity:
 def link_key(url: str | None) -> str | None:
     """The key of a link that can identify an item: None for no link and for a home page."""
     canonical = normalise_url(url)
-    if canonical is None:
-        return None
+    if canonical is None or not canonical.startswith("https://"):
+        return None  # not an http(s) link (normalise_url writes those as https)
     try:
         parts = urlsplit(canonical)
     except ValueError:

@@ -100,8 +100,9 @@ def feed_base(parsed: Any, feed_url: str | None) -> str | None:
     return feed_url
 
 
-def _entry_id(entry: Any, title: str, text: str) -> str:
-    ident = entry.get("id") or entry.get("guid") or entry.get("link")
+def _entry_id(entry: Any, title: str, text: str, link: str | None) -> str:
+    """The entry's id: its guid / Atom id, else its (resolved) link, else a hash of its text."""
+    ident = entry.get("id") or entry.get("guid") or link
     if ident:
         return str(ident)
     return "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
@@ -139,7 +140,7 @@ def parse_feed(
         try:
             draft = make_draft(
                 source=source,
-                external_id=_entry_id(entry, title, text),
+                external_id=_entry_id(entry, title, text, link),
                 text=text,
                 title=title or None,
                 url=link,

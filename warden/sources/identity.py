@@ -21,6 +21,7 @@ aside is logged with the reason.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 
 from warden.log import get_logger
 from warden.sources.base import MentionDraft
-from warden.sources.normalize import normalise_url, text_key, url_key
+from warden.sources.normalize import normalise_url, text_key
 
 log = get_logger(__name__)
 
@@ -70,7 +71,7 @@ def link_key(url: str | None) -> str | None:
         return None
     if parts.path in ("", "/") and not parts.query:
         return None
-    return url_key(canonical)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # as url_key(url)
 
 
 def same_content(a_url: str | None, a_text: str, b_url: str | None, b_text: str) -> bool:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from warden.sources.identity import Identity, identify, same_content
 from warden.store.models import Mention, MentionEntity
 
 _CHUNK = 400
-"""Rows per INSERT statement (20 columns: well under SQLite's 32,766 parameters)."""
+"""Keys per look-up query."""
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,17 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str,
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     ordered = sorted(rows, key=lambda r: (r["url_key"] or "~", r["source"], r["external_id"]))
+    table = cast(Table, Mention.__table__)
+    # One cached statement run over the rows (SQLAlchemy batches them into multi-row INSERTs
+    # itself); a statement built with .values(rows) would be compiled anew for every poll.
+    statement = (
+        make(table)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.source, table.c.external_id)
+    )
     out: dict[tuple[str, str], int] = {}
-    for start in range(0, len(ordered), _CHUNK):
-        statement = (
-            make(Mention)
-            .values(ordered[start : start + _CHUNK])
-            .on_conflict_do_nothing()
-            .returning(Mention.id, Mention.source, Mention.external_id)
-        )
-        for mention_id, source, external_id in session.execute(statement):
+    if ordered:
+        for mention_id, source, external_id in session.execute(statement, ordered):
             out[(source, external_id)] = int(mention_id)
     return out
 

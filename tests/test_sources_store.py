@@ -198,5 +198,5 @@ def test_every_item_set_aside_is_logged_with_its_reason(
             NOW,
         )
     assert sorted(d.reason for d in result.dropped) == ["repeated", "same link"]
-    out = capsys.readouterr().out
+    out = capsys.readouterr().out  # the tests log at debug level
     assert "mention.duplicate" in out and "same link" in out and "repeated" in out

@@ -94,8 +94,8 @@ class Batch:
 
 
 def identify(drafts: Sequence[MentionDraft]) -> Batch:
-    """The identity of each draft of one poll, its repeats (logged at debug level) and the ids
-    it shares between different items (logged once per id)."""
+    """The identity of each draft of one poll, its repeats and the ids it shares between
+    different items (logged once per id)."""
     ids = [
         Identity(d.source, d.external_id[:MAX_ID], link_key(d.url), text_key(d.text))
         for d in drafts
@@ -110,13 +110,7 @@ def identify(drafts: Sequence[MentionDraft]) -> Batch:
         for i in indexes:
             me = ids[i]
             if any(same_content(k.url_key, k.text_key, me.url_key, me.text_key) for k in kept):
-                batch.repeats.append(i)
-                log.debug(
-                    "mention.duplicate",
-                    source=source,
-                    item=external_id[:200],
-                    reason="repeated",
-                )
+                batch.repeats.append(i)  # logged with the other duplicates by the caller
             else:
                 kept.append(me)
         if len(kept) > 1:

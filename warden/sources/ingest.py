@@ -38,10 +38,9 @@ def tag_and_store(
         draft.entities = list(dict.fromkeys([*forced_entities, *draft.entities, *tags]))
     result = store_mentions(session, drafts, fetched_at, backfill=backfill)
     for dup in result.dropped:
-        # Re-reading what a source already gave is every poll's routine: debug. Another source's
-        # copy of the same link is worth a line at the default level.
-        emit = log.info if dup.reason == "same link" else log.debug
-        emit(
+        # Debug: a feed re-read every poll repeats its duplicates every poll. The poll's
+        # summary (source.polled) counts them at the default level.
+        log.debug(
             "mention.duplicate",
             source=dup.draft.source,
             item=dup.draft.external_id[:200],

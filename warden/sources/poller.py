@@ -133,6 +133,7 @@ def _poll_locked(
         source=source.name,
         new=outcome.inserted,
         duplicates=outcome.duplicates,
+        same_link=sum(d.reason == "same link" for d in ingest.dropped),
         skipped=outcome.skipped,
         not_modified=result.not_modified,
         backfill=backfill,

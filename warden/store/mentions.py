@@ -35,8 +35,9 @@ class Duplicate:
 
     draft: MentionDraft
     reason: str
-    """"same id": already stored from this source; "same link": stored from `kept_source`;
-    "repeated": listed twice in one poll."""
+    """"same id": already stored from this source under this id (perhaps edited since);
+    "same link": stored from `kept_source` with the same link; "repeated": listed twice in one
+    poll."""
     kept_id: int | None = None
     kept_source: str | None = None
 

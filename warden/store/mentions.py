@@ -72,7 +72,7 @@ def _row_values(
         "replies": draft.replies,
         "raw": draft.raw,
         "scored": False,
-        "backfill": backfill,
+        "backfill": backfill or draft.backfill,
     }
 
 

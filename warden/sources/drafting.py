@@ -36,7 +36,7 @@ MAX_TEXT_CHARS = 20_000
 
 
 class UnusableItem(ValueError):
-    """An item that cannot become a mention (no text, no id, unreadable time...)."""
+    """An item that cannot become a mention (no text, no id, not a JSON object...)."""
 
 
 _said: set[tuple[str, str]] = set()

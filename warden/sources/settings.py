@@ -340,14 +340,18 @@ class FieldMapping(BaseModel):
     )
     published_at: str | None = Field(
         default="published_at",
-        description="Publication time (ISO 8601, RFC 2822 or epoch); fetch time when missing.",
+        description=(
+            "Publication time (ISO 8601, RFC 2822 with zone names such as CEST, French day and "
+            "month names, or epoch); the fetch time when missing or unreadable (logged once)."
+        ),
     )
     lang: str | None = Field(default="lang", description="Language code; detected when missing.")
     likes: str | None = Field(default="likes", description="Like / favourite count.")
     reposts: str | None = Field(default="reposts", description="Repost / share count.")
     replies: str | None = Field(default="replies", description="Reply / comment count.")
     time_format: Literal["auto", "iso", "epoch", "epoch_ms"] = Field(
-        default="auto", description="How `published_at` is written; auto recognises all."
+        default="auto",
+        description="How `published_at` is written; auto recognises all (iso: a written date).",
     )
     text_format: Literal["html", "plain", "escaped"] = Field(
         default="html",

@@ -17,6 +17,7 @@ class FeedServer:
         self.requests = 0
         self.status = 200
         self.delay = 0.0  # seconds to wait before answering (a slow server)
+        self.dated = True  # False: items carry no <pubDate>
         self.request_started = threading.Event()
         outer = self
 
@@ -52,7 +53,8 @@ class FeedServer:
             f"<item><guid>{escape(i['guid'])}</guid><title>{escape(i['title'])}</title>"
             f"<link>https://news.example.com/{escape(i['guid'])}</link>"
             f"<description>{escape(i['text'])}</description>"
-            f"<pubDate>{format_datetime(i['when'])}</pubDate></item>"
+            + (f"<pubDate>{format_datetime(i['when'])}</pubDate>" if self.dated else "")
+            + "</item>"
             for i in self.items
         )
         return (

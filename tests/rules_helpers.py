@@ -32,6 +32,7 @@ def add_mention(
     author: str = "someone",
     followers: int | None = None,
     likes: int = 0,
+    backfill: bool = False,
 ) -> int:
     n = next(_counter)
     with db.session() as session:
@@ -49,6 +50,7 @@ def add_mention(
             reposts=0,
             replies=0,
             scored=label is not None,
+            backfill=backfill,
         )
         mention.entities = [MentionEntity(entity=entity, published_at=at)]
         if label is not None:

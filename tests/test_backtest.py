@@ -119,3 +119,27 @@ def test_stored_mentions_backtest_leaves_the_live_store_alone(
     assert states == ["firing", "resolved"]
     with sqlite_db.session() as session:
         assert session.query(Alert).count() == 0
+
+
+def test_stored_backfill_is_replayed_as_the_daemon_counts_it(
+    tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source's first poll (backfill) is not news to the daemon: nor to its backtest."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f'database: {{url: "{sqlite_db.url}"}}\nentities: [{{name: Acme}}]\n', encoding="utf-8"
+    )
+    rules = tmp_path / "words.yaml"
+    rules.write_text(
+        "rules:\n  - name: recall\n    entity: Acme\n"
+        "    condition: {kind: keywords, phrases: [recall], window: 15m}\n",
+        encoding="utf-8",
+    )
+    add_mention(sqlite_db, "Acme", START + timedelta(hours=1), "old Acme recall", backfill=True)
+    add_mention(sqlite_db, "Acme", START + timedelta(hours=2, minutes=1), "Acme recall")
+    args = ["backtest", str(rules), "-c", str(config), "--json", "-q"]
+    window = ["--from", "2026-03-02T00:00:00", "--to", "2026-03-02T03:00:00"]
+    assert main([*args, *window]) == 0
+    transitions = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [t["state"] for t in transitions] == ["firing", "resolved"]
+    assert transitions[0]["at"].startswith("2026-03-02T02:")

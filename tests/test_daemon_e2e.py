@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,6 @@ def test_daemon_emails_an_alert_then_stops_cleanly_on_sigterm(
     tmp_path: Path, smtp: SmtpSink, tiny_model_dir: Path
 ) -> None:
     with FeedServer() as feed:
-        for n in range(6):
-            feed.add(f"n{n}", f"Acme outage {n}", f"Acme is terrible today, awful service {n}")
         config = write_setup(
             tmp_path,
             db_url=f"sqlite:///{tmp_path / 'warden.db'}",
@@ -51,6 +50,12 @@ def test_daemon_emails_an_alert_then_stops_cleanly_on_sigterm(
                 cwd=tmp_path,
             )
             try:
+                # The first poll sets the feed's starting point; what comes after it is news.
+                deadline = time.monotonic() + 60
+                while feed.requests < 2 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                for n in range(6):
+                    feed.add(f"n{n}", f"Acme outage {n}", f"Acme is terrible today, awful {n}")
                 (mail,) = smtp.wait_for(1, timeout=120)
                 assert "acme-volume" in mail.subject
                 assert "6 mentions of Acme in 1h" in mail.text

@@ -21,7 +21,7 @@ from warden.sources.http import HttpFetcher
 from warden.sources.poller import poll_source
 from warden.sources.registry import build_source
 from warden.store.db import Database
-from warden.store.models import Alert, Mention, Notification
+from warden.store.models import Alert, Mention, MentionEntity, Notification
 
 ANGRY = "Acme is terrible, I hate this awful service"
 
@@ -49,10 +49,11 @@ def test_feed_to_email_on_both_databases(
             assert outcome.error is None
             return outcome.inserted, outcome.duplicates
 
+        feed.add("other", "Weather", "Sunny all week")  # matches no entity, still stored
+        assert poll() == (1, 0)  # the first poll: the feed's past (backfill)
         for n in range(3):
             feed.add(f"a{n}", f"Acme news {n}", f"{ANGRY} #{n}")
-        feed.add("other", "Weather", "Sunny all week")  # matches no entity, still stored
-        assert poll() == (4, 0)
+        assert poll() == (3, 1)
         assert poll() == (0, 4)  # the same feed again: nothing new
         for n in range(3, 7):
             feed.add(f"a{n}", f"ACME Bank update {n}", f"{ANGRY} #{n}")
@@ -119,16 +120,12 @@ def test_undeliverable_message_is_retried_until_delivered(
             )
         )
         clock = SimulatedClock(SystemClock().now())
-        for n in range(6):
+        source = build_source(config.sources[0])
+        matcher = matcher_from_settings(config.entities)
+        poll_source(sqlite_db, source, matcher, HttpFetcher(), clock, timedelta(minutes=1))
+        for n in range(6):  # after the first poll (the feed's starting point): news
             feed.add(f"x{n}", "Acme", f"{ANGRY} {n}")
-        poll_source(
-            sqlite_db,
-            build_source(config.sources[0]),
-            matcher_from_settings(config.entities),
-            HttpFetcher(),
-            clock,
-            timedelta(minutes=1),
-        )
+        poll_source(sqlite_db, source, matcher, HttpFetcher(), clock, timedelta(minutes=1))
     ruleset = load_rules(config)
     assert [t.state for t in evaluate_once(sqlite_db, ruleset, config, clock)] == ["firing"]
     dispatcher = Dispatcher(sqlite_db, config.receivers, config.notifications, clock)
@@ -162,3 +159,46 @@ def test_undeliverable_message_is_retried_until_delivered(
     with sqlite_db.session() as session:
         row = session.query(Notification).one()
         assert row.status == "sent" and row.attempts == 3 and row.last_error is None
+
+
+def test_a_new_feed_full_of_undated_items_is_history_not_a_surge(
+    tmp_path: Path, db: Database, smtp: SmtpSink, tiny_model_dir: Path
+) -> None:
+    """Issue: a new feed whose 25 items carry no date fired a volume alert on its first poll.
+    The first poll is stored, tagged and scored, but not counted; what comes after is."""
+    with FeedServer() as feed:
+        config = load_config(
+            write_setup(
+                tmp_path,
+                db_url=db.url,
+                feed_url=feed.url,
+                receiver_url=smtp.url(),
+                model_dir=tiny_model_dir,
+            )
+        )
+        feed.dated = False
+        clock = SimulatedClock(SystemClock().now())
+        matcher = matcher_from_settings(config.entities)
+        source = build_source(config.sources[0])
+        http = HttpFetcher(sleep=lambda _s: None)
+        ruleset = load_rules(config)
+        for n in range(25):
+            feed.add(f"old{n}", f"Acme archive {n}", ANGRY)
+        first = poll_source(db, source, matcher, http, clock, timedelta(minutes=1))
+        assert first.inserted == 25
+        assert score_pending(db, load_scorer(config.sentiment), clock) == 25  # scored too
+        assert evaluate_once(db, ruleset, config, clock) == []
+        with db.session() as session:
+            tagged = session.query(MentionEntity).count()
+            assert tagged == 25 and session.query(Mention).filter_by(backfill=True).count() == 25
+        clock.advance(timedelta(minutes=1))
+        for n in range(6):  # news after Warden started watching: counted
+            feed.add(f"new{n}", f"Acme today {n}", ANGRY)
+        assert poll_source(db, source, matcher, http, clock, timedelta(minutes=1)).inserted == 6
+        transitions = evaluate_once(db, ruleset, config, clock)
+        assert [(t.rule, t.state) for t in transitions] == [("acme-volume", "firing")]
+        with db.session() as session:
+            alert = session.query(Alert).one()
+            assert alert.values["count"] == 6
+            evidence = session.query(Mention).filter(Mention.id.in_(alert.evidence)).all()
+            assert evidence and not any(m.backfill for m in evidence)

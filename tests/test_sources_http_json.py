@@ -118,7 +118,9 @@ def test_bad_items_skipped_and_wrong_shape_is_an_error(
     broken = [item(1), {"uid": "nobody"}, "not an object", {**item(2), "ts": "yesterday"}]
     server.route("GET", "/v1/items", lambda r: Reply(200, {"result": {"items": broken}}))
     result = source(server).poll(PollState(), fetcher, sim_clock)
-    assert [d.external_id for d in result.drafts] == ["u1"] and result.skipped == 3
+    # An unreadable date keeps the item (at its fetch time); no id, not an object: skipped.
+    assert [d.external_id for d in result.drafts] == ["u1", "u2"] and result.skipped == 2
+    assert result.drafts[1].published_at == sim_clock.now()
     server.fail(200, {"result": {"items": {"not": "a list"}}})
     with pytest.raises(SourceError, match="is not a list"):
         source(server).poll(PollState(), fetcher, sim_clock)
@@ -153,3 +155,38 @@ def test_cursor_pagination_needs_a_path() -> None:
                 "pagination": {"type": "cursor"},
             }
         )
+
+
+def test_relative_links_resolve_against_the_api_or_url_base(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    relative = dict(item(1), links=[{"href": "/items/1"}])
+    server.route("GET", "/v1/items", lambda r: Reply(200, {"result": {"items": [relative]}}))
+    (draft,) = source(server).poll(PollState(), fetcher, sim_clock).drafts
+    assert draft.url == f"{server.url}/items/1"
+    fields = dict(FIELDS, url_base="https://www.reviews.example/")
+    (draft,) = source(server, fields=fields).poll(PollState(), fetcher, sim_clock).drafts
+    assert draft.url == "https://www.reviews.example/items/1"
+
+
+@pytest.mark.parametrize(
+    ("text_format", "written", "shown"),
+    [
+        ("html", "<p>Acme &lt; 2 %</p>", "Acme < 2 %"),
+        ("plain", "Acme <3 &amp; co", "Acme <3 &amp; co"),
+        ("escaped", "Acme &lt;3 &amp; co", "Acme <3 & co"),
+    ],
+)
+def test_text_format_says_how_the_api_writes_its_text(
+    server: FakeServer,
+    fetcher: HttpFetcher,
+    sim_clock: SimulatedClock,
+    text_format: str,
+    written: str,
+    shown: str,
+) -> None:
+    payload = dict(item(1), body={"html": written})
+    server.route("GET", "/v1/items", lambda r: Reply(200, {"result": {"items": [payload]}}))
+    fields = dict(FIELDS, text_format=text_format)
+    (draft,) = source(server, fields=fields).poll(PollState(), fetcher, sim_clock).drafts
+    assert draft.text == shown

@@ -123,3 +123,26 @@ def test_missing_file_is_a_source_error(
 
     with pytest.raises(SourceError, match="cannot read"):
         tail(tmp_path / "absent.jsonl").poll(PollState(), fetcher, sim_clock)
+
+
+def test_a_backlog_longer_than_one_poll_is_history_to_its_end(
+    tmp_path: Path, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    """start_at: beginning reads what the file held when first seen as backfill, even when
+    that takes several polls; the lines written after are news."""
+    path = tmp_path / "m.jsonl"
+    path.write_text(line(1) + line(2) + line(3))
+    source = tail(path, max_lines=2)
+    first = source.poll(PollState(), fetcher, sim_clock)
+    with path.open("a") as f:
+        f.write(line(4))
+    second = source.poll(first.state, fetcher, sim_clock)
+    third = source.poll(second.state, fetcher, sim_clock)
+    flags = [(d.text, d.backfill) for r in (first, second, third) for d in r.drafts]
+    assert flags == [
+        ("mention 1", True),
+        ("mention 2", True),
+        ("mention 3", True),
+        ("mention 4", False),
+    ]
+    assert "history_end" not in second.state.cursor  # the history has been read

@@ -126,3 +126,23 @@ def test_one_instance_at_a_time_polls_a_source(
     assert done.inserted == 1 and not done.busy
     other_instance.dispose()
     db.dispose()
+
+
+def test_the_first_successful_poll_of_any_source_is_backfill(
+    source_db: Database, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    """What a source had before Warden first saw it is history: every source type goes
+    through poll_source, which marks the first successful poll's mentions as backfill."""
+    source = Scripted(
+        "s",
+        SourceError("HTTP 503"),  # a first poll that fails sets no starting point
+        drafts("1", "2", clock=sim_clock),
+        drafts("3", clock=sim_clock),
+    )
+    matcher = EntityMatcher([])
+    for _ in range(3):
+        sim_clock.advance(MINUTE * 10)  # past any back-off
+        poll_source(source_db, source, matcher, fetcher, sim_clock, MINUTE)
+    with source_db.session() as session:
+        flags = {m.external_id: m.backfill for m in session.query(Mention)}
+    assert flags == {"1": True, "2": True, "3": False}

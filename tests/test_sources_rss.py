@@ -104,3 +104,116 @@ def test_unwrap_redirect() -> None:
         unwrap_redirect("https://a.example/url?url=https://b")
         == "https://a.example/url?url=https://b"
     )
+
+
+def _rss(channel_link: str, items: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"<link>{channel_link}</link>{items}</channel></rss>"
+    ).encode()
+
+
+def _serve_bytes(server: FakeServer, path: str, content: bytes) -> None:
+    server.route("GET", path, lambda r: Reply(200, content, {"Content-Type": "application/xml"}))
+
+
+def poll(source: object, db: Database, fetcher: HttpFetcher, clock: SimulatedClock) -> object:
+    matcher = EntityMatcher([Entity("Banque Exemple"), Entity("Acme")])
+    return poll_source(db, source, matcher, fetcher, clock, timedelta(minutes=5))  # type: ignore[arg-type]
+
+
+def test_entries_sharing_one_guid_are_three_mentions(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    """Issue: a forum gives every post of a thread the thread's <guid>; one was stored."""
+    items = "".join(
+        f"<item><title>Acme, réponse {n}</title><link>https://forum.example/t/9#p{n}0</link>"
+        f"<guid>https://forum.example/t/9</guid></item>"
+        for n in (1, 2, 3)
+    )
+    _serve_bytes(server, "/forum", _rss("https://forum.example/", items))
+    first = poll(feed(server, "forum"), source_db, fetcher, sim_clock)
+    again = poll(feed(server, "forum"), source_db, fetcher, sim_clock)
+    assert (first.inserted, first.duplicates, again.inserted) == (3, 0, 0)  # type: ignore[attr-defined]
+    with source_db.session() as session:
+        titles = sorted(m.title for m in session.query(Mention))
+    assert titles == ["Acme, réponse 1", "Acme, réponse 2", "Acme, réponse 3"]
+
+
+def test_relative_links_are_resolved_against_the_feed(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    """Issue: <link>/2026/05/article-1</link> was stored as is, and the same path in another
+    feed de-duplicated a different article away."""
+    item = "<item><title>Acme {n}</title><link>/2026/05/article-1</link><guid>a1</guid></item>"
+    _serve_bytes(server, "/one", _rss("https://news-one.example/", item.format(n=1)))
+    _serve_bytes(server, "/two", _rss("", item.format(n=2)))  # no channel link: the feed URL
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xml:base="https://three.example/blog/"><title>t</title><id>f</id>'
+        b'<entry><title>Acme 3</title><link href="2026/05/article-1"/><id>a1</id></entry></feed>'
+    )
+    _serve_bytes(server, "/three", atom)
+    for path in ("one", "two", "three"):
+        settings = {"type": "rss", "name": path, "url": f"{server.url}/{path}"}
+        source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+        assert poll(source, source_db, fetcher, sim_clock).inserted == 1  # type: ignore[attr-defined]
+    with source_db.session() as session:
+        urls = {m.source: m.url for m in session.query(Mention)}
+    assert urls == {
+        "one": "https://news-one.example/2026/05/article-1",
+        "two": f"{server.url}/2026/05/article-1",
+        "three": "https://three.example/blog/2026/05/article-1",
+    }
+
+
+def test_escaped_text_stays_text_and_the_brand_is_tagged(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    """Issue: `Bénéfice &lt; 2 % : Banque Exemple ... (&gt; 5 %)` was stored `Bénéfice 5 %)`."""
+    title = "Bénéfice &lt; 2 % : Banque Exemple sous les attentes (&gt; 5 %)"
+    items = (
+        f"<item><title>{title}</title><link>https://n.example/1</link>"
+        "<description>&lt;p&gt;Les &lt;b&gt;résultats&lt;/b&gt; &amp;lt;b&amp;gt; "
+        "restent du texte&lt;/p&gt;</description></item>"
+        "<item><title><![CDATA[Acme <3 & co]]></title><link>https://n.example/2</link></item>"
+    )
+    _serve_bytes(server, "/escaped", _rss("https://n.example/", items))
+    assert poll(feed(server, "escaped"), source_db, fetcher, sim_clock).inserted == 2  # type: ignore[attr-defined]
+    with source_db.session() as session:
+        first = session.query(Mention).filter_by(url="https://n.example/1").one()
+        second = session.query(Mention).filter_by(url="https://n.example/2").one()
+        assert first.title == "Bénéfice < 2 % : Banque Exemple sous les attentes (> 5 %)"
+        assert first.text.endswith("Les résultats <b> restent du texte")
+        assert [e.entity for e in first.entities] == ["Banque Exemple"]
+        assert second.title == "Acme <3 & co"
+
+
+def test_dates_with_zone_names_and_french_names(
+    server: FakeServer,
+    fetcher: HttpFetcher,
+    sim_clock: SimulatedClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue: `CEST` was read as UTC; `lun., 04 mai 2026 …` fell back to the fetch time."""
+    dates = [
+        "Mon, 04 May 2026 10:00:00 CEST",
+        "lun., 04 mai 2026 10:00:00 +0200",
+        "lundi 4 mai 2026 10h00 CEST",
+        "someday soon",
+        "not a date either",
+    ]
+    items = "".join(
+        f"<item><title>Acme {n}</title><link>https://d.example/{n}</link><pubDate>{d}</pubDate>"
+        "</item>"
+        for n, d in enumerate(dates)
+    )
+    _serve_bytes(server, "/dated", _rss("https://d.example/", items))
+    settings = {"type": "rss", "name": "dated-feed", "url": f"{server.url}/dated"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    times = [d.published_at.isoformat() for d in drafts]
+    assert times[:3] == ["2026-05-04T08:00:00+00:00"] * 3
+    assert times[3:] == [sim_clock.now().isoformat()] * 2  # unreadable: fetch time, said once
+    out = capsys.readouterr().out
+    assert out.count("source.date_unreadable") == 1 and "dated-feed" in out

@@ -179,3 +179,15 @@ def test_an_oversized_body_is_refused_before_it_is_sent(web: WebServer) -> None:
         )
         answer = sock.recv(1024)
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_a_pushed_relative_link_without_base_is_not_stored_and_said_once(
+    web: WebServer, source_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A relative link cannot be followed from an alert, and would collide with another
+    source's same path: without `fields.url_base` the mention is stored without it."""
+    items = [{"id": f"r{n}", "text": f"Acme {n}", "url": f"/posts/{n}"} for n in range(2)]
+    response = post_signed(web, json.dumps(items).encode())
+    assert response.json()["accepted"] == 2
+    assert [m.url for m in stored(source_db)] == [None, None]
+    assert capsys.readouterr().out.count("source.link_unusable") == 1

@@ -2,23 +2,27 @@
 
 Matching is case- and accent-insensitive, on word boundaries, and understands French elisions:
 « l'Oréal », « d’Acme » and « qu'Acme » all mention the entity "Acme" / "Oréal". Names listed
-as `exact` (acronyms, common words that are also brands) count only as written.
+as `exact` (acronyms, common words that are also brands) count only as written, though still
+through `warden.folding.canonical`: a typographic apostrophe, a ligature, a no-break space or
+an invisible character never hides a name. Names and texts are folded by the same function as
+the keyword detector's (warden.folding), and words end where the keyword detector's do: a
+letter, digit or underscore glued to a name makes another word (``acme_fr`` is not Acme).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from warden.config import EntitySettings
+from warden.folding import canonical
 from warden.sources.normalize import fold
 
 # A match must not be glued to a letter or digit on either side; an elided article such as
-# "l'" or "qu'" before the name is allowed because the apostrophe is not a word character.
-_LEFT = r"(?<![\w])"
-_RIGHT = r"(?![\w])"
+# "l'" or "qu'" before the name is allowed because the apostrophe is not a letter.
+_LEFT = r"(?<!\w)"
+_RIGHT = r"(?!\w)"
 
 
 def _word_pattern(word: str) -> str:
@@ -55,7 +59,7 @@ class Entity:
 class _Patterns:
     name: str
     folded: re.Pattern[str] | None  # names and aliases, on case- and accent-folded text
-    exact: re.Pattern[str] | None  # exact names, on the text as written (NFC)
+    exact: re.Pattern[str] | None  # exact names, on the text as written (canonical form)
     exclude_folded: re.Pattern[str] | None
     exclude_exact: re.Pattern[str] | None  # exclusions on the text as written, any case
 
@@ -74,7 +78,7 @@ class _Patterns:
 
 
 def _exact_pattern(phrase: str) -> str:
-    words = unicodedata.normalize("NFC", phrase).split()
+    words = canonical(phrase).split()
     return r"\s+".join(re.escape(w) for w in words)
 
 
@@ -89,9 +93,7 @@ class EntityMatcher:
         """Names of the entities mentioned in the texts (title, body, ...), in config order."""
         joined = " \n ".join(t for t in texts if t)
         folded = fold(joined)
-        written = (
-            unicodedata.normalize("NFC", joined) if any(p.exact for p in self._patterns) else ""
-        )
+        written = canonical(joined) if any(p.exact for p in self._patterns) else ""
         found = []
         for p in self._patterns:
             if self._mentions(folded, p.folded, p.exclude_folded) or self._mentions(

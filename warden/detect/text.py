@@ -3,32 +3,28 @@
 ``"L’Oréal"`` becomes the words ``["l", "oreal"]``: case folded, accents stripped,
 typographic apostrophes treated like ``'``, and an elided article or pronoun (``l'``,
 ``d'``, ``qu'``...) split from the word it is attached to, so that a phrase written
-``Oréal`` or ``L'Oréal`` matches every spelling a post may use.
+``Oréal`` or ``L'Oréal`` matches every spelling a post may use. The folding is the one the
+entity matcher uses (warden.folding), so both accept the same spellings.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from warden import folding
 
 # Words French elides before a vowel or mute h; the apostrophe that follows separates words.
 ELISIONS = frozenset(
     {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
 )
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
-_WORD = re.compile(r"[#@]?[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[#@]?\w+(?:'\w+)*", re.UNICODE)
+"""A word: letters, digits and underscores, as for the entity matcher (``acme_fr`` is one word)."""
 
 
 def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents (``Éclair`` -> ``eclair``)."""
-    if text.isascii():
-        # Nothing to decompose or strip, and ASCII case folding is lower-casing.
-        return text.translate(_APOSTROPHES).lower()
-    # Fold case again after compatibility decomposition: "ᴬ" decomposes to "A".
-    decomposed = unicodedata.normalize(
-        "NFKD", unicodedata.normalize("NFKD", text.translate(_APOSTROPHES)).casefold()
-    )
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower-case ``text``, strip its accents and make its typography plain
+    (``L’Éclair`` -> ``l'eclair``): the one folding of warden.folding."""
+    return folding.fold(text)
 
 
 def words(text: str) -> list[str]:

@@ -95,6 +95,9 @@ class MentionRecord:
     url: str | None = None
     label: str | None = None
     score: float | None = None
+    backfill: bool = False
+    """Stored by its source's first poll: replayed as stored, so counted as the daemon counts it
+    (not at all; see warden.store.models.counted)."""
 
 
 def read_mentions_jsonl(path: Path, default_entity: str | None) -> list[MentionRecord]:
@@ -168,6 +171,7 @@ def read_stored_mentions(db: Database, since: datetime, until: datetime) -> list
                     url=m.url,
                     label=m.score.label if m.score else None,
                     score=m.score.score if m.score else None,
+                    backfill=bool(m.backfill),
                 )
             )
     return sorted(out, key=lambda m: m.published_at)
@@ -198,6 +202,7 @@ def load_mentions(db: Database, records: list[MentionRecord]) -> None:
                         "reposts": r.reposts,
                         "replies": r.replies,
                         "scored": r.label is not None,
+                        "backfill": r.backfill,
                     }
                     for i, r in enumerate(chunk)
                 ],

@@ -29,6 +29,10 @@ class MentionDraft:
     replies: int = 0
     raw: dict[str, Any] | None = None
     entities: list[str] = field(default_factory=list)
+    backfill: bool = False
+    """Part of what the source had before Warden first saw it, though not read by its first
+    poll (a JSONL file's backlog longer than one poll reads): stored as backfill, like every
+    mention of a first poll (see warden.sources.poller)."""
 
 
 @dataclass

@@ -99,4 +99,5 @@ class DemoReplay:
             reposts=item.get("reposts", 0),
             replies=item.get("replies", 0),
             raw=item,
+            text_format="html",  # scenario lines may carry markup, as posts do
         )

@@ -1,12 +1,18 @@
 """Building a `MentionDraft` from a platform's fields, once for every source.
 
-Text and titles lose their HTML and their extra whitespace, times become UTC, counts become
-non-negative integers, the language is detected when the platform does not give it, and an item
-without usable text or id is refused with `UnusableItem` (the caller logs and skips it).
+Text and titles are read as the platform writes them (HTML, plain, or plain with entities
+escaped: markup is stripped from HTML only), links are made absolute against the page or feed
+they came from, times become UTC, counts become non-negative integers, the language is
+detected when the platform does not give it, and an item without usable text or id is refused
+with `UnusableItem` (the caller logs and skips it). An item whose date cannot be read is kept,
+stamped with the time it was fetched, and the source says so once (`source.date_unreadable`);
+a link that is not an absolute http(s) URL even after resolution is dropped and said once
+(`source.link_unusable`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +20,14 @@ from typing import Any
 from warden.log import get_logger
 from warden.sources.base import MentionDraft
 from warden.sources.language import detect_language
-from warden.sources.normalize import clean_text, normalise_lang, parse_time, to_count
+from warden.sources.normalize import (
+    TextFormat,
+    clean_text,
+    normalise_lang,
+    parse_time,
+    resolve_url,
+    to_count,
+)
 
 log = get_logger(__name__)
 
@@ -23,14 +36,59 @@ MAX_TEXT_CHARS = 20_000
 
 
 class UnusableItem(ValueError):
-    """An item that cannot become a mention (no text, no id, unreadable time...)."""
+    """An item that cannot become a mention (no text, no id, not a JSON object...)."""
 
 
-def _optional_text(value: Any, limit: int = 1000) -> str | None:
+_said: set[tuple[str, str]] = set()
+_said_lock = threading.Lock()
+
+
+def say_once(event: str, source: str, **context: Any) -> None:
+    """Log `event` for `source` the first time only (per process): a feed whose dates are all
+    unreadable says so once, not once per item and poll."""
+    with _said_lock:
+        if (event, source) in _said:
+            return
+        _said.add((event, source))
+    log.warning(event, source=source, **context)
+
+
+def _optional_text(value: Any, limit: int = 1000, fmt: TextFormat = "plain") -> str | None:
     if value is None or isinstance(value, dict | list):
         return None
-    text = clean_text(str(value))
+    text = clean_text(str(value), fmt)
     return text[:limit] or None
+
+
+def _published(source: str, published_at: Any, fetched_at: datetime, time_format: str) -> datetime:
+    if published_at is None or published_at == "":
+        return fetched_at
+    try:
+        return parse_time(published_at, time_format)
+    except ValueError as exc:
+        say_once(
+            "source.date_unreadable",
+            source,
+            value=str(published_at)[:100],
+            error=str(exc)[:300],
+            action="items stamped with the time they were fetched",
+        )
+        return fetched_at
+
+
+def _link(source: str, url: Any, base_url: str | None) -> str | None:
+    if not isinstance(url, str) or not url.strip():
+        return None
+    link = resolve_url(url, base_url)
+    if link is None:
+        say_once(
+            "source.link_unusable",
+            source,
+            url=url.strip()[:300],
+            base=base_url,
+            action="stored without a link" + ("" if base_url else "; set a base URL"),
+        )
+    return link
 
 
 def make_draft(
@@ -51,32 +109,31 @@ def make_draft(
     replies: Any = 0,
     raw: dict[str, Any] | None = None,
     time_format: str = "auto",
+    text_format: TextFormat = "plain",
+    base_url: str | None = None,
 ) -> MentionDraft:
-    """The normalised draft of one item; raises UnusableItem when it has no text or no id."""
+    """The normalised draft of one item; raises UnusableItem when it has no text or no id.
+
+    `text_format` says how `text` and `title` are written ("html", "plain" or "escaped", see
+    warden.sources.normalize.TextFormat); author fields are plain text. `url` is resolved
+    against `base_url` (the feed or API URL the item came from) when it is relative.
+    """
     if external_id is None or isinstance(external_id, dict | list) or str(external_id) == "":
         raise UnusableItem("item has no id")
-    body = clean_text(text if isinstance(text, str) else None)[:MAX_TEXT_CHARS]
-    clean_title = _optional_text(title)
+    body = clean_text(text if isinstance(text, str) else None, text_format)[:MAX_TEXT_CHARS]
+    clean_title = _optional_text(title, fmt=text_format)
     if not body:
         if not clean_title:
             raise UnusableItem("item has no text")
         body = clean_title
-    if published_at is None or published_at == "":
-        when = fetched_at
-    else:
-        try:
-            when = parse_time(published_at, time_format)
-        except ValueError as exc:
-            raise UnusableItem(f"unreadable time: {exc}") from None
     followers = None if author_followers is None else to_count(author_followers)
-    link = url.strip() if isinstance(url, str) and url.strip() else None
     return MentionDraft(
         source=source,
         external_id=str(external_id),
         text=body,
         title=clean_title,
-        published_at=when,
-        url=link,
+        published_at=_published(source, published_at, fetched_at, time_format),
+        url=_link(source, url, base_url),
         author_handle=_optional_text(author_handle, 255),
         author_name=_optional_text(author_name, 255),
         author_followers=followers,

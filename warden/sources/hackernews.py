@@ -13,6 +13,7 @@ from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import drafts_of_objects, make_draft
 from warden.sources.http import HttpFetcher
+from warden.sources.normalize import html_to_text
 from warden.sources.paging import Page, walk_newest_first
 from warden.sources.settings import HackerNewsSource
 
@@ -23,12 +24,14 @@ def hit_draft(hit: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
     """The draft of one search hit: a story (title, story_text) or a comment (comment_text)."""
     object_id = hit.get("objectID")
     title = hit.get("title") or hit.get("story_title")
-    text = hit.get("comment_text") or hit.get("story_text") or hit.get("title")
+    body = hit.get("comment_text") or hit.get("story_text")  # HTML
+    text = html_to_text(body) if isinstance(body, str) else ""
     return make_draft(
         source=source,
         external_id=f"hn:{object_id}" if object_id else None,
-        text=text,
+        text=text or hit.get("title"),
         title=title,
+        text_format="plain",  # titles are plain text; the HTML body is read above
         published_at=hit.get("created_at_i") or hit.get("created_at"),
         fetched_at=clock.now(),
         url=f"{ITEM_URL}{object_id}",

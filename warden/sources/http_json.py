@@ -78,7 +78,9 @@ class HttpJsonApi:
             fresh = 0
             for item in items:
                 try:
-                    draft = draft_from_item(item, self.settings.fields, self.name, clock.now())
+                    draft = draft_from_item(
+                        item, self.settings.fields, self.name, clock.now(), str(self.settings.url)
+                    )
                 except UnusableItem as exc:
                     skipped += 1
                     skip_item(self.name, str(exc), lookup(item, self.settings.fields.id))

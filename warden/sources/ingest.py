@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from warden.entities import EntityMatcher
+from warden.log import get_logger
 from warden.sources.base import MentionDraft
 from warden.store.mentions import IngestResult, store_mentions
 from warden.store.models import SourceState
+
+log = get_logger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -25,12 +28,33 @@ def tag_and_store(
     matcher: EntityMatcher,
     fetched_at: datetime,
     forced_entities: Sequence[str] = (),
+    backfill: bool = False,
 ) -> IngestResult:
-    """Tag each draft with the entities it names (plus `forced_entities`) and store the new ones."""
+    """Tag each draft with the entities it names (plus `forced_entities`) and store the new ones;
+    each draft not stored is logged with why (`mention.duplicate`). `backfill`: see
+    warden.store.mentions.store_mentions."""
     for draft in drafts:
         tags = matcher.match(draft.title, draft.text)
         draft.entities = list(dict.fromkeys([*forced_entities, *draft.entities, *tags]))
-    return store_mentions(session, drafts, fetched_at)
+    result = store_mentions(session, drafts, fetched_at, backfill=backfill)
+    for dup in result.dropped:
+        # Debug: a feed re-read every poll repeats its duplicates every poll. The poll's
+        # summary (source.polled) counts them at the default level.
+        log.debug(
+            "mention.duplicate",
+            source=dup.draft.source,
+            item=dup.draft.external_id[:200],
+            reason=dup.reason,
+            kept=dup.kept_id,
+            kept_source=dup.kept_source,
+            url=dup.draft.url,
+        )
+    return result
+
+
+def first_poll(row: SourceState) -> bool:
+    """True until a poll of the source has succeeded: what that poll stores is backfill."""
+    return row.last_success_at is None
 
 
 def source_state(session: Session, name: str) -> SourceState:

@@ -12,9 +12,16 @@ from warden.sources.settings import FieldMapping
 
 
 def draft_from_item(
-    item: Any, fields: FieldMapping, source: str, fetched_at: datetime
+    item: Any,
+    fields: FieldMapping,
+    source: str,
+    fetched_at: datetime,
+    base_url: str | None = None,
 ) -> MentionDraft:
-    """The draft of one JSON item read through `fields`; raises UnusableItem if it cannot be one."""
+    """The draft of one JSON item read through `fields`; raises UnusableItem if it cannot be one.
+
+    A relative link is resolved against `fields.url_base`, else `base_url` (the URL the item was
+    fetched from, for http_json)."""
     if not isinstance(item, dict):
         raise UnusableItem(f"expected a JSON object, got {type(item).__name__}")
     author = item.get("author")
@@ -38,4 +45,6 @@ def draft_from_item(
         replies=lookup(item, fields.replies),
         raw=item,
         time_format=fields.time_format,
+        text_format=fields.text_format,
+        base_url=str(fields.url_base) if fields.url_base else base_url,
     )

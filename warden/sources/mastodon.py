@@ -16,6 +16,7 @@ from warden.errors import SourceError
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import drafts_of_objects, make_draft
 from warden.sources.http import HttpFetcher, HttpResponse
+from warden.sources.normalize import html_to_text, plain_text
 from warden.sources.settings import MastodonSource
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
@@ -36,13 +37,17 @@ def link_min_id(header: str | None) -> str | None:
     return None
 
 
-def status_draft(status: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
-    """The draft of one Mastodon status (a boost is read as the status it boosts)."""
+def status_draft(
+    status: dict[str, Any], source: str, clock: Clock, base_url: str | None = None
+) -> MentionDraft:
+    """The draft of one Mastodon status (a boost is read as the status it boosts); a relative
+    `url` is resolved against the instance's `base_url`."""
     inner = status.get("reblog") or status
     account = inner.get("account") or {}
-    text = inner.get("content") or ""
-    if inner.get("spoiler_text"):
-        text = f"{inner['spoiler_text']} {text}"
+    text = html_to_text(inner.get("content") if isinstance(inner.get("content"), str) else "")
+    spoiler = inner.get("spoiler_text")
+    if isinstance(spoiler, str) and spoiler.strip():  # the content warning is plain text
+        text = f"{plain_text(spoiler)} {text}".strip()
     return make_draft(
         source=source,
         external_id=inner.get("uri") or inner.get("id"),
@@ -58,6 +63,8 @@ def status_draft(status: dict[str, Any], source: str, clock: Clock) -> MentionDr
         reposts=inner.get("reblogs_count"),
         replies=inner.get("replies_count"),
         raw=status,
+        text_format="plain",  # already read above: `content` is HTML, `spoiler_text` plain
+        base_url=base_url,
     )
 
 
@@ -69,6 +76,7 @@ class MastodonSearch:
         self.settings = settings
         self.name = settings.name
         base = str(settings.base_url).rstrip("/")
+        self.base = base + "/"
         self.more_tags = settings.hashtags[1:]
         if settings.hashtags:
             tag = quote(settings.hashtags[0], safe="")
@@ -122,7 +130,11 @@ class MastodonSearch:
                 return PollResult(drafts, PollState(cursor=cursor), skipped, error=str(exc))
             ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
             made, refused = drafts_of_objects(
-                statuses, self.name, "status", "id", lambda s: status_draft(s, self.name, clock)
+                statuses,
+                self.name,
+                "status",
+                "id",
+                lambda s: status_draft(s, self.name, clock, self.base),
             )
             drafts.extend(draft for _, draft in made)
             skipped += refused

@@ -1,22 +1,36 @@
-"""Platform text in one clean form (HTML stripped, whitespace folded) and de-duplication keys."""
+"""Platform fields in one clean form: text (markup stripped from HTML only, whitespace folded),
+absolute links, UTC times, counts, languages; and the keys that de-duplicate them."""
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import html
 import re
 import unicodedata
-from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from html.parser import HTMLParser
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_TAG = re.compile(r"</?(p|br|div|li|ul|ol|h[1-6]|blockquote|tr|td)\b[^>]*>", re.I)
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+from warden import folding
+from warden.sources.dates import parse_time
+
+__all__ = [
+    "clean_text",
+    "fold",
+    "html_to_text",
+    "normalise_lang",
+    "normalise_url",
+    "parse_time",
+    "plain_text",
+    "resolve_url",
+    "text_key",
+    "to_count",
+    "url_key",
+]
+
 _SPACE = re.compile(r"\s+")
 _URL_IN_TEXT = re.compile(r"https?://\S+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "igshid")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _HOST_ALIASES = {
     "twitter.com": "x.com",
     "mobile.twitter.com": "x.com",
@@ -32,35 +46,120 @@ _X_STATUS = re.compile(r"^/(?:[^/]+/){1,2}status(?:es)?/(\d+)")
 _CONTROL = dict.fromkeys(c for c in (*range(32), *range(127, 160)) if c not in (9, 10, 13))
 
 
-def clean_text(value: str | None) -> str:
-    """Strip HTML tags and entities, drop control characters, fold whitespace."""
-    if not value:
-        return ""
-    text = _SCRIPT.sub(" ", value)
-    text = _BLOCK_TAG.sub(" ", text)
-    text = _TAG.sub("", text)
-    text = html.unescape(text).translate(_CONTROL)
-    text = unicodedata.normalize("NFC", text)
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "section",
+        "article",
+        "pre",
+    ]
+)
+_SKIPPED_TAGS = frozenset({"script", "style", "template"})
+
+TextFormat = Literal["html", "plain", "escaped"]
+"""How a source writes a text field: HTML (`<p>a &lt; b</p>`), plain text (`a < b`, nothing
+escaped) or plain text with HTML entities escaped (`a &lt; b`, as X's API sends)."""
+
+
+class _TextOfHtml(HTMLParser):
+    """The text an HTML fragment shows: tags dropped, entities decoded, script/style skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def _tidy(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.translate(_CONTROL))
     return _SPACE.sub(" ", text).strip()
 
 
-class _WithoutMarks(dict[int, int | None]):
-    """A str.translate table that drops combining marks, filled in as characters are seen."""
+def html_to_text(value: str | None) -> str:
+    """The text an HTML fragment shows: tags and comments dropped, entities decoded, control
+    characters dropped, whitespace folded. Only markup is removed: ``a < 2 %`` and an escaped
+    ``&lt;b&gt;`` stay text (an HTML parser, not a pattern, decides what is a tag)."""
+    if not value:
+        return ""
+    parser = _TextOfHtml()
+    try:
+        parser.feed(value)
+        parser.close()
+    except AssertionError:  # pragma: no cover - malformed declarations in old Pythons
+        return _tidy(html.unescape(value))
+    return _tidy("".join(parser.parts))
 
-    def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
-        return kept
+
+def plain_text(value: str | None) -> str:
+    """Plain text tidied: control characters dropped, whitespace folded, NFC. Nothing else:
+    ``<``, ``&amp;`` and anything that looks like markup are the author's words."""
+    return _tidy(value) if value else ""
 
 
-_WITHOUT_MARKS = _WithoutMarks({ord("’"): ord("'"), ord("ʼ"): ord("'")})
+def clean_text(value: str | None, fmt: TextFormat = "html") -> str:
+    """A platform's text field as the text a reader sees, read as `fmt` (see TextFormat)."""
+    if fmt == "plain":
+        return plain_text(value)
+    if fmt == "escaped":
+        return plain_text(html.unescape(value)) if value else ""
+    return html_to_text(value)
+
+
+def resolve_url(url: str | None, base: str | None) -> str | None:
+    """`url` made absolute against `base` (a page or feed URL); None when the result is not an
+    http(s) URL with a host, i.e. not a link a reader can follow."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        absolute = urljoin(base, url) if base else url
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of `text` (for matching and keys)."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFKD", text.casefold()).translate(_WITHOUT_MARKS)
+    """Case- and accent-insensitive form of `text` (for matching and keys): see warden.folding."""
+    return folding.fold(text)
 
 
 def text_key(text: str) -> str:
@@ -98,41 +197,6 @@ def normalise_url(url: str | None) -> str | None:
 def url_key(url: str | None) -> str | None:
     canonical = normalise_url(url)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest() if canonical else None
-
-
-def parse_time(value: object, fmt: str = "auto") -> datetime:
-    """An aware UTC datetime from ISO 8601, RFC 2822, or epoch seconds / milliseconds.
-
-    `fmt` forces one reading ("iso", "epoch", "epoch_ms"); "auto" recognises each form (numbers
-    above 10^11 are taken as milliseconds). Raises ValueError when `value` is not a time.
-    """
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"not a time: {value!r}")
-    number: float | None = None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and _NUMBER.match(value.strip()):
-        number = float(value.strip())
-    if number is not None and fmt != "iso":
-        if fmt == "epoch_ms" or (fmt == "auto" and abs(number) > 1e11):
-            number /= 1000.0
-        try:
-            return datetime.fromtimestamp(number, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise ValueError(f"epoch out of range: {value!r}") from None
-    if not isinstance(value, str) or fmt in ("epoch", "epoch_ms"):
-        raise ValueError(f"not a time: {value!r}")
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            raise ValueError(f"not a time: {value!r}") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def to_count(value: object) -> int:

@@ -2,6 +2,11 @@
 
 A failing source is logged with its name, backs off, and never stops the others; what was
 stored before the failure stays stored, and a poll that failed part-way stores what it fetched.
+
+A source's first poll sets its starting point: what it returns is what the source already had
+before Warden saw it (a feed's last 25 entries, a search's latest page), so it is stored,
+tagged and scored as backfill, which the series do not count as new volume
+(warden.store.rollup). Until a poll has succeeded, every poll is a first poll.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from warden.sources.http import HttpFetcher, RateLimited
 from warden.sources.ingest import (
     MAX_BACKOFF,
     failure_backoff,
+    first_poll,
     record_failure,
     record_success,
     source_state,
@@ -81,6 +87,7 @@ def _poll_locked(
     now = clock.now()
     with db.session() as session:
         row = source_state(session, source.name)
+        backfill = first_poll(row)
         backoff_until = row.backoff_until
         state = PollState(
             cursor=dict(row.cursor or {}), etag=row.etag, last_modified=row.last_modified
@@ -95,7 +102,9 @@ def _poll_locked(
         return _failed(db, source.name, exc, now, interval)
     outcome = PollOutcome(source.name, skipped=result.skipped, error=result.error)
     with db.session() as session:
-        ingest = tag_and_store(session, result.drafts, matcher, clock.now(), forced_entities)
+        ingest = tag_and_store(
+            session, result.drafts, matcher, clock.now(), forced_entities, backfill=backfill
+        )
         row = source_state(session, source.name)
         row.cursor = result.state.cursor
         row.etag = result.state.etag
@@ -124,8 +133,10 @@ def _poll_locked(
         source=source.name,
         new=outcome.inserted,
         duplicates=outcome.duplicates,
+        same_link=sum(d.reason == "same link" for d in ingest.dropped),
         skipped=outcome.skipped,
         not_modified=result.not_modified,
+        backfill=backfill,
         seconds=round(time.monotonic() - started, 3),
     )
     return outcome

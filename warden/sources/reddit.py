@@ -42,6 +42,8 @@ def post_draft(post: dict[str, Any], source: str, base_url: str, clock: Clock) -
         replies=post.get("num_comments"),
         raw=post,
         time_format="epoch",
+        text_format="escaped",  # Markdown; entities decoded (raw_json=1 or not), never stripped
+        base_url=base_url,
     )
 
 

@@ -2,7 +2,11 @@
 
 Requests are conditional (ETag / Last-Modified), so an unchanged feed costs a 304. Google Alerts
 wraps every link in a google.com/url redirect: the real article URL is unwrapped so the same
-article found through another source is recognised as a duplicate.
+article found through another source is recognised as a duplicate. A relative link is resolved
+against the entry's `xml:base`, else the channel's own link, else the feed's URL, so it is
+clickable in an alert and never mistaken for another feed's article with the same path.
+Titles and bodies are read as the feed declares them: HTML loses its markup, plain text (even
+`a &lt; b`, which the feed escaped) keeps every character.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
-from warden.sources.normalize import clean_text
+from warden.sources.normalize import html_to_text, parse_time, plain_text, resolve_url
 from warden.sources.settings import RssSource
 
 log = get_logger(__name__)
@@ -41,24 +45,64 @@ def unwrap_redirect(url: str | None) -> str | None:
     return url
 
 
-def _entry_time(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+def _entry_time(entry: Any) -> datetime | str | None:
+    """The entry's date: its text read by warden.sources.dates (time-zone names such as CEST,
+    French day and month names), else feedparser's reading of it, else the unreadable text
+    itself (make_draft then stamps the fetch time and says so once)."""
+    unreadable: str | None = None
+    for key in ("published", "updated", "created"):
+        text = entry.get(key)
+        if isinstance(text, str) and text.strip():
+            try:
+                return parse_time(text)
+            except ValueError:
+                unreadable = unreadable or text
+        value = entry.get(f"{key}_parsed")
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return None
+    return unreadable
+
+
+_MARKUP_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+
+
+def _as_text(value: Any, content_type: Any) -> str:
+    """A feed text construct as a reader sees it: markup stripped only when it is HTML."""
+    if not isinstance(value, str):
+        return ""
+    if isinstance(content_type, str) and content_type.lower() in _MARKUP_TYPES:
+        return html_to_text(value)
+    return plain_text(value)
+
+
+def _entry_title(entry: Any) -> str:
+    detail = entry.get("title_detail") or {}
+    return _as_text(entry.get("title"), detail.get("type"))
 
 
 def _entry_body(entry: Any) -> str:
     for content in entry.get("content") or []:
-        text = clean_text(content.get("value"))
+        text = _as_text(content.get("value"), content.get("type", "text/html"))
         if text:
             return text
-    return clean_text(entry.get("summary") or entry.get("description"))
+    detail = entry.get("summary_detail") or {}
+    return _as_text(entry.get("summary") or entry.get("description"), detail.get("type"))
 
 
-def _entry_id(entry: Any, title: str, text: str) -> str:
-    ident = entry.get("id") or entry.get("guid") or entry.get("link")
+def feed_base(parsed: Any, feed_url: str | None) -> str | None:
+    """What a relative entry link is relative to: the channel's link (made absolute against
+    the feed's URL), else the feed's URL. feedparser applies `xml:base` itself."""
+    channel = parsed.feed.get("link")
+    if isinstance(channel, str) and channel.strip():
+        resolved = resolve_url(channel, feed_url)
+        if resolved:
+            return resolved
+    return feed_url
+
+
+def _entry_id(entry: Any, title: str, text: str, link: str | None) -> str:
+    """The entry's id: its guid / Atom id, else its (resolved) link, else a hash of its text."""
+    ident = entry.get("id") or entry.get("guid") or link
     if ident:
         return str(ident)
     return "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
@@ -72,8 +116,11 @@ def _entry_text(title: str, body: str) -> str:
     return f"{title} {body}" if title.endswith((".", "!", "?", ":")) else f"{title}. {body}"
 
 
-def parse_feed(content: bytes, source: str, now: datetime) -> tuple[list[MentionDraft], int]:
-    """Drafts from a feed document, and how many entries were skipped (no text, no id)."""
+def parse_feed(
+    content: bytes, source: str, now: datetime, feed_url: str | None = None
+) -> tuple[list[MentionDraft], int]:
+    """Drafts from a feed document fetched from `feed_url`, and how many entries were skipped
+    (no text, no id)."""
     parsed = feedparser.parse(content)
     if parsed.get("bozo") and not parsed.entries:
         reason = parsed.get("bozo_exception")
@@ -81,22 +128,25 @@ def parse_feed(content: bytes, source: str, now: datetime) -> tuple[list[Mention
     if not parsed.get("version") and not parsed.entries:
         raise SourceError("not an RSS or Atom feed")
     feed_lang = parsed.feed.get("language")
+    base = feed_base(parsed, feed_url)
     drafts: list[MentionDraft] = []
     skipped = 0
     for entry in parsed.entries:
-        title = clean_text(entry.get("title"))
+        title = _entry_title(entry)
         text = _entry_text(title, _entry_body(entry))
         author = entry.get("author_detail") or {}
-        link = unwrap_redirect(entry.get("link"))
+        raw_link = entry.get("link")
+        link = unwrap_redirect(resolve_url(raw_link, base)) or raw_link
         try:
             draft = make_draft(
                 source=source,
-                external_id=_entry_id(entry, title, text),
+                external_id=_entry_id(entry, title, text, link),
                 text=text,
                 title=title or None,
                 url=link,
                 published_at=_entry_time(entry),
                 fetched_at=now,
+                base_url=base,
                 author_name=author.get("name") or entry.get("author"),
                 author_handle=author.get("email"),
                 lang=entry.get("language") or feed_lang,
@@ -139,7 +189,9 @@ class RssFeed:
         if response.not_modified:
             return PollResult([], state, not_modified=True)
         try:
-            drafts, skipped = parse_feed(response.content, self.name, clock.now())
+            drafts, skipped = parse_feed(
+                response.content, self.name, clock.now(), str(self.settings.url)
+            )
         except SourceError as exc:
             raise SourceError(f"{self.settings.url}: {exc}") from None
         new_state = PollState(

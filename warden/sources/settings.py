@@ -325,9 +325,14 @@ class FieldMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(default="id", description="Unique id of the item within the source.")
-    text: str = Field(default="text", description="Body text (HTML is stripped).")
+    text: str = Field(
+        default="text", description="Body text, written as `text_format` says (HTML by default)."
+    )
     title: str | None = Field(default="title", description="Title, when items have one.")
-    url: str | None = Field(default="url", description="Link to the item.")
+    url: str | None = Field(
+        default="url",
+        description="Link to the item; a relative link is resolved against `url_base`.",
+    )
     author_handle: str | None = Field(default="author.handle", description="Author's handle.")
     author_name: str | None = Field(default="author.name", description="Author's display name.")
     author_followers: str | None = Field(
@@ -335,14 +340,33 @@ class FieldMapping(BaseModel):
     )
     published_at: str | None = Field(
         default="published_at",
-        description="Publication time (ISO 8601, RFC 2822 or epoch); fetch time when missing.",
+        description=(
+            "Publication time (ISO 8601, RFC 2822 with zone names such as CEST, French day and "
+            "month names, or epoch); the fetch time when missing or unreadable (logged once)."
+        ),
     )
     lang: str | None = Field(default="lang", description="Language code; detected when missing.")
     likes: str | None = Field(default="likes", description="Like / favourite count.")
     reposts: str | None = Field(default="reposts", description="Repost / share count.")
     replies: str | None = Field(default="replies", description="Reply / comment count.")
     time_format: Literal["auto", "iso", "epoch", "epoch_ms"] = Field(
-        default="auto", description="How `published_at` is written; auto recognises all."
+        default="auto",
+        description="How `published_at` is written; auto recognises all (iso: a written date).",
+    )
+    text_format: Literal["html", "plain", "escaped"] = Field(
+        default="html",
+        description=(
+            "How `text` and `title` are written. html: markup is stripped and entities decoded "
+            "(`a &lt; b` is shown `a < b`); plain: kept as written, `<` and `&amp;` included; "
+            "escaped: plain text with HTML entities escaped (decoded, no markup stripped)."
+        ),
+    )
+    url_base: HttpUrl | None = Field(
+        default=None,
+        description=(
+            "What a relative `url` (`/posts/42`) is relative to. http_json: the API's `url` "
+            "when unset. A relative link with no base is not stored (logged once)."
+        ),
     )
 
 

@@ -49,6 +49,7 @@ def tweet_draft(
         reposts=(metrics.get("retweet_count") or 0) + (metrics.get("quote_count") or 0),
         replies=metrics.get("reply_count"),
         raw=tweet,
+        text_format="escaped",  # API v2 escapes &, < and > in `text`, and nothing else
     )
 
 

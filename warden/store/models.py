@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from warden.store.types import UTCDateTime
 
@@ -32,13 +34,16 @@ class Base(DeclarativeBase):
 
 
 class Mention(Base):
-    """One normalised post, article or comment about a watched entity."""
+    """One normalised post, article or comment about a watched entity.
+
+    Stored once: (`source`, `external_id`) and `url_key` are unique keys (see
+    warden.sources.identity and warden.store.mentions)."""
 
     __tablename__ = "mentions"
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_mentions_source_external_id"),
         Index("ix_mentions_published_at", "published_at"),
-        Index("ix_mentions_url_key", "url_key"),
+        Index("ix_mentions_url_key", "url_key", unique=True),  # NULLs never collide
         Index("ix_mentions_unscored", "scored"),
         Index("ix_mentions_fetched_at", "fetched_at"),
     )
@@ -62,6 +67,11 @@ class Mention(Base):
     replies: Mapped[int] = mapped_column(BigInteger, default=0)
     raw: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     scored: Mapped[bool] = mapped_column(default=False)
+    backfill: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="stored by its source's first poll: the source's past, not counted in series",
+    )
 
     entities: Mapped[list[MentionEntity]] = relationship(
         back_populates="mention", cascade="all, delete-orphan", lazy="selectin"
@@ -73,6 +83,12 @@ class Mention(Base):
     @property
     def engagement(self) -> int:
         return (self.likes or 0) + (self.reposts or 0) + (self.replies or 0)
+
+
+def counted() -> ColumnElement[bool]:
+    """The mentions series, recent posts and evidence count: every one but backfill (what a
+    source already had when its first poll stored it)."""
+    return Mention.backfill.is_(False)
 
 
 class MentionEntity(Base):

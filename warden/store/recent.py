@@ -1,7 +1,8 @@
 """Raw mentions of a recent window, for detectors that read posts (keywords, authors, new terms).
 
 Every query is bounded by a time window on the (entity, published_at) index and by a row limit,
-so these reads cost the same with a thousand or a million stored mentions. A baseline that needs
+so these reads cost the same with a thousand or a million stored mentions. Backfill mentions
+are left out, as from the series (warden.store.models.counted). A baseline that needs
 only sentiment scores reads just those (`recent_scores`).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, case, desc, func, select
 from sqlalchemy.orm import Session
 
-from warden.store.models import Mention, MentionEntity, Score
+from warden.store.models import Mention, MentionEntity, Score, counted
 
 DEFAULT_LIMIT = 2_000
 
@@ -56,6 +57,7 @@ def _posts(*columns: Any) -> Select[*tuple[Any, ...]]:
         .select_from(MentionEntity)
         .join(Mention, Mention.id == MentionEntity.mention_id)
         .outerjoin(Score, Score.mention_id == MentionEntity.mention_id)
+        .where(counted())
     )
 
 
@@ -149,6 +151,7 @@ def top_mentions(
         .select_from(MentionEntity)
         .join(Mention, Mention.id == MentionEntity.mention_id)
         .outerjoin(Score, Score.mention_id == Mention.id)
+        .where(counted())
     )
     query = _window(query, entity, since, until, source, lang).order_by(*order).limit(limit)
     return [int(i) for i in session.scalars(query)]

@@ -7,7 +7,8 @@ recomputed from the raw rows, so running twice over the same period is harmless;
 rewritten, with a new revision number, only when its figures changed. Readers catch up by
 reading the rows whose revision is above the last one they saw. The first run (no watermark
 yet, e.g. a store filled before the rollup existed) has the database sum every stored mention
-per bucket in one query.
+per bucket in one query. Backfill mentions (a source's first poll: its past, not news) are
+not counted in any figure (warden.store.models.counted).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from warden.store.models import Mention, MentionEntity, RollupState, Score, SeriesBucket
+from warden.store.models import (
+    Mention,
+    MentionEntity,
+    RollupState,
+    Score,
+    SeriesBucket,
+    counted,
+)
 from warden.store.types import epoch_seconds
 
 BUCKET = timedelta(minutes=5)
@@ -74,6 +82,7 @@ def _rows_query() -> Select[*tuple[Any, ...]]:
         .select_from(me)
         .join(Mention, Mention.id == me.mention_id)
         .outerjoin(Score, Score.mention_id == me.mention_id)
+        .where(counted())
     )
 
 

@@ -1,0 +1,186 @@
+"""Reading the dates platforms write: ISO 8601, RFC 2822, epochs, and what feeds write in the wild.
+
+ISO 8601 and epoch seconds or milliseconds are read directly. Anything else goes through
+python-dateutil with the common time-zone abbreviations (``CEST`` is UTC+2, not UTC), and then
+again with French day and month names written in English (``lun., 04 mai 2026 10:00:00
++0200``). A date missing its day, month or year, or carrying a time-zone name not listed here, is
+refused rather than guessed. Every result is an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+from dateutil import parser as dateutil_parser
+
+_HOUR = 3600
+TZ_ABBREVIATIONS: dict[str, int] = {
+    "UT": 0,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": _HOUR,
+    "BST": _HOUR,
+    "CET": _HOUR,
+    "MET": _HOUR,
+    "CEST": 2 * _HOUR,
+    "MEST": 2 * _HOUR,
+    "HNEC": _HOUR,  # heure normale d'Europe centrale
+    "HAEC": 2 * _HOUR,  # heure avancée d'Europe centrale
+    "EET": 2 * _HOUR,
+    "EEST": 3 * _HOUR,
+    "MSK": 3 * _HOUR,
+    "IST": 5 * _HOUR + 1800,  # India; Irish feeds write +0100
+    "HKT": 8 * _HOUR,
+    "SGT": 8 * _HOUR,
+    "AWST": 8 * _HOUR,
+    "JST": 9 * _HOUR,
+    "KST": 9 * _HOUR,
+    "ACST": 9 * _HOUR + 1800,
+    "ACDT": 10 * _HOUR + 1800,
+    "AEST": 10 * _HOUR,
+    "AEDT": 11 * _HOUR,
+    "NZST": 12 * _HOUR,
+    "NZDT": 13 * _HOUR,
+    "BRT": -3 * _HOUR,
+    "ART": -3 * _HOUR,
+    "NST": -3 * _HOUR - 1800,
+    "NDT": -2 * _HOUR - 1800,
+    "AST": -4 * _HOUR,
+    "ADT": -3 * _HOUR,
+    "EST": -5 * _HOUR,
+    "EDT": -4 * _HOUR,
+    "CST": -6 * _HOUR,  # North America, as in RFC 2822
+    "CDT": -5 * _HOUR,
+    "MST": -7 * _HOUR,
+    "MDT": -6 * _HOUR,
+    "PST": -8 * _HOUR,
+    "PDT": -7 * _HOUR,
+    "AKST": -9 * _HOUR,
+    "AKDT": -8 * _HOUR,
+    "HST": -10 * _HOUR,
+}
+"""Time-zone abbreviations read in dates, with their offset from UTC in seconds."""
+
+_FRENCH = {
+    **dict.fromkeys(("janvier", "janv", "jan"), "Jan"),
+    **dict.fromkeys(("fevrier", "fevr", "fev"), "Feb"),
+    "mars": "Mar",
+    **dict.fromkeys(("avril", "avr"), "Apr"),
+    "mai": "May",
+    "juin": "Jun",
+    **dict.fromkeys(("juillet", "juil"), "Jul"),
+    "aout": "Aug",
+    **dict.fromkeys(("septembre", "sept", "sep"), "Sep"),
+    **dict.fromkeys(("octobre", "oct"), "Oct"),
+    **dict.fromkeys(("novembre", "nov"), "Nov"),
+    **dict.fromkeys(("decembre", "dec"), "Dec"),
+    **dict.fromkeys(
+        (
+            *("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+            *("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
+            *("le", "a", "h", "er"),
+        ),
+        "",
+    ),
+}
+"""French date words in English; day names and filler words (``le``, ``à``) dropped."""
+_FRENCH_WORD = re.compile(r"[^\W\d_]+")
+_FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b", re.IGNORECASE)  # 10h30
+_FIRST = re.compile(r"\b1er\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_EARLY = datetime(1, 1, 1)
+_LATE = datetime(2, 2, 2)
+
+
+def _zone(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil's `tzinfos` callback: a named zone from the table, or an error."""
+    if name is None:
+        return None if offset is None else timezone(timedelta(seconds=offset))
+    seconds = TZ_ABBREVIATIONS.get(name.upper())
+    if seconds is None:
+        if offset is not None:  # "+0200 (XYZ)": the numeric offset says it all
+            return timezone(timedelta(seconds=offset))
+        raise ValueError(f"unknown time zone {name!r}")
+    return timezone(timedelta(seconds=seconds))
+
+
+def _dateutil(text: str) -> datetime:
+    """`text` read by dateutil; ValueError when it lacks a year, month or day, or is no date."""
+    try:
+        early = dateutil_parser.parse(text, default=_EARLY, tzinfos=_zone)
+        late = dateutil_parser.parse(text, default=_LATE, tzinfos=_zone)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise ValueError(str(exc)) from None
+    if (early.year, early.month, early.day) != (late.year, late.month, late.day):
+        raise ValueError(f"incomplete date: {text!r}")
+    return early
+
+
+def _in_english(text: str) -> str:
+    """French day and month names of `text` in English (``lun., 4 mai`` → ``, 4 May``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = _FIRST.sub("1", _FRENCH_HOUR.sub(r"\1:\2", plain))
+    return _FRENCH_WORD.sub(lambda m: _english_word(m.group(0)), plain)
+
+
+def _english_word(word: str) -> str:
+    lower = word.lower()
+    if lower in _FRENCH:
+        return _FRENCH[lower]
+    return word.upper() if word.upper() in TZ_ABBREVIATIONS else word  # "cest" is CEST
+
+
+def _read_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return _dateutil(text)
+    except ValueError as first:
+        english = _in_english(text)
+        if english == text:
+            raise ValueError(f"not a time: {text!r} ({first})") from None
+        try:
+            return _dateutil(english)
+        except ValueError:
+            raise ValueError(f"not a time: {text!r} ({first})") from None
+
+
+def parse_time(value: Any, fmt: str = "auto") -> datetime:
+    """An aware UTC datetime from ISO 8601, RFC 2822 and other written dates, or epoch seconds /
+    milliseconds.
+
+    `fmt` forces one reading ("iso": a written date, "epoch", "epoch_ms"); "auto" recognises
+    each form (numbers above 10^11 are taken as milliseconds). A written date without a zone is
+    UTC. Raises ValueError when `value` is not a time, lacks a day, month or year, or names a
+    time zone not in TZ_ABBREVIATIONS.
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"not a time: {value!r}")
+    number: float | None = None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and _NUMBER.match(value.strip()):
+        number = float(value.strip())
+    if number is not None and fmt != "iso":
+        if fmt == "epoch_ms" or (fmt == "auto" and abs(number) > 1e11):
+            number /= 1000.0
+        try:
+            return datetime.fromtimestamp(number, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch out of range: {value!r}") from None
+    if not isinstance(value, str) or fmt in ("epoch", "epoch_ms") or not value.strip():
+        raise ValueError(f"not a time: {value!r}")
+    parsed = _read_text(value.strip()[:200])
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"time out of range: {value!r}") from None

@@ -25,7 +25,6 @@ Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_INLINE_PASSWORD = re.compile(r"^[a-z0-9+.-]+://[^/@:\s]+:([^@/\s]+)@", re.IGNORECASE)
 
 
 class _Section(BaseModel):
@@ -230,22 +229,6 @@ def _expand_env(
 
         return _ENV_REF.sub(sub, data)
     return data
-
-
-def inline_secret_warnings(doc: YamlDocument) -> list[str]:
-    """Warnings for receiver URLs that carry a literal password instead of a ${VAR} reference."""
-    out = []
-    receivers = doc.data.get("receivers") if isinstance(doc.data, dict) else None
-    for i, rec in enumerate(receivers or []):
-        for j, url in enumerate((rec or {}).get("urls") or []):
-            m = _INLINE_PASSWORD.match(str(url))
-            if m and "${" not in m.group(1):
-                loc: Loc = ("receivers", i, "urls", j)
-                out.append(
-                    f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: a password is written "
-                    "inline; use a ${ENV_VAR} reference so it stays out of the file"
-                )
-    return out
 
 
 def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:

@@ -8,8 +8,9 @@ import sys
 import apprise
 
 from warden.cli.common import add_config_option
-from warden.config import Config, inline_secret_warnings, load_config
+from warden.config import Config, load_config
 from warden.errors import ConfigError
+from warden.inline_secrets import inline_secret_warnings
 from warden.notify.local_schemas import register_local_schemas
 from warden.rules.loader import load_rules
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml

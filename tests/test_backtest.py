@@ -119,3 +119,60 @@ def test_stored_mentions_backtest_leaves_the_live_store_alone(
     assert states == ["firing", "resolved"]
     with sqlite_db.session() as session:
         assert session.query(Alert).count() == 0
+
+
+def test_help_examples_use_files_that_ship_with_warden() -> None:
+    from warden.cli.backtest import EPILOG
+
+    examples = EPILOG.split("examples:", 1)[1].split("\n\n", 1)[0].splitlines()
+    shipped = [
+        word
+        for line in examples
+        for word in line.split()
+        if word.startswith(("examples/", "rules/")) and word != "rules/"
+    ]
+    assert "examples/volume.csv" in shipped and "examples/mentions.jsonl" in shipped
+    for name in shipped:
+        assert (ROOT / name).is_file(), f"the --help example reads {name}, which does not exist"
+
+
+def test_the_shipped_examples_fire_and_the_count_is_in_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    data = ["--mentions", "examples/mentions.jsonl", "--json"]
+    assert main(["backtest", "rules/demo.yaml", *data, "--step", "30s"]) == 0
+    captured = capsys.readouterr()
+    fired = [json.loads(line) for line in captured.out.splitlines()]
+    assert {(e["rule"], e["state"]) for e in fired} == {
+        ("volume-surge", "firing"),
+        ("volume-surge", "resolved"),
+        ("negative-surge", "firing"),
+        ("negative-surge", "resolved"),
+    }
+    assert "every 30s" in captured.err and "2 alerts fired" in captured.err
+    csv = ["--counts", "examples/volume.csv", "--entity", "Banque Exemple"]
+    assert main(["backtest", "rules/early-warning.yaml", *csv, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "backtest: done in" in captured.err and ", 1 alert fired" in captured.err
+
+
+def test_a_counts_step_finer_than_a_bucket_is_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = _csv(tmp_path / "counts.csv", [30] * 5)
+    assert main(["backtest", str(RULES), "--counts", str(csv), "--step", "1m"]) == 1
+    err = capsys.readouterr().err
+    assert "--step 1m: with --counts each row is a whole 5-minute bucket" in err
+    assert "replay mentions" in err
+    with pytest.raises(SystemExit):
+        main(["backtest", str(RULES), "--counts", str(csv), "--step", "5"])
+    assert "got the bare number 5; write 5s or 5m" in capsys.readouterr().err
+
+
+def test_quiet_prints_nothing_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    args = ["backtest", str(RULES), "--counts", str(csv), "--step", "1h", "--json"]
+    assert main([*args, "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(captured.out.splitlines()) == 2

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_BARE = re.compile(r"^\d+(\.\d+)?$")
 DURATION_PATTERN = r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"
 
 
@@ -26,6 +27,8 @@ def parse_duration(value: Any) -> timedelta:
     """
     if isinstance(value, timedelta):
         return value
+    if isinstance(value, str) and _BARE.match(value.strip()):
+        value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         example = f"{value:g}"
         raise ValueError(

@@ -7,7 +7,7 @@ import sys
 
 import apprise
 
-from warden.cli.common import add_config_option
+from warden.cli.common import add_config_option, plural
 from warden.config import Config, load_config
 from warden.errors import ConfigError
 from warden.inline_secrets import inline_secret_warnings
@@ -65,8 +65,10 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     assert ruleset is not None
     print(
-        f"{args.config}: ok ({len(config.sources)} sources, {len(config.receivers)} receivers, "
-        f"{len(config.entities)} entities); {len(ruleset)} rules in {len(ruleset.files)} files: ok"
+        f"{args.config}: ok ({plural(len(config.sources), 'source')}, "
+        f"{plural(len(config.receivers), 'receiver')}, "
+        f"{plural(len(config.entities), 'entity', 'entities')}); "
+        f"{plural(len(ruleset), 'rule')} in {plural(len(ruleset.files), 'file')}: ok"
     )
     return 0
 

@@ -258,7 +258,9 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
 def _resolve_model(settings: SentimentSettings, base_dir: Path) -> SentimentSettings:
     """A model folder written relative to config.yaml, made absolute (hub ids are left alone)."""
     model = settings.model
-    if model.startswith(("./", "../")) or (base_dir / model).is_dir():
+    first = model.split("/", 1)[0]
+    inside = "/" in model and first not in ("", "~") and (base_dir / first).is_dir()
+    if model.startswith(("./", "../")) or (base_dir / model).is_dir() or inside:
         return settings.model_copy(update={"model": str((base_dir / model).resolve())})
     return settings
 

@@ -9,10 +9,12 @@ import apprise
 
 from warden.cli.common import add_config_option, plural
 from warden.config import Config, load_config
-from warden.errors import ConfigError
+from warden.errors import ConfigError, ModelLoadError
 from warden.inline_secrets import inline_secret_warnings
 from warden.notify.local_schemas import register_local_schemas
 from warden.rules.loader import load_rules
+from warden.sentiment.loader import MODEL_ENV, load_scorer
+from warden.sentiment.resolve import resolve_model
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
 EPILOG = """\
@@ -20,6 +22,12 @@ examples:
   warden check                        config.yaml and the rules folder it names
   warden check -c /etc/warden/config.yaml
   warden check && systemctl reload warden
+  warden check --load-model           also load the sentiment model (slow, thorough)
+
+The sentiment model is checked without loading it: a folder must hold config.json, weights
+and tokenizer files; a hub id must be in the Hugging Face cache when the hub may not be used
+(sentiment.offline, HF_HUB_OFFLINE), else a note says the first start downloads it. Its
+labels must map to negative/neutral/positive. --load-model loads it as `warden run` does.
 
 Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
 """
@@ -42,6 +50,26 @@ def _receiver_problems(doc: YamlDocument, config: Config) -> list[str]:
     return problems
 
 
+def _model_problems(doc: YamlDocument, config: Config, load: bool) -> list[str]:
+    """Whether the configured sentiment model would load, located in config.yaml."""
+    resolution = resolve_model(config.sentiment)
+    if resolution.from_env:
+        where = f"{MODEL_ENV}={resolution.model}"
+    else:
+        loc: Loc = ("sentiment", "model")
+        where = f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}"
+    if not resolution.ok:
+        return [f"{where}: {resolution.problem}"]
+    if resolution.note:
+        print(f"note: {where}: {resolution.note}", file=sys.stderr)
+    if load:
+        try:
+            load_scorer(config.sentiment)
+        except ModelLoadError as exc:
+            return [f"{where}: {exc}"]
+    return []
+
+
 def run_check(args: argparse.Namespace) -> int:
     problems: list[str] = []
     try:
@@ -54,6 +82,7 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in inline_secret_warnings(doc):
         print(f"warning: {warning}", file=sys.stderr)
     problems += _receiver_problems(doc, config)
+    problems += _model_problems(doc, config, args.load_model)
     try:
         ruleset = load_rules(config)
     except ConfigError as exc:
@@ -82,4 +111,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)
+    parser.add_argument(
+        "--load-model",
+        action="store_true",
+        help="load the sentiment model too, as `warden run` does (seconds to minutes); by "
+        "default its files are only located and its config read",
+    )
     parser.set_defaults(func=run_check)

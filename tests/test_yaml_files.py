@@ -239,3 +239,32 @@ def test_check_warns_only_about_real_secrets_with_their_lines(tmp_path: Path) ->
     assert warnings[0].endswith(
         "a password is written inline; use a ${ENV_VAR} reference so it stays out of the file"
     )
+
+
+def test_the_daemon_keeps_its_rules_when_an_alias_bomb_lands_in_the_folder(
+    tmp_path: Path,
+) -> None:
+    from pipeline_helpers import write_setup
+
+    from warden.daemon import Daemon
+    from warden.rules.loader import load_rules
+
+    config = load_config(
+        write_setup(
+            tmp_path,
+            db_url=f"sqlite:///{tmp_path / 'w.db'}",
+            feed_url="http://127.0.0.1:9/feed.xml",
+            receiver_url="console://",
+            model_dir=tmp_path / "no-model",
+        )
+    )
+    daemon = Daemon(config)
+    try:
+        daemon.db.upgrade()
+        daemon.ruleset = load_rules(config)
+        (tmp_path / "rules" / "lol.yaml").write_text(BOMB, encoding="utf-8")
+        assert daemon.reload_rules(reason="test") is False
+        assert [r.rule.name for r in daemon.ruleset.rules] == ["acme-volume"]
+    finally:
+        daemon.http.close()
+        daemon.db.dispose()

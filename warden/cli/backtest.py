@@ -68,6 +68,10 @@ Progress and warm-up notices go to stderr. Times are UTC.
 """
 
 
+MANY_STEPS = 20_000
+"""Evaluations past which a default step's cost is worth a line of advice."""
+
+
 def _time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -196,6 +200,13 @@ def run(args: argparse.Namespace) -> int:
                 f"{start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S} "
                 f"every {format_duration(step)}"
             )
+            evaluations = int((end - start) / step) + 1
+            if evaluations > MANY_STEPS and args.step is None:
+                say(
+                    f"backtest: {evaluations:,} evaluations at the daemon's cadence (every "
+                    f"{format_duration(step)}); --step 5m is faster, with `for:` and "
+                    "`keep_firing_for` then counted in 5-minute steps"
+                )
             progress = _Progress(start, end, args.quiet)
             table = args.table or (not args.json and sys.stdout.isatty())
             rows: list[Transition] = []

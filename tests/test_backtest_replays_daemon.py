@@ -34,6 +34,8 @@ rules:
     severity: critical
   - name: angry-words
     condition: {kind: keywords, phrases: [terrible], min_count: 3, window: 10m}
+  - name: quiet-source
+    condition: {kind: flatline, silent_for: 10m}
 """
 
 
@@ -122,6 +124,7 @@ def test_backtest_of_the_store_reports_what_the_daemon_fired(
     fired = {(t["rule"], t["state"]) for t in live}
     assert {("negative-surge", "firing"), ("volume-surge", "firing")} <= fired
     assert ("negative-surge", "resolved") in fired
+    assert ("quiet-source", "firing") in fired
     capsys.readouterr()
 
     code = main(

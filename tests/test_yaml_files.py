@@ -268,3 +268,14 @@ def test_the_daemon_keeps_its_rules_when_an_alias_bomb_lands_in_the_folder(
     finally:
         daemon.http.close()
         daemon.db.dispose()
+
+
+@pytest.mark.parametrize("name", ["config", "rules"])
+def test_every_duration_field_takes_the_unit_form_only(name: str) -> None:
+    """A plain `timedelta` field would take a bare number as seconds (JSON Schema format
+    "duration"); every duration of config and rules is a Duration, refusing it."""
+    from warden.schemas import render_schema
+
+    text = render_schema(name)  # type: ignore[arg-type]
+    assert '"format": "duration"' not in text
+    assert '"pattern": "^(\\\\d+(\\\\.\\\\d+)?(ms|s|m|h|d|w))+$"' in text

@@ -30,6 +30,8 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, str) and _BARE.match(value.strip()):
         value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"expected a duration {FORMS}, got {value:g} (never negative)")
         example = f"{value:g}"
         raise ValueError(
             f"expected a duration {FORMS}, got the bare number {example}; "

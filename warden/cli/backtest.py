@@ -31,6 +31,7 @@ from warden.rules.backtest import (
 )
 from warden.rules.evaluate import WarmUpNotice
 from warden.rules.loader import load_rule_paths, rule_files
+from warden.sources.settings import SourceSettings
 from warden.store.db import Database
 from warden.store.rollup import BUCKET
 
@@ -173,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         db = scratch_database(Path(scratch))
         try:
             feed: MentionFeed | None = None
+            sources: list[SourceSettings] = []
             if args.counts is not None:
                 entity = args.entity or (named[0] if len(named) == 1 else "series")
                 counts = read_counts(args.counts)
@@ -182,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
                 first, last = _step_end(counts[0][0], step), _step_end(counts[-1][0], step)
                 end = min(last, args.until) if args.until else last  # counts end with the file
             else:
-                records = _mentions(args)
+                records, sources = _mentions(args)
                 feed = MentionFeed(db, records)
                 entities = sorted({e for r in records for e in r.entities} | set(named))
                 if args.entity:
@@ -211,7 +213,16 @@ def run(args: argparse.Namespace) -> int:
             table = args.table or (not args.json and sys.stdout.isatty())
             rows: list[Transition] = []
             for transition in run_backtest(
-                db, ruleset, entities, start, end, step, progress.step, progress.notice, feed
+                db,
+                ruleset,
+                entities,
+                start,
+                end,
+                step,
+                progress.step,
+                progress.notice,
+                feed,
+                sources,
             ):
                 firing += transition.state == "firing"
                 if table:
@@ -249,9 +260,11 @@ class _Say:
             print(text, file=sys.stderr)
 
 
-def _mentions(args: argparse.Namespace) -> list[MentionRecord]:
+def _mentions(args: argparse.Namespace) -> tuple[list[MentionRecord], list[SourceSettings]]:
+    """The mentions to replay, and the sources they came from (those of the config, for the
+    stored mentions)."""
     if args.mentions is not None:
-        return read_mentions_jsonl(args.mentions, args.entity)
+        return read_mentions_jsonl(args.mentions, args.entity), []
     config = load_config(args.config)
     until = args.until or datetime.now(UTC)
     since = (args.since or until - timedelta(days=30)) - timedelta(days=29)  # + history
@@ -262,7 +275,7 @@ def _mentions(args: argparse.Namespace) -> list[MentionRecord]:
         live.dispose()
     if not records:
         raise WardenError(f"no stored mentions between {since:%Y-%m-%d} and {until:%Y-%m-%d}")
-    return records
+    return records, list(config.sources)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,7 @@ from warden.rules.loader import RuleSet
 from warden.rules.schema import walk
 from warden.sentiment.labels import LABEL_VALUES
 from warden.sources.normalize import text_key
+from warden.sources.settings import SourceSettings
 from warden.store.db import Database
 from warden.store.models import Mention, MentionEntity, Score
 from warden.store.rollup import BUCKET, BucketKey, Figures, bucket_index, load_buckets, roll_up
@@ -320,10 +321,14 @@ def load_mentions(db: Database, records: list[MentionRecord]) -> None:
         roll_up(session, feed.last_visible_at)
 
 
-def backtest_config(entities: list[str], every: timedelta) -> Config:
-    """A config holding only what a backtest needs: the entities, no receivers."""
+def backtest_config(
+    entities: list[str], every: timedelta, sources: Sequence[SourceSettings] = ()
+) -> Config:
+    """A config holding only what a backtest needs: the entities and the sources' names
+    (a flatline on `*` watches each configured source, as live), no receivers."""
     return Config(
         entities=[EntitySettings(name=e) for e in entities],
+        sources=list(sources),
         rules=RulesSettings(evaluate_every=every),
     )
 
@@ -338,6 +343,7 @@ def run_backtest(
     on_progress: Callable[[datetime, int], None] | None = None,
     on_notice: Callable[[WarmUpNotice], None] | None = None,
     feed: MentionFeed | None = None,
+    sources: Sequence[SourceSettings] = (),
 ) -> Iterator[Transition]:
     """Replay the rules over the scratch store from `start` to `end`; yield each transition.
 
@@ -346,7 +352,7 @@ def run_backtest(
     holds everything, rolled up.
     """
     evaluator = Evaluator()
-    config = backtest_config(entities, step)
+    config = backtest_config(entities, step, sources)
     seen = 0
     arrivals = feed.advance if feed is not None else None
     for n, (moment, transitions) in enumerate(

@@ -39,7 +39,8 @@ EPILOG = """\
 examples:
   warden backtest rules/early-warning.yaml --counts examples/volume.csv --entity "Banque Exemple"
   warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --table
-  warden backtest rules/ --mentions export.jsonl --from 2026-10-01 --to 2026-11-01
+  warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --step 30s \
+      --from 2026-05-06T10:30 --to 2026-05-06T12:00
   warden backtest rules/ --from 2026-10-01           (the stored mentions of -c config.yaml)
 
 Data (one of):

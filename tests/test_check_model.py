@@ -4,12 +4,16 @@ that is not a classifier; a mistyped folder is a missing folder, never a hub loo
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import huggingface_hub.constants
 import pytest
+from conftest import free_port
 
 from warden.cli import main
 from warden.errors import ModelLoadError
@@ -115,15 +119,56 @@ def test_a_hub_model_offline_must_be_in_the_cache(
     assert (code, err) == (0, "")
 
 
-def test_a_hub_model_online_and_not_cached_is_a_note(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+class _Hub(http.server.BaseHTTPRequestHandler):
+    """The hub's `resolve` endpoint for one known model."""
+
+    def do_HEAD(self) -> None:
+        known = self.path == "/acme/sentiment/resolve/main/config.json"
+        self.send_response(200 if known else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", endpoint)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty"))
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    yield endpoint
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_hub_model_not_cached_is_a_note_when_the_hub_serves_it(
+    tmp_path: Path, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, err = _check(_config(tmp_path, "acme/sentiment"), capsys)
     assert code == 0
     assert err.startswith("note: ") and "the first start downloads it" in err
+
+
+def test_a_hub_model_the_hub_does_not_know_is_refused(
+    tmp_path: Path, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _check(_config(tmp_path, "acme/sentimnet"), capsys)
+    assert code == 1 and "the Hugging Face hub has no such model" in err
+
+
+def test_a_hub_model_without_network_is_refused_and_names_the_demo_model(
+    tmp_path: Path, hub: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    code, err = _check(_config(tmp_path, "acme/sentiment"), capsys)
+    assert code == 1
+    assert "no network and no local copy" in err and "`make demo-model`" in err
 
 
 def test_the_environment_override_is_named_in_the_problem(

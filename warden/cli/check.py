@@ -25,9 +25,10 @@ examples:
   warden check --load-model           also load the sentiment model (slow, thorough)
 
 The sentiment model is checked without loading it: a folder must hold config.json, weights
-and tokenizer files; a hub id must be in the Hugging Face cache when the hub may not be used
-(sentiment.offline, HF_HUB_OFFLINE), else a note says the first start downloads it. Its
-labels must map to negative/neutral/positive. --load-model loads it as `warden run` does.
+and tokenizer files; a hub id must be in the Hugging Face cache, or (when the hub may be
+used: neither sentiment.offline nor HF_HUB_OFFLINE) served by the hub, which one HEAD
+request checks; then a note says the first start downloads it. Its labels must map to
+negative/neutral/positive. --load-model loads it as `warden run` does.
 
 Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
 """

@@ -4,7 +4,9 @@ Loading a model takes seconds to minutes; `warden check` (and so `ExecStartPre=w
 must still refuse a start that would fail for want of a model. `resolve_model` checks, in
 milliseconds, what loading needs: a local folder with its config, weights and tokenizer files,
 or a hub id whose files are in the Hugging Face cache. It reads `config.json` to check that the
-model is a sequence classifier whose labels Warden can map. It never contacts the hub.
+model is a sequence classifier whose labels Warden can map. Only a hub id that is not cached,
+while the hub may be used, costs one HEAD request (no retries, a few seconds at most): the
+first start will download it, so the hub must be reachable and know the model.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from warden.sentiment.labels import UnknownLabelScheme, scheme_from_id2label
 from warden.sentiment.loader import (
@@ -20,10 +23,13 @@ from warden.sentiment.loader import (
     explain_unavailable,
     hub_offline_from_env,
     looks_like_path,
+    pull_command_hint,
     with_environment,
 )
 from warden.sentiment.settings import DEFAULT_MODEL, SentimentSettings
 
+HUB_PROBE_TIMEOUT = 5.0
+"""Seconds the one request to the hub may take (a hub id that is not cached yet)."""
 WEIGHT_FILES = (
     "model.safetensors",
     "model.safetensors.index.json",
@@ -115,9 +121,9 @@ def resolve_model(settings: SentimentSettings, *, environment: bool = True) -> M
     """Check that `settings.model` (or WARDEN_SENTIMENT_MODEL) would load, without loading it.
 
     A value that looks like a path must be an existing folder with config.json, weights and
-    tokenizer files; a hub id must be in the Hugging Face cache (when the hub may not be used:
-    `sentiment.offline` or HF_HUB_OFFLINE) or is downloaded at the first start (a note, not
-    a problem: `warden check` does not probe the network).
+    tokenizer files. A hub id must be in the Hugging Face cache; when it is not and the hub
+    may be used (neither `sentiment.offline` nor HF_HUB_OFFLINE), one HEAD request checks
+    that the hub serves it, so the first start can download it (a note, not a problem).
     """
     resolved = with_environment(settings) if environment else settings
     model = resolved.model
@@ -137,10 +143,45 @@ def resolve_model(settings: SentimentSettings, *, environment: bool = True) -> M
     if offline:
         problem = explain_unavailable(model, FileNotFoundError(model), offline=True)
         return ModelResolution(model, from_env, problem=problem)
+    answer = _probe_hub(model, resolved.revision)
+    if answer is not None:
+        return ModelResolution(model, from_env, problem=answer)
     size = " (about 1.1 GB)" if model == DEFAULT_MODEL else ""
     note = (
         f"sentiment model {model!r} is not in the Hugging Face cache yet: the first start "
-        f"downloads it{size}, which needs the network. Without it, set sentiment.model (or "
-        f"{MODEL_ENV}) to a folder written by `warden model pull`."
+        f"downloads it{size} from the hub, which answers. Without network, set "
+        f"sentiment.model (or {MODEL_ENV}) to a folder written by `warden model pull`."
     )
     return ModelResolution(model, from_env, note=note)
+
+
+def _probe_hub(model: str, revision: str | None) -> str | None:
+    """None when the hub serves `model`'s config.json; otherwise why the first start would
+    fail to download it. One HEAD request, no retries."""
+    import httpx
+    from huggingface_hub import constants, get_token
+
+    url = (
+        f"{constants.ENDPOINT.rstrip('/')}/{model}/resolve/"
+        f"{quote(revision or 'main', safe='')}/config.json"
+    )
+    token = get_token()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = httpx.head(url, headers=headers, timeout=HUB_PROBE_TIMEOUT)
+    except httpx.HTTPError as exc:
+        reason = f"the hub cannot be reached ({type(exc).__name__}: {exc})"
+        return f"{explain_unavailable(model, exc, offline=False)} ({reason})"
+    if response.status_code < 400:
+        return None
+    if response.status_code in (401, 403, 404):
+        return (
+            f"cannot load sentiment model {model!r}: the Hugging Face hub has no such model, or "
+            f"it is private or gated (HTTP {response.status_code} for its config.json). Check "
+            "the name (e.g. cardiffnlp/twitter-xlm-roberta-base-sentiment), or give the path "
+            "of a model folder."
+        )
+    return (
+        f"cannot load sentiment model {model!r}: it is not in the Hugging Face cache and the "
+        f"hub answers HTTP {response.status_code}. {pull_command_hint(model)}"
+    )

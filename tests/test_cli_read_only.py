@@ -30,6 +30,7 @@ def _config(tmp_path: Path) -> tuple[Path, Path]:
         ["sources", "status"],
         ["sources", "status", "--json"],
         ["backtest", str(ROOT / "rules" / "demo.yaml"), "-q"],
+        ["mention", "label", "12", "negative"],
     ],
     ids=lambda c: " ".join(c[:2]),
 )

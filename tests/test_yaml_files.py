@@ -16,7 +16,8 @@ from warden.errors import ConfigError
 from warden.inline_secrets import inline_secret_warnings, url_secrets
 from warden.rules.loader import load_rule_file
 from warden.rules.schema import VolumeCondition
-from warden.yamlfile import MAX_FILE_BYTES, MAX_NODES, read_yaml
+from warden.yamlbounds import MAX_FILE_BYTES, MAX_NODES
+from warden.yamlfile import read_yaml
 
 
 def _problems(call: object, *args: object) -> list[str]:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from warden.errors import ConfigError
+from warden.yamlbounds import MAX_FILE_BYTES, check_expansion, too_large
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -39,12 +40,6 @@ class YamlDocument:
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-MAX_FILE_BYTES = 1_048_576
-"""Largest config or rule file read (1 MiB: thousands of rules or entities fit in far less)."""
-MAX_NODES = 200_000
-"""Most YAML values a file may hold once every alias is expanded (each alias counts as a full
-copy of what it names): far above any real rule file, far below what exhausts memory."""
 
 
 def _merge_sources(value: yaml.Node) -> list[yaml.MappingNode]:
@@ -73,69 +68,6 @@ def _pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
                     if name is not None:
                         taken.add(name)
     return out
-
-
-class _RecursiveAlias(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
-
-
-def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
-    """How many values `node` stands for once every alias in it is expanded (memoised on the
-    node, so a file costs one pass over its distinct nodes, however many aliases it has)."""
-    known = sizes.get(id(node))
-    if known is not None:
-        return known
-    if id(node) in open_:
-        raise _RecursiveAlias(node)
-    open_.add(id(node))
-    size = 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            size += _expanded_size(key, sizes, open_) + _expanded_size(value, sizes, open_)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            size += _expanded_size(item, sizes, open_)
-    open_.discard(id(node))
-    sizes[id(node)] = size
-    return size
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_expansion(root: yaml.Node, path: Path) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES, or that refers to itself;
-    the error names the line of the smallest part of the file that is too large alone."""
-    sizes: dict[int, int] = {}
-    try:
-        total = _expanded_size(root, sizes, set())
-    except _RecursiveAlias as exc:
-        line = exc.node.start_mark.line + 1
-        raise ConfigError(
-            [f"{path}:{line}: invalid YAML: an alias refers to the value that contains it"]
-        ) from None
-    if total <= MAX_NODES:
-        return
-    node = root
-    while True:
-        bigger = [c for c in _children(node) if sizes.get(id(c), 0) > MAX_NODES]
-        if not bigger:
-            break
-        node = bigger[0]
-    line = node.start_mark.line + 1
-    raise ConfigError(
-        [
-            f"{path}:{line}: invalid YAML: its aliases expand to {total:,} values, more than "
-            f"the {MAX_NODES:,} a file may hold; write the values out, or use fewer "
-            "nested aliases"
-        ]
-    )
 
 
 def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
@@ -193,12 +125,12 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     measured on the composed nodes before anything is built from them.
     """
     if len(text) > MAX_FILE_BYTES:
-        raise ConfigError([_too_large(path, len(text.encode("utf-8")))])
+        raise ConfigError([too_large(path, len(text.encode("utf-8")))])
     loader = _UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check_expansion(node, path)
+            check_expansion(node, path)
         lines: dict[Loc, int] = {}
         if node is not None:
             _index_lines(node, (), lines)
@@ -217,13 +149,6 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     return YamlDocument(path=path, data=data, lines=lines)
 
 
-def _too_large(path: Path, size: int) -> str:
-    return (
-        f"{path}: {size:,} bytes, larger than the {MAX_FILE_BYTES:,} a config or rule file "
-        "may be; split the rules into several files of the rules folder"
-    )
-
-
 def read_yaml(path: Path) -> YamlDocument:
     """Read and parse a YAML file; an unreadable file, or one over MAX_FILE_BYTES, is a
     ConfigError naming it."""
@@ -232,7 +157,7 @@ def read_yaml(path: Path) -> YamlDocument:
             raw = handle.read(MAX_FILE_BYTES + 1)
             if len(raw) > MAX_FILE_BYTES:
                 handle.seek(0, 2)
-                raise ConfigError([_too_large(path, handle.tell())])
+                raise ConfigError([too_large(path, handle.tell())])
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None

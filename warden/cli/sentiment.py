@@ -246,7 +246,7 @@ def _label(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     config = load_config(Path(args.config))
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)  # no database: no mention to label
     try:
         db.upgrade()
         with db.session() as session:

@@ -29,7 +29,7 @@ examples:
 
 CURRENT_EPILOG = """\
 examples:
-  warden db current                      revision 0007, latest 0007 (up to date)
+  warden db current                      the applied and the latest revision
   warden db current || warden db upgrade
 
 Exit status: 0 when up to date, 1 when an upgrade is needed or there is no database yet.

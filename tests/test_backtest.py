@@ -176,3 +176,41 @@ def test_quiet_prints_nothing_on_stderr(tmp_path: Path, capsys: pytest.CaptureFi
     assert main([*args, "-q"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and len(captured.out.splitlines()) == 2
+
+
+def test_stored_mentions_replay_at_the_daemons_cadence_up_to_now(
+    tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f'database: {{url: "{sqlite_db.url}"}}\nentities: [{{name: Acme}}]\n'
+        "rules: {evaluate_every: 1m}\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "words.yaml"
+    rules.write_text(
+        "rules:\n  - name: recall\n    entity: Acme\n"
+        "    condition: {kind: keywords, phrases: [recall], window: 15m}\n",
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC)
+    add_mention(sqlite_db, "Acme", now - timedelta(hours=8), "Acme recall, earlier")
+    add_mention(sqlite_db, "Acme", now - timedelta(minutes=40), "Acme recall")
+    since = (now - timedelta(hours=3)).isoformat()
+    assert main(["backtest", str(rules), "-c", str(config), "--from", since, "--json"]) == 0
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    assert [e["state"] for e in events] == ["firing", "resolved"]  # the recent one only
+    fired = datetime.fromisoformat(events[0]["at"].replace("Z", "+00:00"))
+    assert timedelta(minutes=39) <= now - fired <= timedelta(minutes=41)  # every minute
+    assert "every 1m" in captured.err
+    # At one evaluation a second, six hours would be 21,600: every 5m instead, and said so.
+    config.write_text(config.read_text().replace("1m", "1s"), encoding="utf-8")
+    since = (now - timedelta(hours=6)).isoformat()
+    assert main(["backtest", str(rules), "-c", str(config), "--from", since, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(line)["state"] for line in captured.out.splitlines()] == [
+        "firing",
+        "resolved",
+    ]
+    assert "every 5m rather than every 1s" in captured.err and "--step 1s" in captured.err

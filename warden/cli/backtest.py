@@ -52,11 +52,13 @@ Data (one of):
   (neither)             the mentions stored in the database of config.yaml, with their
                         sentiment scores, copied into a scratch store (the live database is
                         only read). They enter it at the times the daemon fetched and scored
-                        them, so the replay sees at each step what the daemon saw.
+                        them, so the replay sees at each step what the daemon saw. Without
+                        --from, the last 30 days are replayed (the 29 before are history).
 
 Step (--step): how often the rules are evaluated. Stored mentions: rules.evaluate_every of
-the config by default, the daemon's own cadence, so `for:` holds the same way; a mentions
-file: 5m by default, any step from 1s. Counts are whole 5-minute buckets, each known only
+the config by default, the daemon's own cadence, so `for:` holds the same way (5m when that
+would take more than 20,000 evaluations, as the backtest then says); a mentions file: 5m by
+default; any step from 1s. Counts are whole 5-minute buckets, each known only
 once it has ended, so with --counts the step is a multiple of 5m.
 
 End: counts end with the file; stored mentions run to --to or now (quiet is data too); a
@@ -70,8 +72,14 @@ Progress and warm-up notices go to stderr. Times are UTC.
 """
 
 
+STORED_SPAN = timedelta(days=30)
+"""What a backtest of the store replays without --from: the last month."""
+HISTORY = timedelta(days=29)
+"""Stored mentions read before the first evaluation, for the rules that learn what is usual."""
 MANY_STEPS = 20_000
-"""Evaluations past which a default step's cost is worth a line of advice."""
+"""Most evaluations a default step may cost: past it (2 weeks at 1m, 3.5 days at 15s), a
+backtest of the store evaluates every 5 minutes instead of at the daemon's cadence, and says
+so."""
 
 
 def _time(text: str) -> datetime:
@@ -168,6 +176,9 @@ def run(args: argparse.Namespace) -> int:
         raise WardenError("no rules in the given files")
     named = sorted({e for r in ruleset.rules for e in r.rule.entities})
     step = _step(args)
+    now = datetime.now(UTC)
+    if args.counts is None and args.mentions is None and args.since is None:
+        args.since = (args.until or now) - STORED_SPAN  # the store: last month by default
     say = _Say(args.quiet)
     began = time.monotonic()
     firing = 0
@@ -194,21 +205,26 @@ def run(args: argparse.Namespace) -> int:
                 if args.until is not None:  # quiet after the last mention is data too
                     end = args.until
                 elif args.mentions is None:  # the store: what the daemon saw up to now
-                    end = datetime.now(UTC)
+                    end = now
                 else:  # a file: long enough for the last mentions' alerts to play out
                     end = _step_end(feed.last_visible_at + settle_time(ruleset), step)
             start = max(first, args.since) if args.since else first
+            cadence = step
+            if args.step is None and feed is not None and (end - start) / step > MANY_STEPS:
+                step = max(step, BUCKET)  # the daemon's cadence would take too long
+                start = max(_step_end(records[0].published_at, step), args.since or start)
             say(
                 f"backtest: {plural(len(ruleset), 'rule')}, {', '.join(entities)}, "
                 f"{start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S} "
                 f"every {format_duration(step)}"
             )
-            evaluations = int((end - start) / step) + 1
-            if evaluations > MANY_STEPS and args.step is None:
+            if step != cadence:
                 say(
-                    f"backtest: {evaluations:,} evaluations at the daemon's cadence (every "
-                    f"{format_duration(step)}); --step 5m is faster, with `for:` and "
-                    "`keep_firing_for` then counted in 5-minute steps"
+                    f"backtest: every {format_duration(step)} rather than every "
+                    f"{format_duration(cadence)} (the default: the daemon's cadence), which "
+                    f"would take {int((end - start) / cadence):,} evaluations; `for:` and "
+                    f"`keep_firing_for` count in {format_duration(step)} steps (--step "
+                    f"{format_duration(cadence)} to replay at the daemon's cadence)"
                 )
             progress = _Progress(start, end, args.quiet)
             table = args.table or (not args.json and sys.stdout.isatty())
@@ -233,11 +249,14 @@ def run(args: argparse.Namespace) -> int:
         finally:
             db.dispose()
     if table:
+        when = (
+            "%Y-%m-%d %H:%M" if step % timedelta(minutes=1) == timedelta(0) else "%Y-%m-%d %H:%M:%S"
+        )
         print_table(
             ["at (UTC)", "state", "rule", "labels"],
             [
                 (
-                    f"{t.at:%Y-%m-%d %H:%M}",
+                    t.at.strftime(when),
                     t.state,
                     t.rule,
                     ", ".join(f"{k}={v}" for k, v in sorted(t.labels.items())),
@@ -268,7 +287,7 @@ def _mentions(args: argparse.Namespace) -> tuple[list[MentionRecord], list[Sourc
         return read_mentions_jsonl(args.mentions, args.entity), []
     config = load_config(args.config)
     until = args.until or datetime.now(UTC)
-    since = (args.since or until - timedelta(days=30)) - timedelta(days=29)  # + history
+    since = args.since - HISTORY  # the rules' history before the first evaluation
     live = Database(config.database_url, existing=True)
     try:
         records = read_stored_mentions(live, since, until)

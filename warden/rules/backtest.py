@@ -245,9 +245,9 @@ class MentionFeed:
 
     def advance(self, now: datetime) -> None:
         """Insert what the live store held by `now` and the scratch store does not yet."""
-        mentions = self._take(self._mentions, self._next_mention, now, MentionRecord.visible_at)
+        mentions = self._take(self._mentions, self._next_mention, now, lambda r: r.visible_at)
         self._next_mention += len(mentions)
-        scores = self._take(self._scores, self._next_score, now, MentionRecord.score_visible_at)
+        scores = self._take(self._scores, self._next_score, now, lambda r: r.score_visible_at)
         self._next_score += len(scores)
         if not mentions and not scores:
             return
@@ -259,13 +259,14 @@ class MentionFeed:
                     insert(Score), [self._score(i) for i in scores[start : start + 2_000]]
                 )
 
-    def _take(self, order: list[int], first: int, now: datetime, when: Any) -> list[int]:
-        out = []
-        for i in order[first:]:
-            if when.fget(self.records[i]) > now:
-                break
-            out.append(i)
-        return out
+    def _take(
+        self, order: list[int], first: int, now: datetime, when: Callable[[MentionRecord], datetime]
+    ) -> list[int]:
+        """The indexes of `order` from `first` on whose `when` time has come by `now`."""
+        last = first
+        while last < len(order) and when(self.records[order[last]]) <= now:
+            last += 1
+        return order[first:last]
 
     def _insert_mentions(self, session: Any, chunk: list[int]) -> None:
         rows = []

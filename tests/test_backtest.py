@@ -121,6 +121,101 @@ def test_stored_mentions_backtest_leaves_the_live_store_alone(
         assert session.query(Alert).count() == 0
 
 
+def test_help_examples_use_files_that_ship_with_warden() -> None:
+    from warden.cli.backtest import EPILOG
+
+    examples = EPILOG.split("examples:", 1)[1].split("\n\n", 1)[0].splitlines()
+    shipped = [
+        word
+        for line in examples
+        for word in line.split()
+        if word.startswith(("examples/", "rules/")) and word != "rules/"
+    ]
+    assert "examples/volume.csv" in shipped and "examples/mentions.jsonl" in shipped
+    for name in shipped:
+        assert (ROOT / name).is_file(), f"the --help example reads {name}, which does not exist"
+
+
+def test_the_shipped_examples_fire_and_the_count_is_in_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    data = ["--mentions", "examples/mentions.jsonl", "--json"]
+    assert main(["backtest", "rules/demo.yaml", *data, "--step", "30s"]) == 0
+    captured = capsys.readouterr()
+    fired = [json.loads(line) for line in captured.out.splitlines()]
+    assert {(e["rule"], e["state"]) for e in fired} == {
+        ("volume-surge", "firing"),
+        ("volume-surge", "resolved"),
+        ("negative-surge", "firing"),
+        ("negative-surge", "resolved"),
+    }
+    assert "every 30s" in captured.err and "2 alerts fired" in captured.err
+    csv = ["--counts", "examples/volume.csv", "--entity", "Banque Exemple"]
+    assert main(["backtest", "rules/early-warning.yaml", *csv, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "backtest: done in" in captured.err and ", 1 alert fired" in captured.err
+
+
+def test_a_counts_step_finer_than_a_bucket_is_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = _csv(tmp_path / "counts.csv", [30] * 5)
+    assert main(["backtest", str(RULES), "--counts", str(csv), "--step", "1m"]) == 1
+    err = capsys.readouterr().err
+    assert "--step 1m: with --counts each row is a whole 5-minute bucket" in err
+    assert "replay mentions" in err
+    with pytest.raises(SystemExit):
+        main(["backtest", str(RULES), "--counts", str(csv), "--step", "5"])
+    assert "got the bare number 5; write 5s or 5m" in capsys.readouterr().err
+
+
+def test_quiet_prints_nothing_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    args = ["backtest", str(RULES), "--counts", str(csv), "--step", "1h", "--json"]
+    assert main([*args, "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(captured.out.splitlines()) == 2
+
+
+def test_stored_mentions_replay_at_the_daemons_cadence_up_to_now(
+    tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f'database: {{url: "{sqlite_db.url}"}}\nentities: [{{name: Acme}}]\n'
+        "rules: {evaluate_every: 1m}\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "words.yaml"
+    rules.write_text(
+        "rules:\n  - name: recall\n    entity: Acme\n"
+        "    condition: {kind: keywords, phrases: [recall], window: 15m}\n",
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC)
+    add_mention(sqlite_db, "Acme", now - timedelta(hours=8), "Acme recall, earlier")
+    add_mention(sqlite_db, "Acme", now - timedelta(minutes=40), "Acme recall")
+    since = (now - timedelta(hours=3)).isoformat()
+    assert main(["backtest", str(rules), "-c", str(config), "--from", since, "--json"]) == 0
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    assert [e["state"] for e in events] == ["firing", "resolved"]  # the recent one only
+    fired = datetime.fromisoformat(events[0]["at"].replace("Z", "+00:00"))
+    assert timedelta(minutes=39) <= now - fired <= timedelta(minutes=41)  # every minute
+    assert "every 1m" in captured.err
+    # At one evaluation a second, six hours would be 21,600: every 5m instead, and said so.
+    config.write_text(config.read_text().replace("1m", "1s"), encoding="utf-8")
+    since = (now - timedelta(hours=6)).isoformat()
+    assert main(["backtest", str(rules), "-c", str(config), "--from", since, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(line)["state"] for line in captured.out.splitlines()] == [
+        "firing",
+        "resolved",
+    ]
+    assert "every 5m rather than every 1s" in captured.err and "--step 1s" in captured.err
+
+
 def test_stored_backfill_is_replayed_as_the_daemon_counts_it(
     tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:

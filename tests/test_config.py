@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from warden.config import inline_secret_warnings, load_config
+from warden.config import load_config
 from warden.errors import ConfigError
+from warden.inline_secrets import inline_secret_warnings
 from warden.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -168,3 +168,33 @@ rules:
     assert evidence["viral"] == [hit]
     assert "star (2,000,000 followers)" in reasons["vip"]
     assert reasons["quiet-feed"].startswith("silent for")
+
+
+def test_above_means_more_than_in_every_condition(sqlite_db: Database, tmp_path: Path) -> None:
+    """`above: 3` does not fire on 3 mentions but on 4; `above: 0.5` not on exactly half."""
+    db = sqlite_db
+    config = config_for("Acme", db_url=db.url)
+    ruleset = ruleset_from(
+        tmp_path,
+        """\
+rules:
+  - name: volume
+    condition: {kind: volume, window: 1h, above: 3}
+  - name: share
+    condition: {kind: negative_share, window: 1h, above: 0.5, min_count: 4}
+""",
+    )
+    evaluator = Evaluator()
+    at = START + timedelta(hours=1)
+    for n, label in enumerate(["negative", "negative", "positive"]):
+        add_mention(db, "Acme", at + timedelta(minutes=n), label=label)
+    clock = SimulatedClock(at + timedelta(minutes=3))
+    assert evaluate_once(db, ruleset, config, clock, evaluator=evaluator) == []  # 3 is not > 3
+    add_mention(db, "Acme", at + timedelta(minutes=3), label="positive")  # 2 of 4: not > 0.5
+    clock.set(at + timedelta(minutes=4))
+    firing = evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
+    assert [t.rule for t in firing] == ["volume"]
+    add_mention(db, "Acme", at + timedelta(minutes=5), label="negative")  # 3 of 5 negative
+    clock.set(at + timedelta(minutes=6))
+    firing = evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
+    assert [t.rule for t in firing] == ["share"]

@@ -111,7 +111,7 @@ def test_try_polls_once_and_stores_nothing(
     lines = out.splitlines()
     assert lines[0].split() == ["PUBLISHED", "AUTHOR", "ENTITIES", "LANG", "TEXT"]
     assert "jo" in lines[2] and "Acme" in lines[2] and lines[2].endswith("Acme is down")
-    assert "api: 2 mentions, 1 items skipped" in out and "nothing was stored" in out
+    assert "api: 2 mentions, 1 item skipped" in out and "nothing was stored" in out
     assert not (tmp_path / "never-created.db").exists()
     assert main(["sources", "try", "api", "--json", "-c", str(config)]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import structlog
 
 from warden.clock import SimulatedClock
 from warden.errors import SourceError
@@ -55,3 +56,27 @@ def test_bundled_scenario_and_bad_lines(tmp_path: Path) -> None:
     bad.write_text('{"at": 0, "text": "ok"}\n{"text": "no time"}\n')
     with pytest.raises(SourceError, match=r"s.jsonl:2: expected a JSON object"):
         load_scenario(bad)
+
+
+def test_an_ended_scenario_says_so_once_and_how_to_replay(
+    tmp_path: Path, fetcher: HttpFetcher
+) -> None:
+    scenario = tmp_path / "s.jsonl"
+    scenario.write_text('{"id": "a", "at": 0, "text": "Acme opens"}\n')
+    settings = DemoSource(type="demo", name="demo", scenario=scenario, speed=1)
+    clock = SimulatedClock(START)
+    with structlog.testing.capture_logs() as logs:
+        state = DemoReplay(settings).poll(PollState(), fetcher, clock).state
+        replay = DemoReplay(settings)
+        state = replay.poll(state, fetcher, clock).state
+    (ended,) = [e for e in logs if e["event"] == "demo.ended"]
+    assert "loop: true" in ended["hint"] and "make clean" in ended["hint"]
+    # A second `make demo`: a new process on the same database resumes after the end.
+    with structlog.testing.capture_logs() as logs:
+        replay = DemoReplay(settings)
+        for _ in range(3):
+            clock.advance(timedelta(seconds=30))
+            assert replay.poll(state, fetcher, clock).drafts == []
+    (again,) = [e for e in logs if e["event"].startswith("demo.")]
+    assert again["event"] == "demo.already_played" and again["log_level"] == "warning"
+    assert "earlier run" in again["hint"] and "loop: true" in again["hint"]

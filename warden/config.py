@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_INLINE_PASSWORD = re.compile(r"^[a-z0-9+.-]+://[^/@:\s]+:([^@/\s]+)@", re.IGNORECASE)
 
 
 class _Section(BaseModel):
@@ -231,22 +230,6 @@ def _expand_env(
     return data
 
 
-def inline_secret_warnings(doc: YamlDocument) -> list[str]:
-    """Warnings for receiver URLs that carry a literal password instead of a ${VAR} reference."""
-    out = []
-    receivers = doc.data.get("receivers") if isinstance(doc.data, dict) else None
-    for i, rec in enumerate(receivers or []):
-        for j, url in enumerate((rec or {}).get("urls") or []):
-            m = _INLINE_PASSWORD.match(str(url))
-            if m and "${" not in m.group(1):
-                loc: Loc = ("receivers", i, "urls", j)
-                out.append(
-                    f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: a password is written "
-                    "inline; use a ${ENV_VAR} reference so it stays out of the file"
-                )
-    return out
-
-
 def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
     """Read, expand and validate config.yaml; raise ConfigError listing every problem found."""
     path = Path(path)
@@ -275,7 +258,9 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
 def _resolve_model(settings: SentimentSettings, base_dir: Path) -> SentimentSettings:
     """A model folder written relative to config.yaml, made absolute (hub ids are left alone)."""
     model = settings.model
-    if model.startswith(("./", "../")) or (base_dir / model).is_dir():
+    first = model.split("/", 1)[0]
+    inside = "/" in model and first not in ("", "~") and (base_dir / first).is_dir()
+    if model.startswith(("./", "../")) or (base_dir / model).is_dir() or inside:
         return settings.model_copy(update={"model": str((base_dir / model).resolve())})
     return settings
 

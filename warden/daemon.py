@@ -28,6 +28,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from warden.alerts.lifecycle import Transition
 from warden.alerts.stage import evaluate_once
 from warden.clock import Clock, SystemClock
 from warden.config import Config, load_config
@@ -179,10 +180,11 @@ class Daemon:
             if done < SCORE_BATCH:
                 return
 
-    def evaluate_job(self) -> None:
+    def evaluate_job(self) -> list[Transition]:
+        """One evaluation cycle; returns its alert transitions (what a backtest replays)."""
         with self._reload_lock:
             ruleset = self.ruleset
-        evaluate_once(self.db, ruleset, self.config, self.clock)
+        return evaluate_once(self.db, ruleset, self.config, self.clock)
 
     def dispatch_job(self) -> None:
         self.dispatcher.dispatch_due()

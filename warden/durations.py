@@ -10,24 +10,38 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_BARE = re.compile(r"^\d+(\.\d+)?$")
 DURATION_PATTERN = r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"
 
 
+FORMS = "like 5m, 30s, 1h30m or 2d (a number and a unit: ms, s, m, h, d or w)"
+"""The accepted forms, as error messages state them."""
+
+
 def parse_duration(value: Any) -> timedelta:
-    """Return the timedelta for `value`; raise ValueError with the expected form otherwise."""
+    """Return the timedelta for `value` (`30s`, `5m`, `1h30m`, `2d`, or a timedelta).
+
+    A bare number is refused: `5` could mean seconds or minutes, and a wrong guess polls a
+    feed 60 times too often or evaluates rules 60 times too rarely. Raises ValueError naming
+    the accepted forms.
+    """
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like 5m")
-    if isinstance(value, int | float):
+    if isinstance(value, str) and _BARE.match(value.strip()):
+        value = float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
         if value < 0:
-            raise ValueError("expected a duration like 5m (no negative durations)")
-        return timedelta(seconds=value)
+            raise ValueError(f"expected a duration {FORMS}, got {value:g} (never negative)")
+        example = f"{value:g}"
+        raise ValueError(
+            f"expected a duration {FORMS}, got the bare number {example}; "
+            f"write {example}s or {example}m"
+        )
     if not isinstance(value, str):
-        raise ValueError("expected a duration like 5m")
+        raise ValueError(f"expected a duration {FORMS}, got {value!r}")
     text = value.strip().replace(" ", "")
     if not text or _PART.sub("", text) != "":
-        raise ValueError(f"expected a duration like 5m, 1h30m or 2d, got {value!r}")
+        raise ValueError(f"expected a duration {FORMS}, got {value!r}")
     seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(text))
     return timedelta(seconds=seconds)
 
@@ -53,4 +67,4 @@ Duration = Annotated[
         {"type": "string", "pattern": DURATION_PATTERN, "examples": ["30s", "5m", "1h30m"]}
     ),
 ]
-"""A pydantic field type: accepts `5m`-style strings (or seconds), holds a timedelta."""
+"""A pydantic field type: accepts `5m`-style strings (never a bare number), holds a timedelta."""

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from warden.config import Config
 from warden.durations import format_duration
 from warden.rules.schema import RuleFile
+from warden.yamlfile import EXTENSION_KEYS
 
 SchemaName = Literal["config", "rules"]
 _ISO_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
@@ -41,6 +42,7 @@ def json_schema(name: SchemaName) -> dict[str, Any]:
     schema: dict[str, Any] = _short_durations(model.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = _TITLES[name]
+    schema["patternProperties"] = EXTENSION_KEYS  # `x-...` keys: anchors kept for merging
     return schema
 
 

@@ -7,6 +7,7 @@ path and the form that was expected, never a stack trace.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from warden.errors import ConfigError
+from warden.yamlbounds import MAX_FILE_BYTES, check_expansion, too_large
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -37,13 +39,46 @@ class YamlDocument:
         return 1
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _merge_sources(value: yaml.Node) -> list[yaml.MappingNode]:
+    """The mappings a `<<:` value merges in (one mapping, or a list of them)."""
+    if isinstance(value, yaml.MappingNode):
+        return [value]
+    if isinstance(value, yaml.SequenceNode):
+        return [v for v in value.value if isinstance(v, yaml.MappingNode)]
+    return []
+
+
+def _pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's effective entries: its own keys, then the merged-in keys it does not set
+    (earlier merged mappings win over later ones, as YAML's merge key says)."""
+    own = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+    taken = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    out = list(own)
+    for key, value in node.value:
+        if key.tag != _MERGE_TAG:
+            continue
+        for source in _merge_sources(value):
+            for k, v in _pairs(source):
+                name = k.value if isinstance(k, yaml.ScalarNode) else None
+                if name is None or name not in taken:
+                    out.append((k, v))
+                    if name is not None:
+                        taken.add(name)
+    return out
+
+
 def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
     lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
+        for key_node, value_node in _pairs(node):
             key = key_node.value
+            if not isinstance(key, str):
+                continue  # a list or mapping used as a key: the schema refuses it anyway
             child = (*loc, key)
-            lines[child] = key_node.start_mark.line + 1
+            lines.setdefault(child, key_node.start_mark.line + 1)
             _index_lines(value_node, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
@@ -51,18 +86,27 @@ def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one.
+
+    Merge keys (`<<: *common`) are YAML's own way of reusing a mapping: the keys they bring in
+    may be overridden by the mapping's own keys, so only the mapping's own keys must be unique.
+    """
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
         key = loader.construct_object(key_node)
-        if key in seen:
+        if not isinstance(key, Hashable):
+            continue  # a list or mapping as a key: construct_pairs reports it
+        first = seen.get(key)
+        if first is not None:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first on line {seen[key]})",
+                f"duplicate key {key!r} (first on line {first})",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line + 1
@@ -74,10 +118,23 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
-    """Parse YAML text; syntax errors become a ConfigError naming file and line."""
+    """Parse YAML text; syntax errors, and aliases that expand past MAX_NODES values (an
+    "alias bomb"), become a ConfigError naming file and line.
+
+    Anchors, aliases and merge keys are allowed. The text is composed once; the expansion is
+    measured on the composed nodes before anything is built from them.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise ConfigError([too_large(path, len(text.encode("utf-8")))])
+    loader = _UniqueKeyLoader(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        node = loader.get_single_node()
+        if node is not None:
+            check_expansion(node, path)
+        lines: dict[Loc, int] = {}
+        if node is not None:
+            _index_lines(node, (), lines)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -85,18 +142,27 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         raise ConfigError([f"{path}:{line}: invalid YAML: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}:1: invalid YAML: {exc}"]) from None
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
+    except RecursionError:
+        raise ConfigError([f"{path}:1: invalid YAML: nested too deeply"]) from None
+    finally:
+        loader.dispose()
     return YamlDocument(path=path, data=data, lines=lines)
 
 
 def read_yaml(path: Path) -> YamlDocument:
-    """Read and parse a YAML file; an unreadable file is a ConfigError naming it."""
+    """Read and parse a YAML file; an unreadable file, or one over MAX_FILE_BYTES, is a
+    ConfigError naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                handle.seek(0, 2)
+                raise ConfigError([too_large(path, handle.tell())])
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder, expected a YAML file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
     return parse_yaml(text, path)
@@ -197,9 +263,28 @@ def validation_problems(doc: YamlDocument, exc: ValidationError, prefix: Loc = (
     return out
 
 
+EXTENSION_PREFIX = "x-"
+"""Top-level keys starting with this are the file's own (anchors to merge elsewhere, as in
+Docker Compose files): allowed in config and rule files, and ignored."""
+EXTENSION_KEYS = {"^x-": {"description": "Ignored: a place for YAML anchors (`x-common: &c`)."}}
+"""The JSON Schema `patternProperties` that allows extension keys."""
+
+
+def without_extensions(data: Any) -> Any:
+    """`data` without its top-level `x-...` keys."""
+    if not isinstance(data, dict):
+        return data
+    return {
+        k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith(EXTENSION_PREFIX))
+    }
+
+
 def validate_document(doc: YamlDocument, model: type[M], prefix: Loc = ()) -> M:
-    """Validate `doc.data` against `model`; raise ConfigError with located messages."""
+    """Validate `doc.data` against `model`; raise ConfigError with located messages.
+
+    Top-level `x-...` keys (anchors kept for merging) are left out of the validation."""
+    data = without_extensions(doc.data) if not prefix else doc.data
     try:
-        return model.model_validate(doc.data if doc.data is not None else {})
+        return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
         raise ConfigError(validation_problems(doc, exc, prefix)) from None

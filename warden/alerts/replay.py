@@ -6,7 +6,7 @@ then call `replay`, which runs `evaluate_once` at each step exactly as the daemo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,11 +53,14 @@ def replay(
     config: Config,
     moments: Iterable[datetime],
     evaluator: Evaluator | None = None,
+    before_step: Callable[[datetime], None] | None = None,
 ) -> Iterator[tuple[datetime, list[Transition]]]:
     """Evaluate at each of `moments` (in order) as the daemon would; yield each step's result.
 
-    The store must already hold the data, rolled up: it does not change during a replay, so
-    the per-cycle rollup step is skipped.
+    Without `before_step`, the store must already hold the data, rolled up: it does not
+    change during the replay, so the per-cycle rollup step is skipped. With it,
+    `before_step(moment)` adds what arrived by `moment`, and each cycle rolls it up first,
+    exactly like the daemon's evaluate stage.
     """
     evaluator = evaluator or Evaluator()
     clock: SimulatedClock | None = None
@@ -65,4 +68,11 @@ def replay(
         if clock is None:
             clock = SimulatedClock(moment)
         clock.set(moment)
-        yield moment, evaluate_once(db, ruleset, config, clock, evaluator=evaluator, rollup=False)
+        if before_step is not None:
+            before_step(moment)
+        yield (
+            moment,
+            evaluate_once(
+                db, ruleset, config, clock, evaluator=evaluator, rollup=before_step is not None
+            ),
+        )

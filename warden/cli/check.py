@@ -7,12 +7,15 @@ import sys
 
 import apprise
 
-from warden.cli.common import add_config_option
-from warden.config import Config, inline_secret_warnings, load_config
-from warden.errors import ConfigError
+from warden.cli.common import add_config_option, plural
+from warden.config import Config, load_config
+from warden.errors import ConfigError, ModelLoadError
+from warden.inline_secrets import inline_secret_warnings
 from warden.notify.local_schemas import register_local_schemas
 from warden.notify.template_check import template_problems
 from warden.rules.loader import load_rules
+from warden.sentiment.loader import MODEL_ENV, load_scorer
+from warden.sentiment.resolve import resolve_model
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
 EPILOG = """\
@@ -20,6 +23,13 @@ examples:
   warden check                        config.yaml and the rules folder it names
   warden check -c /etc/warden/config.yaml
   warden check && systemctl reload warden
+  warden check --load-model           also load the sentiment model (slow, thorough)
+
+The sentiment model is checked without loading it: a folder must hold config.json, weights
+and tokenizer files; a hub id must be in the Hugging Face cache, or (when the hub may be
+used: neither sentiment.offline nor HF_HUB_OFFLINE) served by the hub, which one HEAD
+request checks; then a note says the first start downloads it. Its labels must map to
+negative/neutral/positive. --load-model loads it as `warden run` does.
 
 Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
 """
@@ -42,6 +52,26 @@ def _receiver_problems(doc: YamlDocument, config: Config) -> list[str]:
     return problems
 
 
+def _model_problems(doc: YamlDocument, config: Config, load: bool) -> list[str]:
+    """Whether the configured sentiment model would load, located in config.yaml."""
+    resolution = resolve_model(config.sentiment)
+    if resolution.from_env:
+        where = f"{MODEL_ENV}={resolution.model}"
+    else:
+        loc: Loc = ("sentiment", "model")
+        where = f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}"
+    if not resolution.ok:
+        return [f"{where}: {resolution.problem}"]
+    if resolution.note:
+        print(f"note: {where}: {resolution.note}", file=sys.stderr)
+    if load:
+        try:
+            load_scorer(config.sentiment)
+        except ModelLoadError as exc:
+            return [f"{where}: {exc}"]
+    return []
+
+
 def run_check(args: argparse.Namespace) -> int:
     problems: list[str] = []
     try:
@@ -56,6 +86,7 @@ def run_check(args: argparse.Namespace) -> int:
     problems += _receiver_problems(doc, config)
     if config.notifications.templates_dir is not None:
         problems += template_problems(config.notifications.templates_dir)
+    problems += _model_problems(doc, config, args.load_model)
     try:
         ruleset = load_rules(config)
     except ConfigError as exc:
@@ -67,8 +98,10 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     assert ruleset is not None
     print(
-        f"{args.config}: ok ({len(config.sources)} sources, {len(config.receivers)} receivers, "
-        f"{len(config.entities)} entities); {len(ruleset)} rules in {len(ruleset.files)} files: ok"
+        f"{args.config}: ok ({plural(len(config.sources), 'source')}, "
+        f"{plural(len(config.receivers), 'receiver')}, "
+        f"{plural(len(config.entities), 'entity', 'entities')}); "
+        f"{plural(len(ruleset), 'rule')} in {plural(len(ruleset.files), 'file')}: ok"
     )
     return 0
 
@@ -82,4 +115,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)
+    parser.add_argument(
+        "--load-model",
+        action="store_true",
+        help="load the sentiment model too, as `warden run` does (seconds to minutes); by "
+        "default its files are only located and its config read",
+    )
     parser.set_defaults(func=run_check)

@@ -33,6 +33,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return load_config(args.config)
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 alert`, `2 alerts`, `0 alerts` (`words` for an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
 def print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str))
 

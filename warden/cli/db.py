@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 
-from warden.cli.common import add_config_option, config_from_args
+from warden.cli.common import add_config_option, config_from_args, plural
 from warden.clock import SystemClock
 from warden.durations import parse_duration
-from warden.store.db import Database
+from warden.store.db import Database, NoDatabase
 from warden.store.retention import prune
 
 EPILOG = """\
@@ -20,6 +20,20 @@ examples:
   warden db prune --older-than 180d --json
 """
 
+
+UPGRADE_EPILOG = """\
+examples:
+  warden db upgrade                      the database of ./config.yaml
+  warden db upgrade -c /etc/warden/config.yaml
+"""
+
+CURRENT_EPILOG = """\
+examples:
+  warden db current                      the applied and the latest revision
+  warden db current || warden db upgrade
+
+Exit status: 0 when up to date, 1 when an upgrade is needed or there is no database yet.
+"""
 
 PRUNE_EPILOG = """\
 examples:
@@ -45,8 +59,15 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _current(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
-    current, head = db.current_revision(), db.head_revision()
+    try:
+        db = Database(config.database_url, existing=True)
+    except NoDatabase as exc:
+        print(f"{exc}; nothing was created", file=sys.stderr)
+        return 1
+    try:
+        current, head = db.current_revision(), db.head_revision()
+    finally:
+        db.dispose()
     state = "up to date" if current == head else "upgrade needed: run `warden db upgrade`"
     print(f"{db.safe_url}: revision {current or '(empty)'}, latest {head} ({state})")
     return 0 if current == head else 1
@@ -96,9 +117,10 @@ def _prune(args: argparse.Namespace) -> int:
         return 0
     verb = "would delete" if result.dry_run else "deleted"
     print(
-        f"{db.safe_url}: {verb} {result.mentions:,} mentions and {result.buckets:,} rolled-up "
-        f"buckets published before {result.cutoff:%Y-%m-%d %H:%M} UTC; "
-        f"kept {result.labelled_kept:,} older mentions labelled by an operator"
+        f"{db.safe_url}: {verb} {plural(result.mentions, 'mention')} and "
+        f"{plural(result.buckets, 'rolled-up bucket')} published before "
+        f"{result.cutoff:%Y-%m-%d %H:%M} UTC; kept "
+        f"{plural(result.labelled_kept, 'older mention')} labelled by an operator"
     )
     return 0
 
@@ -112,10 +134,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
-    upgrade = sub.add_parser("upgrade", help="apply pending migrations")
+    upgrade = sub.add_parser(
+        "upgrade",
+        help="apply pending migrations",
+        description="Apply every pending migration to the database of config.yaml, creating "
+        "it when there is none. The daemon does the same at every start; safe to repeat.",
+        epilog=UPGRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_config_option(upgrade)
     upgrade.set_defaults(func=_upgrade)
-    current = sub.add_parser("current", help="show the applied revision")
+    current = sub.add_parser(
+        "current",
+        help="show the applied revision",
+        description="Show the migration revision the database is at and the latest one. "
+        "Only reads: a database that does not exist yet is reported, not created.",
+        epilog=CURRENT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_config_option(current)
     current.set_defaults(func=_current)
     pruning = sub.add_parser(

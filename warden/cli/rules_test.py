@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from warden.cli.common import add_json_option, print_json
+from warden.cli.common import add_json_option, plural, print_json
 from warden.errors import ConfigError
 from warden.log import configure_logging
 from warden.rules.testing import CaseOutcome, run_test_file
@@ -66,9 +66,9 @@ def run_tests(args: argparse.Namespace) -> int:
             ]
         )
     else:
-        summary = f"{len(results)} tests, {failed} failed"
+        summary = f"{plural(len(results), 'test')}, {failed:,} failed"
         if broken:
-            summary += f", {broken} files could not be read"
+            summary += f", {plural(broken, 'file')} could not be read"
         print(summary)
     return 1 if failed or broken else 0
 

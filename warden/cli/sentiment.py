@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warden.cli.common import add_config_option, print_json, print_table
+from warden.cli.common import add_config_option, plural, print_json, print_table
 from warden.config import load_config
 from warden.errors import ConfigError, ModelLoadError, WardenError
 from warden.log import configure_logging
@@ -45,6 +45,19 @@ examples:
 data: CSV with columns text,label or JSONL lines {"text": ..., "label": ...}; labels are
 negative/neutral/positive or 0/1/2. The output folder is a standard transformers model:
 point sentiment.model at it.
+"""
+
+MODEL_EPILOG = """\
+examples:
+  warden model pull cardiffnlp/twitter-xlm-roberta-base-sentiment --to /srv/models/xlmr
+  warden model train --base /srv/models/minilm --data labelled.csv --out models/acme
+  warden model pull --help           every option of one subcommand
+"""
+
+MENTION_EPILOG = """\
+examples:
+  warden mention label 1234 negative
+  warden mention label --help        every option
 """
 
 LABEL_EPILOG = """\
@@ -188,7 +201,8 @@ def _train(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     print(
-        f"training {args.base} on {len(train)} examples, {args.epochs} epoch(s), "
+        f"training {args.base} on {plural(len(train), 'example')}, "
+        f"{plural(args.epochs, 'epoch')}, "
         f"{'head only' if args.head_only else 'full fine-tune'}, "
         f"lr {options.effective_learning_rate:g}",
         file=sys.stderr,
@@ -211,11 +225,11 @@ def _train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
         return 0
-    print(f"saved {report.out} ({report.examples} examples, {report.seconds:.0f} s)")
+    print(f"saved {report.out} ({plural(report.examples, 'example')}, {report.seconds:.0f} s)")
     for evaluation in report.evaluations:
         print(
             f"{evaluation.name}: macro-F1 {evaluation.macro_f1:.3f}, "
-            f"accuracy {evaluation.accuracy:.3f} ({evaluation.examples} examples)"
+            f"accuracy {evaluation.accuracy:.3f} ({plural(evaluation.examples, 'example')})"
         )
     print(f"use it with  sentiment.model: {Path(report.out).resolve()}")
     return 0
@@ -232,7 +246,7 @@ def _label(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     config = load_config(Path(args.config))
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)  # no database: no mention to label
     try:
         db.upgrade()
         with db.session() as session:
@@ -272,7 +286,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "model",
         "download or train sentiment models",
         "Get a sentiment model for offline use, or fine-tune one on labelled examples.",
-        PULL_EPILOG + "\n" + TRAIN_EPILOG,
+        MODEL_EPILOG,
     )
     model_commands = model.add_subparsers(dest="model_command", metavar="SUBCOMMAND", required=True)
     pull = _subparser(
@@ -326,8 +340,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         subparsers,
         "mention",
         "act on stored mentions",
-        "Act on stored mentions.",
-        LABEL_EPILOG,
+        "Act on stored mentions: correct the sentiment the model gave one.",
+        MENTION_EPILOG,
     )
     mention_commands = mention.add_subparsers(
         dest="mention_command", metavar="SUBCOMMAND", required=True

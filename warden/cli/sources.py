@@ -12,6 +12,7 @@ from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    plural,
     print_json,
     print_table,
 )
@@ -33,6 +34,21 @@ examples:
 
 status is ok, failing (last poll failed), backing_off (resting after repeated failures or a
 rate limit), disabled, or never_polled.
+"""
+
+STATUS_EPILOG = """\
+examples:
+  warden sources status              one line per source
+  warden sources status --json       the same as JSON, for scripts and monitoring
+
+status is ok, failing (last poll failed), backing_off (resting after repeated failures or a
+rate limit), disabled, or never_polled.
+"""
+
+TRY_EPILOG = """\
+examples:
+  warden sources try reviews-api             the first 20 mentions it would store
+  warden sources try reviews-api --limit 5 --json
 """
 
 
@@ -57,7 +73,7 @@ def _row(h: SourceHealth) -> list[str]:
 
 def _status(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     try:
         with db.session() as session:
             health = read_health(session, config.sources, SystemClock().now())
@@ -152,8 +168,8 @@ def _try(args: argparse.Namespace) -> int:
     print_table(["PUBLISHED", "AUTHOR", "ENTITIES", "LANG", "TEXT"], rows)
     shown = f", {len(drafts)} shown" if len(drafts) < len(result.drafts) else ""
     print(
-        f"\n{settings.name}: {len(result.drafts)} mentions{shown}, {result.skipped} items "
-        "skipped (reasons in the log); nothing was stored"
+        f"\n{settings.name}: {plural(len(result.drafts), 'mention')}{shown}, "
+        f"{plural(result.skipped, 'item')} skipped (reasons in the log); nothing was stored"
         + (f"; stopped early: {result.error}" if result.error else "")
     )
     return 0
@@ -171,7 +187,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status = sub.add_parser(
         "status",
         help="per-source health: last success, last error, failures, items per poll",
-        epilog=EPILOG,
+        description="Show each configured source's health as the daemon recorded it: status, "
+        "last success, consecutive failures, items per poll, last error. Only reads the "
+        "database.",
+        epilog=STATUS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(status)
@@ -180,7 +199,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     trial = sub.add_parser(
         "try",
         help="poll one source now and show the mentions it would store (stores nothing)",
-        epilog=EPILOG,
+        description="Poll one source of config.yaml once, now, and show the normalised "
+        "mentions with the entities they were tagged with. Nothing is stored; use it to check "
+        "a new source before reloading the daemon.",
+        epilog=TRY_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     trial.add_argument("name", help="the source's name in config.yaml")

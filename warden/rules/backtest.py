@@ -1,16 +1,19 @@
 """Backtests: recorded data (stored mentions, a JSONL of mentions, a CSV of counts) replayed
 through rule files by the live evaluator on a simulated clock, in a scratch store.
 
-Nothing is re-implemented here: the data is loaded into a temporary SQLite store (mentions as
-mentions, counts straight into the rolled-up series), then `warden.alerts.replay` steps the
-clock and runs the evaluate stage; the alert transitions it returns are the backtest's output.
+Nothing is re-implemented here: `warden.alerts.replay` steps the clock and runs the evaluate
+stage; the alert transitions it returns are the backtest's output. Counts go straight into the
+rolled-up series. Mentions enter the scratch store as they entered the live one (`MentionFeed`):
+each at the time it was fetched, its sentiment score at the time it was scored, and the stage
+rolls them up at each step as the daemon does; so an evaluation at 10:15 sees exactly what the
+daemon could see at 10:15, and a stored mention's score weighs in the sentiment rules.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,13 +27,35 @@ from warden.config import Config, EntitySettings, RulesSettings
 from warden.errors import WardenError
 from warden.rules.evaluate import Evaluator, WarmUpNotice
 from warden.rules.loader import RuleSet
+from warden.rules.schema import walk
 from warden.sentiment.labels import LABEL_VALUES
 from warden.sources.normalize import text_key
+from warden.sources.settings import SourceSettings
 from warden.store.db import Database
 from warden.store.models import Mention, MentionEntity, Score
 from warden.store.rollup import BUCKET, BucketKey, Figures, bucket_index, load_buckets, roll_up
 
 COUNTS_SOURCE = "counts"
+MIN_STEP = timedelta(seconds=1)
+"""Finest evaluation step of a mentions backtest."""
+
+
+def settle_time(ruleset: RuleSet) -> timedelta:
+    """How long after the last mention the rules may still change state: each rule's `for`,
+    `keep_firing_for` and the longest period its conditions look back on (a flatline's
+    silence is left out: quiet after a file's last line is the end of the file, not news)."""
+    longest = timedelta(0)
+    for loaded in ruleset.rules:
+        rule = loaded.rule
+        reach = timedelta(0)
+        for cond in walk(rule.condition):
+            for name in ("window", "within"):
+                reach = max(reach, getattr(cond, name, None) or timedelta(0))
+            step = getattr(cond, "step", None)
+            if step is not None:
+                reach = max(reach, step * (max(getattr(cond, "windows", [1])) + 1))
+        longest = max(longest, rule.for_ + rule.keep_firing_for + reach)
+    return longest + BUCKET
 
 
 def _parse_time(text: str, where: str) -> datetime:
@@ -98,6 +123,20 @@ class MentionRecord:
     backfill: bool = False
     """Stored by its source's first poll: replayed as stored, so counted as the daemon counts it
     (not at all; see warden.store.models.counted)."""
+    fetched_at: datetime | None = None
+    """When Warden stored it (None: when published)."""
+    scored_at: datetime | None = None
+    """When its score was stored (None: when fetched)."""
+
+    @property
+    def visible_at(self) -> datetime:
+        """When the daemon could first see the mention."""
+        return max(self.published_at, self.fetched_at or self.published_at)
+
+    @property
+    def score_visible_at(self) -> datetime:
+        """When the daemon could first see the mention's score."""
+        return max(self.visible_at, self.scored_at or self.visible_at)
 
 
 def read_mentions_jsonl(path: Path, default_entity: str | None) -> list[MentionRecord]:
@@ -125,6 +164,7 @@ def read_mentions_jsonl(path: Path, default_entity: str | None) -> list[MentionR
         stamp = item.get("published_at") or item.get("at")
         if not stamp:
             raise WardenError(f"{where}: published_at: required")
+        fetched = item.get("fetched_at")
         label = item.get("sentiment") or item.get("label")
         if label is not None and label not in LABEL_VALUES:
             raise WardenError(f"{where}: sentiment: expected negative, neutral or positive")
@@ -143,6 +183,7 @@ def read_mentions_jsonl(path: Path, default_entity: str | None) -> list[MentionR
                 url=item.get("url"),
                 label=label,
                 score=item.get("score", LABEL_VALUES[label] if label else None),
+                fetched_at=_parse_time(str(fetched), where) if fetched else None,
             )
         )
     if not out:
@@ -172,69 +213,128 @@ def read_stored_mentions(db: Database, since: datetime, until: datetime) -> list
                     label=m.score.label if m.score else None,
                     score=m.score.score if m.score else None,
                     backfill=bool(m.backfill),
+                    fetched_at=m.fetched_at,
+                    scored_at=m.score.scored_at if m.score else None,
                 )
             )
     return sorted(out, key=lambda m: m.published_at)
 
 
-def load_mentions(db: Database, records: list[MentionRecord]) -> None:
-    """Insert the mentions (fetched when published) and roll them up."""
-    with db.session() as session:
-        for start in range(0, len(records), 2_000):
-            chunk = records[start : start + 2_000]
-            first_id = start + 1
-            session.execute(
-                insert(Mention),
-                [
-                    {
-                        "id": first_id + i,
-                        "source": r.source,
-                        "external_id": str(first_id + i),
-                        "url": r.url,
-                        "author_handle": r.author,
-                        "author_followers": r.followers,
-                        "text": r.text,
-                        "text_key": text_key(r.text),
-                        "lang": r.lang,
-                        "published_at": r.published_at,
-                        "fetched_at": r.published_at,
-                        "likes": r.likes,
-                        "reposts": r.reposts,
-                        "replies": r.replies,
-                        "scored": r.label is not None,
-                        "backfill": r.backfill,
-                    }
-                    for i, r in enumerate(chunk)
-                ],
+class MentionFeed:
+    """Mentions entering a scratch store in the order, and at the times, the live store got
+    them: `advance(now)` inserts those fetched by `now` and the scores stored by `now`.
+
+    Ids follow publication order (1, 2, ...), so evidence lists read the same in every run.
+    """
+
+    def __init__(self, db: Database, records: list[MentionRecord]) -> None:
+        self.db = db
+        self.records = sorted(records, key=lambda r: r.published_at)
+        order = range(len(self.records))
+        self._mentions = sorted(order, key=lambda i: self.records[i].visible_at)
+        self._scores = sorted(
+            (i for i in order if self.records[i].label is not None),
+            key=lambda i: self.records[i].score_visible_at,
+        )
+        self._next_mention = 0
+        self._next_score = 0
+
+    @property
+    def last_visible_at(self) -> datetime:
+        """When the last mention or score of the feed enters the store."""
+        return max(
+            [self.records[i].visible_at for i in self._mentions[-1:]]
+            + [self.records[i].score_visible_at for i in self._scores[-1:]]
+        )
+
+    def advance(self, now: datetime) -> None:
+        """Insert what the live store held by `now` and the scratch store does not yet."""
+        mentions = self._take(self._mentions, self._next_mention, now, lambda r: r.visible_at)
+        self._next_mention += len(mentions)
+        scores = self._take(self._scores, self._next_score, now, lambda r: r.score_visible_at)
+        self._next_score += len(scores)
+        if not mentions and not scores:
+            return
+        with self.db.session() as session:
+            for start in range(0, len(mentions), 2_000):
+                self._insert_mentions(session, mentions[start : start + 2_000])
+            for start in range(0, len(scores), 2_000):
+                session.execute(
+                    insert(Score), [self._score(i) for i in scores[start : start + 2_000]]
+                )
+
+    def _take(
+        self, order: list[int], first: int, now: datetime, when: Callable[[MentionRecord], datetime]
+    ) -> list[int]:
+        """The indexes of `order` from `first` on whose `when` time has come by `now`."""
+        last = first
+        while last < len(order) and when(self.records[order[last]]) <= now:
+            last += 1
+        return order[first:last]
+
+    def _insert_mentions(self, session: Any, chunk: list[int]) -> None:
+        rows = []
+        tags = []
+        for i in chunk:
+            r = self.records[i]
+            rows.append(
+                {
+                    "id": i + 1,
+                    "source": r.source,
+                    "external_id": str(i + 1),
+                    "url": r.url,
+                    "author_handle": r.author,
+                    "author_followers": r.followers,
+                    "text": r.text,
+                    "text_key": text_key(r.text),
+                    "lang": r.lang,
+                    "published_at": r.published_at,
+                    "fetched_at": r.visible_at,
+                    "likes": r.likes,
+                    "reposts": r.reposts,
+                    "replies": r.replies,
+                    "scored": r.label is not None,  # no scorer runs here: its score comes later
+                    "backfill": r.backfill,
+                }
             )
-            tags = [
-                {"mention_id": first_id + i, "entity": e, "published_at": r.published_at}
-                for i, r in enumerate(chunk)
+            tags += [
+                {"mention_id": i + 1, "entity": e, "published_at": r.published_at}
                 for e in dict.fromkeys(r.entities)
             ]
-            if tags:
-                session.execute(insert(MentionEntity), tags)
-            scores = [
-                {
-                    "mention_id": first_id + i,
-                    "label": r.label,
-                    "score": float(r.score if r.score is not None else 0.0),
-                    "confidence": 1.0,
-                    "model": "backtest",
-                    "scored_at": r.published_at,
-                }
-                for i, r in enumerate(chunk)
-                if r.label is not None
-            ]
-            if scores:
-                session.execute(insert(Score), scores)
-        roll_up(session, records[0].published_at)
+        session.execute(insert(Mention), rows)
+        if tags:
+            session.execute(insert(MentionEntity), tags)
+
+    def _score(self, i: int) -> dict[str, Any]:
+        r = self.records[i]
+        return {
+            "mention_id": i + 1,
+            "label": r.label,
+            "score": float(r.score if r.score is not None else 0.0),
+            "confidence": 1.0,
+            "model": "backtest",
+            "scored_at": r.score_visible_at,
+        }
 
 
-def backtest_config(entities: list[str], every: timedelta) -> Config:
-    """A config holding only what a backtest needs: the entities, no receivers."""
+def load_mentions(db: Database, records: list[MentionRecord]) -> None:
+    """Insert every mention with its score at once and roll them up (no replay of arrival)."""
+    if not records:
+        return
+    feed = MentionFeed(db, records)
+    feed.advance(feed.last_visible_at)
+    with db.session() as session:
+        roll_up(session, feed.last_visible_at)
+
+
+def backtest_config(
+    entities: list[str], every: timedelta, sources: Sequence[SourceSettings] = ()
+) -> Config:
+    """A config holding only what a backtest needs: the entities and the sources' names
+    (a flatline on `*` watches each configured source, as live), no receivers."""
     return Config(
         entities=[EntitySettings(name=e) for e in entities],
+        sources=list(sources),
         rules=RulesSettings(evaluate_every=every),
     )
 
@@ -248,13 +348,21 @@ def run_backtest(
     step: timedelta = BUCKET,
     on_progress: Callable[[datetime, int], None] | None = None,
     on_notice: Callable[[WarmUpNotice], None] | None = None,
+    feed: MentionFeed | None = None,
+    sources: Sequence[SourceSettings] = (),
 ) -> Iterator[Transition]:
-    """Replay the rules over the scratch store from `start` to `end`; yield each transition."""
+    """Replay the rules over the scratch store from `start` to `end`; yield each transition.
+
+    With a `feed`, the mentions enter the store as they entered the live one, and each step
+    rolls up what arrived (as the daemon's evaluate stage does); without, the store already
+    holds everything, rolled up.
+    """
     evaluator = Evaluator()
-    config = backtest_config(entities, step)
+    config = backtest_config(entities, step, sources)
     seen = 0
+    arrivals = feed.advance if feed is not None else None
     for n, (moment, transitions) in enumerate(
-        replay(db, ruleset, config, steps(start, end, step), evaluator)
+        replay(db, ruleset, config, steps(start, end, step), evaluator, before_step=arrivals)
     ):
         if on_notice is not None:
             for notice in evaluator.notices[seen:]:

@@ -314,11 +314,11 @@ def _negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Judgemen
 
 def _volume(cond: VolumeCondition, ctx: JudgeContext) -> Judgement:
     count = ctx.cache.total(ctx.group, "count", ctx.now - cond.window, ctx.now)
-    fired = count >= cond.above
+    fired = count > cond.above
     window = format_duration(cond.window)
     decision = Decision(
         fired=fired,
-        reason=f"{count:.0f} mentions in the last {window} (threshold {cond.above})",
+        reason=f"{count:.0f} mentions in the last {window} (fires above {cond.above})",
         detector="volume",
         value=count,
         threshold=cond.above,
@@ -342,7 +342,7 @@ def _negative_share(cond: NegativeShareCondition, ctx: JudgeContext) -> Judgemen
     window = format_duration(cond.window)
     reason = (
         f"{negative:.0f} of {scored:.0f} scored mentions negative ({share:.0%}, "
-        f"threshold {cond.above:.0%}) in the last {window}"
+        f"fires above {cond.above:.0%}) in the last {window}"
     )
     if scored < cond.min_count:
         reason += f"; {cond.min_count} scored mentions needed"

@@ -97,14 +97,18 @@ def step_multiple(value: timedelta) -> timedelta:
 
 
 class VolumeCondition(_Strict):
-    """At least `above` mentions of the entity within the last `window` (a fixed threshold)."""
+    """More than `above` mentions of the entity within the last `window` (a fixed threshold)."""
 
     kind: Literal["volume"]
     window: Duration = Field(
         description="Look-back window, like 10m or 1h. Counted in the 5-minute buckets it "
         "touches, so 10m reads the last 10 to 15 minutes."
     )
-    above: int = Field(ge=1, description="Fire when the count in the window reaches this.")
+    above: int = Field(
+        ge=0,
+        description="Fire when the count in the window is more than this (above: 15 fires on "
+        "the 16th mention; above means more than, in every rule).",
+    )
 
     VALUES: ClassVar[tuple[str, ...]] = ("count", "threshold", "window")
 
@@ -117,9 +121,16 @@ class NegativeShareCondition(_Strict):
         description="Look-back window, like 15m or 1h. Counted in the 5-minute buckets it "
         "touches, so 15m reads the last 15 to 20 minutes."
     )
-    above: float = Field(gt=0, lt=1, description="Share of negative mentions, e.g. 0.6 for 60%.")
+    above: float = Field(
+        ge=0,
+        lt=1,
+        description="Fire when the negative share is more than this, e.g. 0.6 for 60% (exactly "
+        "60% does not fire; above means more than, in every rule).",
+    )
     min_count: int = Field(
-        default=10, ge=1, description="Scored mentions needed before the share is judged."
+        default=10,
+        ge=1,
+        description="Judge the share only once at least this many mentions are scored.",
     )
 
     VALUES: ClassVar[tuple[str, ...]] = (
@@ -180,7 +191,9 @@ class NegativeSurgeCondition(_Strict):
 
     kind: Literal["negative_surge"]
     sensitivity: Sensitivity = "medium"
-    min_count: float = Field(default=5, ge=0, description="Fewest negative mentions that fire.")
+    min_count: float = Field(
+        default=5, ge=0, description="Fire only on at least this many negative mentions."
+    )
     step: Duration = Field(default=timedelta(minutes=15), description="Bucket size (5m multiple).")
     warm_up: Duration = Field(default=timedelta(days=2), description="History needed first.")
     min_share_increase: float = Field(
@@ -203,8 +216,14 @@ class SentimentShiftCondition(_Strict):
     sensitivity: Sensitivity = "medium"
     window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
     baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
-    min_delta: float = Field(default=0.2, gt=0, le=2, description="Smallest shift (-1..1 scale).")
-    min_count: int = Field(default=10, ge=1, description="Recent scored mentions needed.")
+    min_delta: float = Field(
+        default=0.2, gt=0, le=2, description="Fire only on a shift of at least this (-1..1 scale)."
+    )
+    min_count: int = Field(
+        default=10,
+        ge=1,
+        description="Judge only once at least this many recent mentions are scored.",
+    )
     direction: Direction = "down"
 
     VALUES: ClassVar[tuple[str, ...]] = ("mean", "probability", "threshold", "window")
@@ -216,7 +235,9 @@ class KeywordsCondition(_Strict):
     kind: Literal["keywords"]
     phrases: list[str] = Field(min_length=1, description="Words or phrases to look for.")
     exclude: list[str] = Field(default_factory=list, description="Phrases that veto a post.")
-    min_count: int = Field(default=1, ge=1, description="Matching posts needed in the window.")
+    min_count: int = Field(
+        default=1, ge=1, description="Fire once at least this many posts match in the window."
+    )
     window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
 
     VALUES: ClassVar[tuple[str, ...]] = ("matches", "threshold", "window")
@@ -226,11 +247,14 @@ class InfluentialAuthorCondition(_Strict):
     """A post by an account with many followers, or an author whose posts reach many people."""
 
     kind: Literal["influential_author"]
-    followers: int | None = Field(default=100_000, ge=1, description="Followers that count.")
+    followers: int | None = Field(
+        default=100_000, ge=1, description="Fire on a post by an account with at least this many."
+    )
     reach: int | None = Field(
         default=None,
         ge=1,
-        description="Summed followers of one author's posts in the window (repeated posts).",
+        description="Fire when the summed followers of one author's posts in the window "
+        "(repeated posts) are at least this.",
     )
     window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
 
@@ -247,7 +271,11 @@ class ViralityCondition(_Strict):
     """One post whose engagement (likes, shares, replies) grew fast since it was published."""
 
     kind: Literal["virality"]
-    min_gain: int = Field(default=500, ge=1, description="Interactions gained within `within`.")
+    min_gain: int = Field(
+        default=500,
+        ge=1,
+        description="Fire on a post that gained at least this many interactions within `within`.",
+    )
     within: Duration = Field(default=timedelta(hours=1), description="How fast: posts this young.")
 
     VALUES: ClassVar[tuple[str, ...]] = ("engagement", "threshold")
@@ -258,8 +286,10 @@ class NewTermCondition(_Strict):
 
     kind: Literal["new_term"]
     sensitivity: Sensitivity = "medium"
-    min_count: int = Field(default=5, ge=1, description="Posts that must use the term.")
-    min_ratio: float = Field(default=5.0, ge=1, description="Times more frequent than usual.")
+    min_count: int = Field(default=5, ge=1, description="At least this many posts use the term.")
+    min_ratio: float = Field(
+        default=5.0, ge=1, description="At least this many times more frequent than usual."
+    )
     window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
     baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
     ignore: list[str] = Field(
@@ -274,7 +304,10 @@ class FlatlineCondition(_Strict):
 
     kind: Literal["flatline"]
     source: str = Field(default="*", description="Source name from config.yaml, or * for each.")
-    silent_for: Duration = Field(description="Longest acceptable silence, like 2h.")
+    silent_for: Duration = Field(
+        description="Longest acceptable silence, like 2h: fires once a source has been silent "
+        "for longer."
+    )
 
     VALUES: ClassVar[tuple[str, ...]] = ("silent_for", "threshold")
 

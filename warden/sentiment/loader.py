@@ -46,12 +46,23 @@ def with_environment(settings: SentimentSettings) -> SentimentSettings:
 
 
 def looks_like_path(model: str) -> bool:
-    """A model reference that can only be a folder (hub ids are `name` or `org/name`)."""
-    return (
-        model.startswith(("/", "./", "../", "~", "\\"))
-        or model.count("/") > 1
-        or Path(model).expanduser().exists()
-    )
+    """A model reference that can only be a folder, not a hub id (`name` or `org/name`, never
+    starting with a dot): it starts with `/`, `.` or `~`, holds a backslash or more than one
+    `/`, ends with `/`, exists, or its first part is a folder here (`models/demo-sentimnt`,
+    a typo inside `models/`). Such a value that does not exist is a missing folder, reported
+    at once instead of being looked up on the hub."""
+    if model.startswith(("/", ".", "~")) or "\\" in model or model.endswith("/"):
+        return True
+    if model.count("/") > 1 or Path(model).expanduser().exists():
+        return True
+    first = model.split("/", 1)[0]
+    return "/" in model and Path(first).is_dir()
+
+
+DEMO_MODEL_HINT = (
+    "For the demo, `make demo-model` trains a small offline model (models/demo-sentiment) "
+    f"without the hub; then run `{MODEL_ENV}=models/demo-sentiment make demo`."
+)
 
 
 def pull_command_hint(model: str) -> str:
@@ -90,7 +101,7 @@ def explain_unavailable(model: str, exc: BaseException, *, offline: bool) -> str
         why = "HF_HUB_OFFLINE is set" if hub_offline_from_env() else "sentiment.offline is true"
         return (
             f"cannot load sentiment model {model!r}: offline ({why}) and no local copy in the "
-            f"Hugging Face cache. {pull_command_hint(model)}"
+            f"Hugging Face cache. {pull_command_hint(model)} {DEMO_MODEL_HINT}"
         )
     if caused_by(exc, "RepositoryNotFoundError", "RevisionNotFoundError", "GatedRepoError"):
         return (
@@ -101,7 +112,7 @@ def explain_unavailable(model: str, exc: BaseException, *, offline: bool) -> str
     if caused_by(exc, "LocalEntryNotFoundError", "ConnectError", "ConnectionError", "gaierror"):
         return (
             f"cannot load sentiment model {model!r}: no network and no local copy. "
-            f"{pull_command_hint(model)}"
+            f"{pull_command_hint(model)} {DEMO_MODEL_HINT}"
         )
     return f"cannot load sentiment model {model!r}: {_first_line(exc)}. {pull_command_hint(model)}"
 

@@ -146,7 +146,7 @@ def correction_examples(database_url: str) -> list[Example]:
 
     from warden.store import Correction, Database, Mention
 
-    db = Database(database_url)
+    db = Database(database_url, existing=True)
     try:
         db.upgrade()
         with db.session() as session:

@@ -15,10 +15,13 @@ from typing import Any
 
 from warden.clock import Clock
 from warden.errors import SourceError
+from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
 from warden.sources.settings import DemoSource
+
+log = get_logger(__name__)
 
 
 def load_scenario(path: Path | None) -> list[dict[str, Any]]:
@@ -57,6 +60,7 @@ class DemoReplay:
         self.name = settings.name
         self.items = load_scenario(settings.scenario)
         self.duration = max((float(i["at"]) for i in self.items), default=0.0)
+        self._said_ended = False
 
     def poll(self, state: PollState, http: HttpFetcher, clock: Clock) -> PollResult:
         now = clock.now()
@@ -66,6 +70,7 @@ class DemoReplay:
         started = datetime.fromisoformat(cursor["started_at"])
         elapsed = (now - started).total_seconds() * self.settings.speed
         index = int(cursor["next"])
+        ended_before = index >= len(self.items)
         drafts = []
         skipped = 0
         while index < len(self.items) and float(self.items[index]["at"]) <= elapsed:
@@ -80,7 +85,34 @@ class DemoReplay:
         cursor["next"] = index
         if index >= len(self.items) and self.settings.loop and elapsed > self.duration + 60:
             cursor = {"started_at": now.isoformat(), "next": 0, "round": int(cursor["round"]) + 1}
+        elif index >= len(self.items) and not self.settings.loop:
+            self._say_ended(started, ended_before)
         return PollResult(drafts, PollState(cursor=cursor), skipped)
+
+    def _say_ended(self, started: datetime, ended_before: bool) -> None:
+        """Say once that the scenario has ended and how to see it again: the cursor is kept in
+        the database, so a restart resumes after the end and shows nothing new."""
+        if self._said_ended:
+            return
+        self._said_ended = True
+        how = (
+            "set loop: true on this source to play it again, or start from an empty database "
+            "(`make clean` deletes var/, the demo's database)"
+        )
+        if ended_before:
+            log.warning(
+                "demo.already_played",
+                source=self.name,
+                started_at=started.isoformat(),
+                hint=f"the scenario already ended in an earlier run, so nothing new comes "
+                f"from it: {how}",
+            )
+        else:
+            log.info(
+                "demo.ended",
+                source=self.name,
+                hint=f"the scenario has ended: {how}",
+            )
 
     def _draft(self, item: dict[str, Any], at: datetime, round_no: int) -> MentionDraft:
         author = item.get("author")

@@ -26,17 +26,46 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class Database:
-    """One engine and session factory per URL; SQLite gets WAL and a busy timeout."""
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///...` URL (None for in-memory SQLite or another database)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        return None
+    return Path(path)
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+
+class NoDatabase(WardenError):
+    """A command that only reads found no SQLite database file (it creates none)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"no database at {path}: Warden creates it when it first starts (`warden run`), "
+            "or run `warden db upgrade`"
+        )
+
+
+class Database:
+    """One engine and session factory per URL; SQLite gets WAL and a busy timeout.
+
+    `existing=True` is for commands that only read (`db current`, `sources status`, a
+    backtest of the stored mentions): a SQLite file that does not exist is a WardenError
+    saying so, instead of an empty database created as a side effect of looking.
+    """
+
+    def __init__(self, url: str, echo: bool = False, *, existing: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
-            path = url.split("///", 1)[1] if "///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = sqlite_path(url)
+            if path is not None and existing and not path.is_file():
+                raise NoDatabase(path)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True

@@ -232,8 +232,6 @@ def test_sigkill_between_send_and_record_loses_nothing_and_duplicates_at_most_on
 ) -> None:
     db_path = tmp_path / "warden.db"
     with FeedServer() as feed, WebhookServer(delay=60) as hook:
-        for n in range(6):
-            feed.add(f"n{n}", f"Acme outage {n}", f"Acme is terrible today, awful service {n}")
         config = write_setup(
             tmp_path,
             db_url=f"sqlite:///{db_path}",
@@ -248,6 +246,12 @@ def test_sigkill_between_send_and_record_loses_nothing_and_duplicates_at_most_on
         with log_path.open("w") as log_file:
             first = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=_env())
             try:
+                # The first poll sets the feed's starting point; what comes after it is news.
+                deadline = time.monotonic() + 60
+                while feed.requests < 2 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                for n in range(6):
+                    feed.add(f"n{n}", f"Acme outage {n}", f"Acme is terrible today, awful {n}")
                 deadline = time.monotonic() + 120
                 while hook.arrived == 0 and time.monotonic() < deadline:
                     time.sleep(0.05)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from warden import __version__
-from warden.errors import ConfigError, WardenError
+from warden.errors import EXIT_CONFIG, EXIT_FAILURE, ConfigError, WardenError
 
 COMMAND_MODULES = [
     "warden.cli.daemon",
@@ -34,6 +34,10 @@ examples:
   warden <command> --help            options of one command
 
 config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)
+
+exit status: 0 ok; 1 a failure outside the configuration (database unreachable, model
+missing); 70 a crash (a bug: please report it); 78 an invalid config.yaml or rule file, or an
+unwritable database path (restarting cannot help)
 """
 
 
@@ -63,9 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     except WardenError as exc:
         print(f"warden: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

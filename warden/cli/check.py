@@ -9,9 +9,10 @@ import apprise
 
 from warden.cli.common import add_config_option
 from warden.config import Config, inline_secret_warnings, load_config
-from warden.errors import ConfigError
+from warden.errors import EXIT_CONFIG, ConfigError
 from warden.notify.local_schemas import register_local_schemas
 from warden.rules.loader import load_rules
+from warden.store.db import storage_problem
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
 EPILOG = """\
@@ -20,7 +21,7 @@ examples:
   warden check -c /etc/warden/config.yaml
   warden check && systemctl reload warden
 
-Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
+Exit status: 0 when everything is valid, 78 otherwise (each problem on its own line).
 """
 
 
@@ -48,11 +49,14 @@ def run_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     doc = read_yaml(args.config)
     for warning in inline_secret_warnings(doc):
         print(f"warning: {warning}", file=sys.stderr)
     problems += _receiver_problems(doc, config)
+    storage = storage_problem(config.database_url)
+    if storage is not None:
+        problems.append(f"{args.config}: {storage}")
     try:
         ruleset = load_rules(config)
     except ConfigError as exc:
@@ -61,7 +65,7 @@ def run_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        return 1
+        return EXIT_CONFIG
     assert ruleset is not None
     print(
         f"{args.config}: ok ({len(config.sources)} sources, {len(config.receivers)} receivers, "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from warden.errors import WardenError
+from warden.errors import StorageError, WardenError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -26,6 +28,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///...` URL; None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def storage_problem(url: str) -> str | None:
+    """Why Warden could not write the SQLite database at `url` (None when it can, or not SQLite).
+
+    Creates the missing parent folders, as the daemon would, then proves the folder takes a new
+    file (SQLite writes its journal beside the database) and the database file is writable.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    advice = (
+        "set database.url to a writable place: under systemd a relative sqlite:/// path lands "
+        "in the service's StateDirectory (/var/lib/warden), see docs/operations.md"
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".warden-write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return f"database.url: cannot write the SQLite folder {path.parent} ({reason}); {advice}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"database.url: the SQLite file {path} is not writable; {advice}"
+    return None
+
+
 class Database:
     """One engine and session factory per URL; SQLite gets WAL and a busy timeout."""
 
@@ -34,9 +71,9 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
-            path = url.split("///", 1)[1] if "///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            problem = storage_problem(url)
+            if problem is not None:
+                raise StorageError(problem)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True

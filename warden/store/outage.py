@@ -1,0 +1,73 @@
+"""Database availability as a named condition: `database.unavailable` once, `database.recovered`.
+
+Jobs report each database failure here instead of logging a traceback per job: the first one
+is logged loudly (level error, with the reason: connection refused, read-only, disk full), the
+next ones quietly, and the first success afterwards logs how long the outage lasted. /readyz
+and /metrics read `up` and `error`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from warden.errors import StorageError
+from warden.log import get_logger
+
+log = get_logger(__name__)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for errors that mean "the database cannot be used right now", not a bug."""
+    if isinstance(exc, OperationalError | InterfaceError | StorageError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def describe(exc: BaseException) -> str:
+    """The driver's message, first line only (no SQL statement, no parameters)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return f"{type(orig or exc).__name__}: {text[0] if text else ''}"
+
+
+class DatabaseWatch:
+    """Whether the database answered the last time a job used it. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self.error: str | None = None
+        self.outages = 0
+
+    @property
+    def up(self) -> bool:
+        return self._down_since is None
+
+    def failed(self, exc: BaseException, job: str) -> None:
+        """Record an outage seen by `job` (call only when `is_outage(exc)`)."""
+        reason = describe(exc)
+        with self._lock:
+            first = self._down_since is None
+            if first:
+                self._down_since = time.monotonic()
+                self.outages += 1
+            self.error = reason
+        if first:
+            log.error("database.unavailable", job=job, error=reason, action="retrying every cycle")
+        else:
+            log.debug("database.still_unavailable", job=job, error=reason)
+
+    def succeeded(self) -> None:
+        """Record that a job used the database successfully."""
+        if self._down_since is None:
+            return
+        with self._lock:
+            since, self._down_since = self._down_since, None
+            error, self.error = self.error, None
+        if since is not None:
+            log.info(
+                "database.recovered", down_seconds=round(time.monotonic() - since, 1), error=error
+            )

@@ -145,8 +145,8 @@ class Daemon(SelfReport, Reloading):
         self._add_job("score", self.config.sentiment.interval, self.score_job, first=now)
         self._add_job("evaluate", self.config.rules.evaluate_every, self.evaluate_job)
         self._add_job("dispatch", self.config.notifications.dispatch_every, self.dispatch_job)
-        self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules)
-        self._add_job("status", STATUS_EVERY, self.status_job)
+        self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules, writes=False)
+        self._add_job("status", STATUS_EVERY, self.status_job, writes=False)
         if self.config.database.keep_mentions is not None:
             self._add_job("prune", PRUNE_EVERY, self.prune_job, first=now + PRUNE_FIRST_AFTER)
         watchdog = systemd.watchdog_interval()
@@ -182,8 +182,16 @@ class Daemon(SelfReport, Reloading):
             ) from None
 
     def _add_job(
-        self, name: str, every: timedelta, func: Callable[[], Any], first: Any = None
+        self,
+        name: str,
+        every: timedelta,
+        func: Callable[[], Any],
+        first: Any = None,
+        writes: bool = True,
     ) -> None:
+        """Schedule `func` every `every`; `writes`: its success proves the database takes writes
+        (so it ends a database outage)."""
+
         def run() -> None:
             if self.stop_event.is_set():
                 return
@@ -199,7 +207,8 @@ class Daemon(SelfReport, Reloading):
                     "job.failed", job=name, error=f"{type(exc).__name__}: {exc}", exc_info=True
                 )
             else:
-                self.db_watch.succeeded()
+                if writes:
+                    self.db_watch.succeeded()
 
         seconds = max(every.total_seconds(), 0.1)
         # APScheduler pauses a job given next_run_time=None: pass it only when set.

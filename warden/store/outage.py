@@ -19,11 +19,26 @@ from warden.log import get_logger
 log = get_logger(__name__)
 
 
+_OUTAGE_SQLSTATES = ("08", "53", "57P", "25006", "58")
+"""PostgreSQL error classes that mean the server cannot take the work now: connection
+exceptions (08), insufficient resources such as a full disk (53), operator intervention such
+as a shutdown (57P), read-only transaction (25006), system errors (58)."""
+
+
 def is_outage(exc: BaseException) -> bool:
-    """True for errors that mean "the database cannot be used right now", not a bug."""
+    """True for errors that mean "the database cannot be used right now", not a bug.
+
+    SQLite reports a read-only file, a full disk and a lock that outlived the busy timeout as
+    OperationalError; PostgreSQL is recognised by SQLSTATE class.
+    """
     if isinstance(exc, OperationalError | InterfaceError | StorageError):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    return sqlstate.startswith(_OUTAGE_SQLSTATES)
 
 
 def describe(exc: BaseException) -> str:

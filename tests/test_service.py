@@ -3,6 +3,7 @@ SIGHUP re-reads config.yaml and the rules, and broken edits are announced once p
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -16,11 +17,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_helpers import WardenProcess
 from smtp_server import SmtpSink
 
+from warden.cli import main
+
 pytestmark = pytest.mark.slow
 
 
 def test_piped_output_is_json_and_health_readiness_metrics_answer(
-    tmp_path: Path, tiny_model_dir: Path
+    tmp_path: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()
     with FeedServer() as feed:
@@ -72,6 +75,11 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
             assert samples[("warden_alerts", (("state", "firing"),))] == 1
             assert samples[("warden_notifications", (("state", "pending"),))] >= 1
             assert httpx.get(f"{base}/nope").status_code == 404
+            # `warden status` asks the running instance too.
+            assert main(["status", "--json", "-c", str(config)]) == 0
+            status = json.loads(capsys.readouterr().out)
+            assert status["listener"]["running"] and status["listener"]["ready"]
+            assert status["sources"][0]["total_items"] == 6 and len(status["firing"]) == 1
         finally:
             code = warden.stop()
     assert code == 0

@@ -17,6 +17,7 @@ from warden.errors import EXIT_CONFIG, EXIT_FAILURE, ConfigError, WardenError
 COMMAND_MODULES = [
     "warden.cli.daemon",
     "warden.cli.check",
+    "warden.cli.status",
     "warden.cli.db",
     "warden.cli.schema",
     "warden.cli.sentiment",
@@ -30,6 +31,7 @@ EPILOG = """\
 examples:
   warden run                         start the daemon on ./config.yaml
   warden check                       validate config.yaml and every rule file
+  warden status                      sources, backlog, firing alerts, outbox, instances
   warden db upgrade                  apply pending database migrations
   warden <command> --help            options of one command
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def instance_name() -> str:
+    """This process as other instances see it: `warden:<host>:<pid>`."""
+    return f"warden:{socket.gethostname()}:{os.getpid()}"
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -77,6 +83,11 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            # Named in pg_stat_activity, so `warden status` can list the running instances.
+            kwargs["connect_args"] = {
+                "application_name": instance_name()[:63],
+                "connect_timeout": 10,
+            }
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)

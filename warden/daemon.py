@@ -54,9 +54,10 @@ from warden.sources.http import HttpFetcher
 from warden.sources.poller import poll_source
 from warden.sources.registry import build_source, is_polled
 from warden.sources.settings import SourceSettings
-from warden.store.db import Database
+from warden.store.db import Database, sqlite_file
 from warden.store.outage import DatabaseWatch, is_outage
 from warden.store.retention import prune
+from warden.store.sole import SoleInstanceLock
 from warden.web import WebServer
 from warden.web.metrics import DaemonMetrics
 from warden.web.server import (
@@ -115,11 +116,16 @@ class Daemon(SelfReport, Reloading):
         self.heartbeat_at: float | None = None
         self._polled: dict[str, SourceSettings] = {}
         self._watchdog: threading.Thread | None = None
+        self.sole: SoleInstanceLock | None = None
 
     # -- start-up ---------------------------------------------------------------------------
 
     def prepare(self) -> None:
         """Everything that must succeed before the first job: schema, model, rules."""
+        database = sqlite_file(self.db.url)
+        if database is not None:
+            self.sole = SoleInstanceLock(database)
+            self.sole.acquire()  # WardenError when another daemon runs on this file
         self.db.upgrade()
         log.info("database.ready", url=self.db.safe_url, revision=self.db.current_revision())
         if self.web is not None:  # /healthz and /readyz answer while the model loads
@@ -247,9 +253,12 @@ class Daemon(SelfReport, Reloading):
         source = build_source(settings)
         matcher = self.matcher
 
+        # Instances sharing a PostgreSQL database keep to the interval between them.
+        gap = settings.interval / 2 if not self.db.is_sqlite else None
+
         def poll() -> None:
             outcome = poll_source(
-                self.db, source, matcher, self.http, self.clock, settings.interval
+                self.db, source, matcher, self.http, self.clock, settings.interval, min_gap=gap
             )
             if outcome.error is not None:
                 self.metrics.poll_errors.labels(settings.name).inc()
@@ -318,6 +327,8 @@ class Daemon(SelfReport, Reloading):
             self.scheduler.shutdown(wait=True)  # in-flight jobs finish first
         self.http.close()
         self.db.dispose()
+        if self.sole is not None:
+            self.sole.release()
         log.info("daemon.stopped")
 
 
@@ -365,3 +376,5 @@ def _abandon(daemon: Daemon | None) -> None:
         daemon.scheduler.shutdown(wait=False)
     daemon.http.close()
     daemon.db.dispose()
+    if daemon.sole is not None:
+        daemon.sole.release()

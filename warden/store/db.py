@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warden.errors import StorageError, WardenError
+from warden.store.locks import lock_key
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -130,6 +131,10 @@ class Database:
         cfg = self.alembic_config()
         try:
             with self.engine.begin() as conn:
+                if not self.is_sqlite:  # instances starting together migrate one at a time
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("migrations")}
+                    )
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except OperationalError as exc:

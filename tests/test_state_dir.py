@@ -58,8 +58,19 @@ def test_check_reports_an_unwritable_database_path(
     err = capsys.readouterr().err
     assert f"{config_path}: database.url: cannot write the SQLite folder {blocker}/var" in err
     assert "StateDirectory" in err
+    # As the unit's ExecStartPre= runs it: one JSON line for the journal.
+    assert main(["check", "--json", "-c", str(config_path)]) == EXIT_CONFIG
+    captured = capsys.readouterr()
+    (report,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert captured.err == ""
+    assert report["event"] == "check.failed" and report["level"] == "error"
+    assert "cannot write the SQLite folder" in report["problems"][0]
     monkeypatch.setenv("STATE_DIRECTORY", str(state))
     assert main(["check", "-c", str(config_path)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["check", "--json", "-c", str(config_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["event"] == "check.ok" and report["problems"] == []
 
 
 def test_run_with_an_unwritable_database_path_is_a_config_error_not_a_traceback(

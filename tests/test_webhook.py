@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,37 @@ def test_an_oversized_body_is_refused_before_it_is_sent(web: WebServer) -> None:
         )
         answer = sock.recv(1024)
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_concurrent_pushes_to_a_new_source_are_all_stored_and_counted(
+    db: Database, sim_clock: SimulatedClock
+) -> None:
+    """The first pushes of a new source arrive together: none fails on the source's health row
+    (created once, whoever comes first), and the source's total counts every mention."""
+    server = build_push_server(config(), db, EntityMatcher([Entity("Globex")]), sim_clock)
+    assert server is not None
+    server.start()
+    try:
+
+        def push(n: int) -> int:
+            body = json.dumps([{"id": f"{n}-{k}", "text": f"Globex {n} {k}"} for k in range(5)])
+            while True:
+                answer = httpx.post(
+                    f"{server.url}/in",
+                    content=body,
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=30,
+                )
+                if answer.status_code != 503:  # back-pressure: retry, as senders should
+                    assert answer.status_code == 200, answer.text
+                    return int(answer.json()["accepted"])
+
+        with ThreadPoolExecutor(8) as pool:
+            accepted = sum(pool.map(push, range(16)))
+    finally:
+        server.stop()
+    assert accepted == 80
+    assert len(stored(db)) == 80
+    with db.session() as session:
+        row = session.get(SourceState, "bearer")
+        assert row is not None and row.total_items == 80

@@ -65,15 +65,18 @@ def test_outage_is_named_shown_and_loses_no_mention(
     with FeedServer() as feed, structlog.testing.capture_logs() as logs:
         for n in range(3):
             feed.add(f"a{n}", f"Acme {n}", f"Acme before the outage {n}")
-        config = load_config(
-            write_setup(
-                tmp_path,
-                db_url=pg_clean_url,
-                feed_url=feed.url,
-                receiver_url="console://",
-                model_dir=tiny_model_dir,
-            )
+        path = write_setup(
+            tmp_path,
+            db_url=pg_clean_url,
+            feed_url=feed.url,
+            receiver_url="console://",
+            model_dir=tiny_model_dir,
         )
+        text = path.read_text().replace(
+            "sources:\n", "sources:\n  - {name: pushed, type: webhook, token: t0k}\n"
+        )
+        path.write_text(text)
+        config = load_config(path)
         daemon = Daemon(config)
         daemon.start()
         assert daemon.web is not None
@@ -93,11 +96,25 @@ def test_outage_is_named_shown_and_loses_no_mention(
                 in ready.json()["checks"]["database"]["reason"]
             )
             assert "warden_database_up 0.0" in httpx.get(f"{base}/metrics", timeout=30).text
+            push = httpx.post(
+                f"{base}/hooks/pushed",
+                json={"id": "p1", "text": "Acme pushed during the outage"},
+                headers={"Authorization": "Bearer t0k"},
+                timeout=30,
+            )
+            assert push.status_code == 503 and push.headers["Retry-After"] == "5"
             time.sleep(2)  # several cycles fail: still one database.unavailable
             admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
             until(lambda: daemon.db_watch.up)
             until(lambda: counts(daemon) == (6, 6))
             assert httpx.get(f"{base}/readyz", timeout=30).status_code == 200
+            push = httpx.post(  # the sender retries after Retry-After: stored now
+                f"{base}/hooks/pushed",
+                json={"id": "p1", "text": "Acme pushed during the outage"},
+                headers={"Authorization": "Bearer t0k"},
+                timeout=30,
+            )
+            assert push.status_code == 200 and push.json()["accepted"] == 1
 
             # Read-only (a replica promoted the wrong way, a full disk): loud, and not ready.
             admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
@@ -108,7 +125,7 @@ def test_outage_is_named_shown_and_loses_no_mention(
             assert httpx.get(f"{base}/readyz", timeout=30).status_code == 503
             admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
             kick(name)
-            until(lambda: counts(daemon) == (7, 7))
+            until(lambda: counts(daemon) == (8, 8))
         finally:
             admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
             admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
@@ -116,7 +133,7 @@ def test_outage_is_named_shown_and_loses_no_mention(
     events = [e["event"] for e in logs]
     assert events.count("database.unavailable") == 2
     assert events.count("database.recovered") == 2
-    assert "job.failed" not in events
+    assert "job.failed" not in events and "webhook.failed" not in events
     with daemon.db.session() as session:  # every mention stored once
         ids = list(session.scalars(select(Mention.external_id).order_by(Mention.external_id)))
-    assert len(ids) == len(set(ids)) == 7
+    assert len(ids) == len(set(ids)) == 8

@@ -110,8 +110,8 @@ class Daemon(SelfReport, Reloading):
         )
         self.scorer: Any = None
         self.web: WebServer | None = None
-        self.db_watch = DatabaseWatch()
         self.metrics = DaemonMetrics(self.db, self.clock.now)
+        self.db_watch = DatabaseWatch(on_outage=self.metrics.database_outages.inc)
         self.announcer = BrokenEditAnnouncer(self.db, lambda: self.config.receivers, self.clock)
         self.heartbeat_at: float | None = None
         self._polled: dict[str, SourceSettings] = {}
@@ -145,6 +145,7 @@ class Daemon(SelfReport, Reloading):
             self.clock,
             pages={"/readyz": self.readiness_page(), "/metrics": self.metrics.page},
         )
+        self.web.watch = self.db_watch  # a push that cannot be stored is part of an outage
         self.prepare()
         now = self.clock.now()
         self._sync_poll_jobs(first=now)
@@ -205,8 +206,6 @@ class Daemon(SelfReport, Reloading):
                 func()
             except Exception as exc:  # a failing job is logged; the daemon carries on
                 if is_outage(exc):
-                    if self.db_watch.up:
-                        self.metrics.database_outages.inc()
                     self.db_watch.failed(exc, name)
                     return
                 log.error(

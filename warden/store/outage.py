@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -51,7 +52,9 @@ def describe(exc: BaseException) -> str:
 class DatabaseWatch:
     """Whether the database answered the last time a job used it. Thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_outage: Callable[[], None] | None = None) -> None:
+        self.on_outage = on_outage
+        """Called once at the start of each outage (the daemon counts them in /metrics)."""
         self._lock = threading.Lock()
         self._down_since: float | None = None
         self.error: str | None = None
@@ -70,6 +73,8 @@ class DatabaseWatch:
                 self._down_since = time.monotonic()
                 self.outages += 1
             self.error = reason
+        if first and self.on_outage is not None:
+            self.on_outage()
         if first:
             log.error("database.unavailable", job=job, error=reason, action="retrying every cycle")
         else:

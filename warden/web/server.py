@@ -23,6 +23,7 @@ from warden.log import get_logger
 from warden.sources.health import read_health
 from warden.sources.settings import SourceSettings, WebhookSource
 from warden.store.db import Database
+from warden.store.outage import DatabaseWatch, is_outage
 from warden.web.webhook import Answer, WebhookEndpoint
 
 log = get_logger(__name__)
@@ -54,6 +55,8 @@ class WebServer:
         self.pages = dict(pages or {})
         self.request_timeout = request_timeout
         self.pushes = threading.BoundedSemaphore(MAX_PUSHES_IN_FLIGHT)
+        self.watch: DatabaseWatch | None = None
+        """Told of each push stored or failed on the database (the daemon's outage watch)."""
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -193,8 +196,13 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 return
             try:
                 answer = endpoint.receive(headers, body, client)
+                if server.watch is not None and answer.status == 200:
+                    server.watch.succeeded()
             except Exception as exc:  # a database hiccup must not kill the server thread
-                log.error("webhook.failed", source=endpoint.name, error=str(exc), exc_info=True)
+                if server.watch is not None and is_outage(exc):
+                    server.watch.failed(exc, f"webhook:{endpoint.name}")
+                else:
+                    log.error("webhook.failed", source=endpoint.name, error=str(exc), exc_info=True)
                 answer = Answer(503, {"error": "could not store the mentions; retry later"})
             finally:
                 server.pushes.release()

@@ -3,6 +3,7 @@ an exception nobody caught) comes out as one JSON object per line."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -30,18 +31,23 @@ def lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-def test_libraries_warnings_and_uncaught_exceptions_are_json_lines(restore_hooks: None) -> None:
+def test_libraries_warnings_and_uncaught_exceptions_are_json_lines(
+    restore_hooks: None, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     out = io.StringIO()
     configure_logging("info", "json", stream=out, capture_process=True)
     get_logger("warden.test").info("source.polled", source="news", new=3)
-    logging.getLogger("huggingface_hub.utils._http").warning(
-        "Retrying in 1s [Retry 1/5]: https://user:s3cret@hub.example/x"
+    import huggingface_hub.constants
+    from huggingface_hub.utils import http_backoff
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    with contextlib.suppress(Exception):  # the hub's own retry loop, against a closed port
+        http_backoff("GET", "http://user:s3cret@127.0.0.1:9/x", max_retries=1, base_wait_time=0.01)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.get_logger("transformers.modeling_utils").warning(
+        "Some weights were not initialized"
     )
-    transformers_logger = logging.getLogger("transformers.modeling_utils")
-    transformers_logger.addHandler(logging.StreamHandler(sys.stderr))  # as transformers does
-    logging.getLogger("transformers").propagate = False
-    configure_logging("info", "json", stream=out, capture_process=True)  # adopts them back
-    transformers_logger.warning("Some weights were not initialized")
     logging.getLogger("httpx").info("HTTP Request: GET ... 200")  # below WARNING: dropped
     with warnings.catch_warnings():
         warnings.simplefilter("always")
@@ -54,19 +60,23 @@ def test_libraries_warnings_and_uncaught_exceptions_are_json_lines(restore_hooks
     except RuntimeError:
         sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
 
+    assert capfd.readouterr().err == ""  # nothing printed around the log (own handlers)
     events = lines(out)
     assert [e["event"] for e in events] == [
         "source.polled",
-        "library.log",
+        "library.log",  # '... thrown while requesting GET ...'
+        "library.log",  # 'Retrying in 0.01s [Retry 1/1].'
+        "library.log",  # '... thrown while requesting GET ...'
         "library.log",
         "python.warning",
         "python.uncaught",
         "python.uncaught",
     ]
-    retry = events[1]
+    thrown, retry = events[1], events[2]
     assert retry["logger"] == "huggingface_hub.utils._http" and retry["level"] == "warning"
-    assert "s3cret" not in retry["message"] and "Retrying in 1s" in retry["message"]
-    assert events[2]["message"] == "Some weights were not initialized"
-    assert "imghdr is deprecated" in events[3]["message"]
-    assert events[4]["thread"] == "poll:news" and "ZeroDivisionError" in events[4]["exception"]
-    assert events[5]["level"] == "critical" and events[5]["error"] == "RuntimeError: boom"
+    assert "Retrying in" in retry["message"]
+    assert "s3cret" not in thrown["message"] and "127.0.0.1:9" in thrown["message"]
+    assert events[4]["message"] == "Some weights were not initialized"
+    assert "imghdr is deprecated" in events[5]["message"]
+    assert events[6]["thread"] == "poll:news" and "ZeroDivisionError" in events[6]["exception"]
+    assert events[7]["level"] == "critical" and events[7]["error"] == "RuntimeError: boom"

@@ -12,6 +12,7 @@ any thread as `{"event": "python.uncaught", "exception": ...}`.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -134,6 +135,14 @@ def _capture_process() -> None:
 
     sys.excepthook = excepthook
     threading.excepthook = thread_hook
+    # huggingface_hub and transformers install their own plain-text handler when imported;
+    # import them now, so that the handlers exist to be removed before a model download
+    # retries or a model load warns (both happen before Warden could adopt them later).
+    for module in ("huggingface_hub.utils.logging", "transformers.utils.logging"):
+        try:
+            importlib.import_module(module)
+        except Exception:  # not installed in this environment: nothing to adopt
+            continue
     # Download progress bars are drawn on stderr with carriage returns: not log lines.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -192,9 +201,9 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if numeric < logging.WARNING else numeric)
-    _adopt_library_loggers()
     if capture_process:
         _capture_process()
+    _adopt_library_loggers()
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

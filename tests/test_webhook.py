@@ -214,3 +214,23 @@ def test_concurrent_pushes_to_a_new_source_are_all_stored_and_counted(
     with db.session() as session:
         row = session.get(SourceState, "bearer")
         assert row is not None and row.total_items == 80
+
+
+def test_a_flood_of_pushes_gets_back_pressure_not_a_queue(web: WebServer) -> None:
+    """With every storing slot busy, a push is answered 503 with Retry-After at once instead
+    of piling up in memory; once a slot frees, it is stored."""
+    from warden.web.server import MAX_PUSHES_IN_FLIGHT
+
+    web.push_wait = 0.1
+    for _ in range(MAX_PUSHES_IN_FLIGHT):
+        assert web.pushes.acquire(timeout=1)
+    body = json.dumps({"id": "f1", "text": "Globex flood"}).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        busy = httpx.post(f"{web.url}/in", content=body, headers=headers)
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+    finally:
+        for _ in range(MAX_PUSHES_IN_FLIGHT):
+            web.pushes.release()
+    stored_now = httpx.post(f"{web.url}/in", content=body, headers=headers)
+    assert stored_now.status_code == 200 and stored_now.json()["accepted"] == 1

@@ -55,6 +55,8 @@ class WebServer:
         self.pages = dict(pages or {})
         self.request_timeout = request_timeout
         self.pushes = threading.BoundedSemaphore(MAX_PUSHES_IN_FLIGHT)
+        self.push_wait = 5.0
+        """Seconds a push waits for a free slot before it is answered 503."""
         self.watch: DatabaseWatch | None = None
         """Told of each push stored or failed on the database (the daemon's outage watch)."""
         self._httpd: ThreadingHTTPServer | None = None
@@ -189,7 +191,7 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            if not server.pushes.acquire(timeout=5):
+            if not server.pushes.acquire(timeout=server.push_wait):
                 log.warning("webhook.busy", source=endpoint.name, client=client)
                 answer = Answer(503, {"error": "too many pushes in flight; retry later"})
                 self._send(answer, headers={"Retry-After": "1"})

@@ -122,3 +122,17 @@ def test_status_when_the_database_cannot_be_read(
     err = capsys.readouterr().err
     assert "cannot read the database postgresql+psycopg://nobody@127.0.0.1:9/none" in err
     assert "Traceback" not in err
+
+
+def test_status_before_the_first_start_says_how_to_create_the_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'new.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tmp_path,
+    )
+    assert main(["status", "--offline", "-c", str(config)]) == 1
+    assert "holds no Warden tables yet" in capsys.readouterr().err

@@ -105,6 +105,11 @@ def _status(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     db = Database(config.database_url)
     try:
+        if db.current_revision() is None:
+            raise WardenError(
+                f"the database {db.safe_url} holds no Warden tables yet: start Warden "
+                "(`warden run`) or create them with `warden db upgrade`"
+            )
         snapshot = read_snapshot(config, db, SystemClock().now(), ask_listener=not args.offline)
     except SQLAlchemyError as exc:
         raise WardenError(

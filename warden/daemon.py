@@ -60,9 +60,7 @@ from warden.store.retention import prune
 from warden.store.sole import SoleInstanceLock
 from warden.web import WebServer
 from warden.web.metrics import DaemonMetrics
-from warden.web.server import (
-    build_web_server,
-)
+from warden.web.server import build_web_server
 
 log = get_logger(__name__)
 
@@ -72,11 +70,6 @@ PRUNE_EVERY = timedelta(hours=1)
 PRUNE_FIRST_AFTER = timedelta(minutes=5)
 HEARTBEAT_EVERY = timedelta(seconds=2)
 STATUS_EVERY = timedelta(seconds=30)
-
-
-def sd_notify(message: str) -> None:
-    """Tell systemd (Type=notify) about readiness and shutdown; a no-op elsewhere."""
-    systemd.notify(*message.split("\n"))
 
 
 class Daemon(SelfReport, Reloading):

@@ -71,6 +71,7 @@ def test_check_reports_an_unwritable_database_path(
     assert main(["check", "--json", "-c", str(config_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["event"] == "check.ok" and report["problems"] == []
+    assert list(state.iterdir()) == [], "warden check created something"
 
 
 def test_run_with_an_unwritable_database_path_is_a_config_error_not_a_traceback(

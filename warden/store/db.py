@@ -48,8 +48,10 @@ def sqlite_file(url: str) -> Path | None:
 def storage_problem(url: str) -> str | None:
     """Why Warden could not write the SQLite database at `url` (None when it can, or not SQLite).
 
-    Creates the missing parent folders, as the daemon would, then proves the folder takes a new
-    file (SQLite writes its journal beside the database) and the database file is writable.
+    Creates nothing: the database's folder, or the nearest existing folder above it (where the
+    daemon would create the rest), must be a writable folder; an existing folder must take a
+    new file (SQLite writes its journal beside the database), an existing database file must
+    be writable.
     """
     path = sqlite_file(url)
     if path is None:
@@ -58,13 +60,27 @@ def storage_problem(url: str) -> str | None:
         "set database.url to a writable place: under systemd a relative sqlite:/// path lands "
         "in the service's StateDirectory (/var/lib/warden), see docs/operations.md"
     )
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return (
+            f"database.url: cannot write the SQLite folder {path.parent} "
+            f"({folder} is not a folder); {advice}"
+        )
+    if folder != path.parent:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return (
+                f"database.url: cannot create the SQLite folder {path.parent} "
+                f"({folder} is not writable); {advice}"
+            )
+        return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".warden-write-test-"):
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".warden-write-test-"):
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return f"database.url: cannot write the SQLite folder {path.parent} ({reason}); {advice}"
+        return f"database.url: cannot write the SQLite folder {folder} ({reason}); {advice}"
     if path.exists() and not os.access(path, os.W_OK):
         return f"database.url: the SQLite file {path} is not writable; {advice}"
     return None
@@ -81,6 +97,15 @@ class Database:
             problem = storage_problem(url)
             if problem is not None:
                 raise StorageError(problem)
+            database = sqlite_file(url)
+            if database is not None:
+                try:
+                    database.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StorageError(
+                        f"database.url: cannot create the SQLite folder {database.parent} "
+                        f"({exc.strerror})"
+                    ) from None
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True

@@ -10,11 +10,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from warden.clock import Clock
 from warden.config import ReceiverSettings
+from warden.log import get_logger
 from warden.notify.outbox import enqueue
 from warden.store.db import Database
+
+log = get_logger(__name__)
 
 _WHAT = {"rules": "rule files", "config": "config.yaml"}
 _TITLES = {
@@ -41,7 +45,6 @@ class BrokenEditAnnouncer:
         with self._lock:
             if self._broken.get(kind) == digest:
                 return False
-            self._broken[kind] = digest
         what = _WHAT.get(kind, kind)
         body = (
             f"An edit of the {what} could not be loaded; Warden keeps running the last good "
@@ -51,25 +54,47 @@ class BrokenEditAnnouncer:
             "by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
         )
         title = _TITLES.get(kind, (f"{what}: errors", ""))[0]
-        self._send(f"{kind}-broken:{digest}", f"[WARDEN] {title}", body)
+        if not self._send(f"{kind}-broken:{digest}", f"[WARDEN] {title}", body):
+            return False  # tried again at the next reload
+        with self._lock:
+            self._broken[kind] = digest
         return True
 
     def valid(self, kind: str) -> bool:
         """A reload of `kind` succeeded; True when it repaired an announced broken state."""
         with self._lock:
-            if self._broken.pop(kind, None) is None:
+            if kind not in self._broken:
                 return False
         what = _WHAT.get(kind, kind)
         body = f"The {what} load again without errors; Warden now runs the edited version."
         title = _TITLES.get(kind, ("", f"{what}: valid again"))[1]
-        self._send(f"{kind}-repaired", f"[WARDEN] {title}", body)
+        if not self._send(f"{kind}-repaired", f"[WARDEN] {title}", body):
+            return False
+        with self._lock:
+            self._broken.pop(kind, None)
         return True
 
-    def _send(self, key: str, title: str, body: str) -> None:
+    def _send(self, key: str, title: str, body: str) -> bool:
+        """Queue the message for every receiver taking warnings; False when it could not be."""
         targets = [r for r in self.receivers() if "warning" in r.severities]
         if not targets:
-            return
+            return True
         now = self.clock.now()
+        try:
+            self._enqueue(targets, key, title, body, now)
+        except Exception as exc:  # the database is down: the next reload tries again
+            log.error("notify.announce_failed", title=title, error=f"{type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    def _enqueue(
+        self,
+        targets: Sequence[ReceiverSettings],
+        key: str,
+        title: str,
+        body: str,
+        now: datetime,
+    ) -> None:
         with self.db.session() as session:
             enqueue(
                 session,

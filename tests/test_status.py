@@ -19,23 +19,21 @@ from warden.store.locks import lock_key
 from warden.store.mentions import store_mentions
 from warden.store.models import Alert, Notification
 
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
 def fill(db: Database) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)  # leases are compared with the real clock
     with db.session() as session:
-        store_mentions(session, [MentionDraft("news", "1", "Acme is down", NOW)], NOW)
-        record_success(source_state(session, "news"), NOW, 1)
+        store_mentions(session, [MentionDraft("news", "1", "Acme is down", now)], now)
+        record_success(source_state(session, "news"), now, 1)
         alert = Alert(
             rule="acme-volume",
             fingerprint="f" * 64,
             labels={"entity": "Acme"},
             severity="critical",
             state="firing",
-            active_since=NOW,
-            fired_at=NOW,
-            last_true_at=NOW,
-            last_eval_at=NOW,
+            active_since=now,
+            fired_at=now,
+            last_true_at=now,
+            last_eval_at=now,
             values={},
             annotations={"summary": "6 mentions"},
             evidence=[],
@@ -55,9 +53,9 @@ def fill(db: Database) -> None:
                     body="b",
                     status="pending",
                     attempts=attempts,
-                    next_attempt_at=NOW,
-                    lease_until=NOW + timedelta(minutes=2) if n else None,
-                    created_at=NOW,
+                    next_attempt_at=now,
+                    lease_until=now + timedelta(minutes=2) if n else None,
+                    created_at=now,
                 )
             )
 

@@ -19,6 +19,7 @@ from warden.store.locks import lock_key
 from warden.store.mentions import store_mentions
 from warden.store.models import Alert, Notification
 
+
 def fill(db: Database) -> None:
     now = datetime.now(UTC).replace(microsecond=0)  # leases are compared with the real clock
     with db.session() as session:

@@ -37,14 +37,12 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
             model_dir=tiny_model_dir,
             web_port=port,
         )
-        # One source slower than its interval: APScheduler (a library) warns through the stdlib.
-        feed.delay = 1.5
-        warden = WardenProcess(config)
+        # Python's warnings shown (as a developer's shell might): the libraries' import-time
+        # DeprecationWarnings come out, and must be JSON lines like the rest.
+        warden = WardenProcess(config, env={"PYTHONWARNINGS": "default::DeprecationWarning"})
         try:
             warden.wait_for("daemon.started")
             warden.wait_for("sentiment.scored", timeout=60)
-            warden.wait_for("library.log", timeout=30, logger="apscheduler.scheduler")
-            feed.delay = 0
             base = f"http://127.0.0.1:{port}"
             health = httpx.get(f"{base}/healthz")
             assert health.status_code == 200 and health.json()["sources"][0]["source"] == "news"
@@ -85,6 +83,7 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
     assert code == 0
     events = warden.events()  # every line is one JSON object
     assert events[-1]["event"] == "daemon.stopped"
+    assert any(e["event"] == "python.warning" for e in events), "no warning seen"
 
 
 def test_sighup_reloads_config_and_rules_and_announces_each_broken_state(

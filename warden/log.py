@@ -84,6 +84,23 @@ LIBRARY_LOGGERS = ("httpx", "httpcore", "apscheduler", "alembic", "transformers"
 """Libraries whose stdlib loggers are kept at WARNING and routed through Warden's handler."""
 
 
+class _OverrunFilter(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances reached".
+
+    Warden's jobs never overlap themselves by design: a scoring job draining a backlog, or a
+    slow source's poll, simply runs past its next start, which APScheduler would report as a
+    warning every interval. Kept at `logging.level: debug`.
+    """
+
+    keep = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.keep or "maximum number of running instances" not in record.getMessage()
+
+
+_OVERRUN = _OverrunFilter()
+
+
 def _adopt_library_loggers() -> None:
     """Make libraries that install their own handler (transformers) log through the root one."""
     for name in LIBRARY_LOGGERS:
@@ -201,6 +218,10 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if numeric < logging.WARNING else numeric)
+    _OVERRUN.keep = numeric <= logging.DEBUG
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if _OVERRUN not in scheduler_log.filters:
+        scheduler_log.addFilter(_OVERRUN)
     if capture_process:
         _capture_process()
     _adopt_library_loggers()

@@ -245,7 +245,8 @@ def drive(
             break
         time.sleep(1)
     stop.set()
-    stored = scrape(base).get("stored")
+    final = scrape(base)
+    stored = final.get("stored")
     assert burst_done is not None
     alert = next((t for t, body in receiver.arrivals if "crisis-burst" in json.dumps(body)), None)
     backlog = [s["warden_scoring_backlog"] for s in samples if "warden_scoring_backlog" in s]
@@ -264,6 +265,7 @@ def drive(
         "pushes_refused_503": waits,
         "peak_rss_mb": round(peak_rss / 2**20),
         "peak_backlog": int(max(backlog or [0])),
+        "backlog_at_end": int(final.get("warden_scoring_backlog", -1)),
         "drain_seconds_after_last_push": round(drained_at - started - pushed_for, 1)
         if drained_at
         else None,

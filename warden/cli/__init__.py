@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["run"]:
+        # The daemon's log routing (JSON lines under systemd) starts before the command
+        # modules import their libraries, whose import-time warnings would be plain text.
+        from warden.log import configure_logging
+
+        configure_logging("info", "auto", capture_process=True)
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

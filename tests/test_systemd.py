@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
@@ -114,6 +115,10 @@ def test_daemon_reports_ready_reload_watchdog_and_stops_pinging_when_stuck(
         daemon.scheduler.pause()  # the scheduler stops running jobs: the heartbeat goes stale
         notify_socket.drain(1.0)
         assert "WATCHDOG=1" not in notify_socket.drain(1.5), "still pinging while stuck"
+        assert daemon.web is not None
+        stuck = httpx.get(f"{daemon.web.url}/readyz")
+        assert stuck.status_code == 503 and stuck.json()["not_ready"] == ["scheduler"]
+        assert "no heartbeat" in stuck.json()["checks"]["scheduler"]["reason"]
         daemon.scheduler.resume()
         notify_socket.wait_for("WATCHDOG=1", timeout=5)
     finally:

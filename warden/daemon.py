@@ -150,6 +150,8 @@ class Daemon(SelfReport, Reloading):
         if self.config.database.keep_mentions is not None:
             self._add_job("prune", PRUNE_EVERY, self.prune_job, first=now + PRUNE_FIRST_AFTER)
         watchdog = systemd.watchdog_interval()
+        if watchdog is not None:
+            self.stale_after = min(self.stale_after, watchdog)
         beat = min(HEARTBEAT_EVERY, watchdog / 4) if watchdog else HEARTBEAT_EVERY
         self.scheduler.add_job(
             self._beat, "interval", seconds=beat.total_seconds(), id="heartbeat",

@@ -46,6 +46,8 @@ class SelfReport:
     scorer: Any
     stop_event: threading.Event
     heartbeat_at: float | None
+    stale_after: timedelta = STALE_HEARTBEAT
+    """Heartbeat age past which the scheduler counts as stuck (WatchdogSec= when it is set)."""
 
     def status_job(self) -> None:
         systemd.notify(systemd.status_line(self.summary()))
@@ -106,7 +108,7 @@ class SelfReport:
             if beat is None:
                 return "scheduler has not run a job yet"
             age = time.monotonic() - beat
-            if age > STALE_HEARTBEAT.total_seconds():
+            if age > self.stale_after.total_seconds():
                 return f"scheduler stuck: no heartbeat for {age:.0f}s"
             return None
 

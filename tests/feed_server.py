@@ -19,19 +19,29 @@ class FeedServer:
         self.delay = 0.0  # seconds to wait before answering (a slow server)
         self.dated = True  # False: items carry no <pubDate>
         self.request_started = threading.Event()
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests served at the same time
+        self._count = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                outer.requests += 1
+                with outer._count:
+                    outer.requests += 1
+                    outer.in_flight += 1
+                    outer.most_in_flight = max(outer.most_in_flight, outer.in_flight)
                 outer.request_started.set()
-                time.sleep(outer.delay)
-                body = outer.render().encode()
-                self.send_response(outer.status)
-                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    time.sleep(outer.delay)
+                    body = outer.render().encode()
+                    self.send_response(outer.status)
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                finally:
+                    with outer._count:
+                        outer.in_flight -= 1
 
             def log_message(self, *args: Any) -> None:
                 pass

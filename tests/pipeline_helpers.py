@@ -26,6 +26,7 @@ def write_setup(
     rules: str = RULES,
     poll: str = "1s",
     evaluate: str = "1s",
+    web_port: int = 0,
 ) -> Path:
     """Write config.yaml and rules/ under tmp_path; return the config path."""
     rules_dir = tmp_path / "rules"
@@ -39,6 +40,9 @@ database:
 logging:
   level: info
   format: json
+web:
+  host: 127.0.0.1
+  port: {web_port}
 entities:
   - name: Acme
     aliases: [ACME Bank]

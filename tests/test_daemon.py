@@ -69,12 +69,24 @@ def test_broken_rule_edit_keeps_old_rules_and_tells_operators(
     assert daemon.reload_rules(reason="test") is False
     with daemon.db.session() as session:
         assert session.query(Notification).count() == 1
-    rule_file.write_text(
+    fixed = (
         "rules:\n  - name: y\n    entity: Acme\n"
         "    condition: {kind: volume, window: 5m, above: 2}\n"
     )
+    rule_file.write_text(fixed)
     assert daemon.reload_rules(reason="test") is True
     assert [r.rule.name for r in daemon.ruleset.rules] == ["y"]
+    # The repair is announced; the same mistake made again after it is a new broken state.
+    rule_file.write_text("rules:\n  - name: x\n    condition: {kind: volume, window: 5m}\n")
+    assert daemon.reload_rules(reason="test") is False
+    assert daemon.reload_rules(reason="test") is False
+    with daemon.db.session() as session:
+        titles = [n.title for n in session.query(Notification).order_by(Notification.id)]
+    assert titles == [
+        "[WARDEN] rule files have errors; previous rules kept",
+        "[WARDEN] rule files valid again",
+        "[WARDEN] rule files have errors; previous rules kept",
+    ]
     daemon.db.dispose()
 
 
@@ -93,11 +105,11 @@ def test_daemon_serves_webhook_pushes(tmp_path: Path, tiny_model_dir: Path) -> N
         feed_url="http://127.0.0.1:9/feed.xml",
         receiver_url="console://",
         model_dir=tiny_model_dir,
+        web_port=port,
     )
     text = config_path.read_text().replace(
         "sources:\n",
-        "sources:\n  - name: pushed\n    type: webhook\n    secret: ${HOOK_SECRET}\n"
-        f"    host: 127.0.0.1\n    port: {port}\n",
+        "sources:\n  - name: pushed\n    type: webhook\n    secret: ${HOOK_SECRET}\n",
     )
     config_path.write_text(text)
     config = load_config(config_path, env={"HOOK_SECRET": "k3y"})

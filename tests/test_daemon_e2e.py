@@ -119,7 +119,7 @@ def test_check_reports_rule_errors_with_file_and_line(tmp_path: Path, tiny_model
     result = subprocess.run(
         _warden("check", "-c", str(config)), capture_output=True, text=True, env=_env(), timeout=60
     )
-    assert result.returncode == 1
+    assert result.returncode == 78  # EX_CONFIG
     rule_file = tmp_path / "rules" / "acme.yaml"
     assert f"{rule_file}:3: rules[0].condition.window: expected a duration like 5m" in result.stderr
     assert "Traceback" not in result.stderr

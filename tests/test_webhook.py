@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,57 @@ def test_a_pushed_relative_link_without_base_is_not_stored_and_said_once(
     assert response.json()["accepted"] == 2
     assert [m.url for m in stored(source_db)] == [None, None]
     assert capsys.readouterr().out.count("source.link_unusable") == 1
+
+
+def test_concurrent_pushes_to_a_new_source_are_all_stored_and_counted(
+    db: Database, sim_clock: SimulatedClock
+) -> None:
+    """The first pushes of a new source arrive together: none fails on the source's health row
+    (created once, whoever comes first), and the source's total counts every mention."""
+    server = build_push_server(config(), db, EntityMatcher([Entity("Globex")]), sim_clock)
+    assert server is not None
+    server.start()
+    try:
+
+        def push(n: int) -> int:
+            body = json.dumps([{"id": f"{n}-{k}", "text": f"Globex {n} {k}"} for k in range(5)])
+            while True:
+                answer = httpx.post(
+                    f"{server.url}/in",
+                    content=body,
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=30,
+                )
+                if answer.status_code != 503:  # back-pressure: retry, as senders should
+                    assert answer.status_code == 200, answer.text
+                    return int(answer.json()["accepted"])
+
+        with ThreadPoolExecutor(8) as pool:
+            accepted = sum(pool.map(push, range(16)))
+    finally:
+        server.stop()
+    assert accepted == 80
+    assert len(stored(db)) == 80
+    with db.session() as session:
+        row = session.get(SourceState, "bearer")
+        assert row is not None and row.total_items == 80
+
+
+def test_a_flood_of_pushes_gets_back_pressure_not_a_queue(web: WebServer) -> None:
+    """With every storing slot busy, a push is answered 503 with Retry-After at once instead
+    of piling up in memory; once a slot frees, it is stored."""
+    from warden.web.server import MAX_PUSHES_IN_FLIGHT
+
+    web.push_wait = 0.1
+    for _ in range(MAX_PUSHES_IN_FLIGHT):
+        assert web.pushes.acquire(timeout=1)
+    body = json.dumps({"id": "f1", "text": "Globex flood"}).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        busy = httpx.post(f"{web.url}/in", content=body, headers=headers)
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+    finally:
+        for _ in range(MAX_PUSHES_IN_FLIGHT):
+            web.pushes.release()
+    stored_now = httpx.post(f"{web.url}/in", content=body, headers=headers)
+    assert stored_now.status_code == 200 and stored_now.json()["accepted"] == 1

@@ -54,7 +54,7 @@ MIN_KEEP_MENTIONS = timedelta(days=35)
 class DatabaseSettings(_Section):
     url: str = Field(
         default="sqlite:///var/warden.db",
-        description="SQLAlchemy URL. sqlite:///relative/path.db (relative to config.yaml) "
+        description="SQLAlchemy URL. sqlite:///relative/path.db (relative to daemon.state_dir) "
         "or postgresql+psycopg://user@host/db.",
     )
     echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
@@ -111,6 +111,24 @@ class RulesSettings(_Section):
 
 class DaemonSettings(_Section):
     workers: int = Field(default=4, ge=1, le=64, description="Threads that run the jobs.")
+    state_dir: Path | None = Field(
+        default=None,
+        description="Folder of Warden's state: a relative SQLite path is relative to it. "
+        "Default: $STATE_DIRECTORY when systemd sets it (StateDirectory=warden gives "
+        "/var/lib/warden), else the folder of config.yaml.",
+        examples=["/var/lib/warden"],
+    )
+
+
+class WebSettings(_Section):
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address of the HTTP listener (/healthz, /readyz, /metrics, webhook "
+        "sources). Loopback by default; 0.0.0.0 exposes it to the network.",
+    )
+    port: int = Field(
+        default=8787, ge=0, le=65535, description="Port of the HTTP listener (0: any free port)."
+    )
 
 
 class Config(_Section):
@@ -119,6 +137,7 @@ class Config(_Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     entities: list[EntitySettings] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
@@ -128,6 +147,8 @@ class Config(_Section):
 
     # Set by load_config, not by the file: the folder relative paths are resolved against.
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
+    # Set by load_config from $STATE_DIRECTORY (systemd's StateDirectory=), when present.
+    state_env: SkipJsonSchema[Path | None] = Field(default=None, exclude=True)
 
     @field_validator("sources")
     @classmethod
@@ -184,12 +205,22 @@ class Config(_Section):
         return self.resolve(self.rules.dir)
 
     @property
+    def state_dir(self) -> Path:
+        """Where state lives: daemon.state_dir, else $STATE_DIRECTORY, else config.yaml's folder."""
+        if self.daemon.state_dir is not None:
+            return self.resolve(self.daemon.state_dir)
+        if self.state_env is not None:
+            return self.state_env
+        return self.base_dir
+
+    @property
     def database_url(self) -> str:
-        """The database URL with a relative SQLite path resolved against the config folder."""
+        """The database URL with a relative SQLite path resolved against the state folder."""
         url = self.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+            relative = Path(url[len(prefix) :])
+            return prefix + str(self.state_dir / relative)
         return url
 
     def receiver(self, name: str) -> ReceiverSettings | None:
@@ -245,9 +276,13 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
     expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
     config = validate_document(expanded_doc, Config)
     base_dir = path.resolve().parent
+    environ = os.environ if env is None else env
+    # systemd passes a colon-separated list when StateDirectory= names several folders.
+    state = (environ.get("STATE_DIRECTORY") or "").split(":")[0]
     return config.model_copy(
         update={
             "base_dir": base_dir,
+            "state_env": Path(state) if state and Path(state).is_absolute() else None,
             "sources": [_resolve_paths(s, base_dir) for s in config.sources],
             "sentiment": _resolve_model(config.sentiment, base_dir),
             "notifications": _resolve_templates(config.notifications, base_dir),

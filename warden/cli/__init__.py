@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from warden import __version__
-from warden.errors import ConfigError, WardenError
+from warden.errors import EXIT_CONFIG, EXIT_FAILURE, ConfigError, WardenError
 
 COMMAND_MODULES = [
     "warden.cli.daemon",
     "warden.cli.check",
+    "warden.cli.status",
     "warden.cli.db",
     "warden.cli.schema",
     "warden.cli.sentiment",
@@ -31,12 +32,17 @@ EPILOG = """\
 examples:
   warden run                         start the daemon on ./config.yaml
   warden check                       validate config.yaml and every rule file
+  warden status                      sources, backlog, firing alerts, outbox, instances
   warden db upgrade                  apply pending database migrations
   warden alerts                      what is firing, muted, acknowledged, delivered
   warden ack 3f2a9c1b7d04            acknowledge an alert (no repeats, no escalation)
   warden <command> --help            options of one command
 
 config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)
+
+exit status: 0 ok; 1 a failure outside the configuration (database unreachable, model
+missing); 70 a crash (a bug: please report it); 78 an invalid config.yaml or rule file, or an
+unwritable database path (restarting cannot help)
 """
 
 
@@ -55,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["run"]:
+        # The daemon's log routing (JSON lines under systemd) starts before the command
+        # modules import their libraries, whose import-time warnings would be plain text.
+        from warden.log import configure_logging
+
+        configure_logging("info", "auto", capture_process=True)
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
@@ -66,9 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     except WardenError as exc:
         print(f"warden: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

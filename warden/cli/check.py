@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import sys
 
 import apprise
 
 from warden.cli.common import add_config_option, plural
 from warden.config import Config, load_config
-from warden.errors import ConfigError, ModelLoadError
+from warden.errors import EXIT_CONFIG, ConfigError, ModelLoadError
 from warden.inline_secrets import inline_secret_warnings
 from warden.notify.local_schemas import register_local_schemas
 from warden.notify.template_check import template_problems
 from warden.rules.loader import load_rules
 from warden.sentiment.loader import MODEL_ENV, load_scorer
 from warden.sentiment.resolve import resolve_model
+from warden.store.db import storage_problem
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
 EPILOG = """\
@@ -24,6 +28,7 @@ examples:
   warden check -c /etc/warden/config.yaml
   warden check && systemctl reload warden
   warden check --load-model           also load the sentiment model (slow, thorough)
+  warden check --json                 one JSON line, as the systemd unit runs it
 
 The sentiment model is checked without loading it: a folder must hold config.json, weights
 and tokenizer files; a hub id must be in the Hugging Face cache, or (when the hub may be
@@ -31,7 +36,7 @@ used: neither sentiment.offline nor HF_HUB_OFFLINE) served by the hub, which one
 request checks; then a note says the first start downloads it. Its labels must map to
 negative/neutral/positive. --load-model loads it as `warden run` does.
 
-Exit status: 0 when everything is valid, 1 otherwise (each problem on its own line).
+Exit status: 0 when everything is valid, 78 otherwise (each problem on its own line).
 """
 
 
@@ -79,7 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     doc = read_yaml(args.config)
     for warning in inline_secret_warnings(doc):
         print(f"warning: {warning}", file=sys.stderr)
@@ -87,6 +92,9 @@ def run_check(args: argparse.Namespace) -> int:
     if config.notifications.templates_dir is not None:
         problems += template_problems(config.notifications.templates_dir)
     problems += _model_problems(doc, config, args.load_model)
+    storage = storage_problem(config.database_url)
+    if storage is not None:
+        problems.append(f"{args.config}: {storage}")
     try:
         ruleset = load_rules(config)
     except ConfigError as exc:
@@ -95,7 +103,7 @@ def run_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        return 1
+        return EXIT_CONFIG
     assert ruleset is not None
     print(
         f"{args.config}: ok ({plural(len(config.sources), 'source')}, "
@@ -104,6 +112,30 @@ def run_check(args: argparse.Namespace) -> int:
         f"{plural(len(ruleset), 'rule')} in {plural(len(ruleset.files), 'file')}: ok"
     )
     return 0
+
+
+def run_check_json(args: argparse.Namespace) -> int:
+    """`warden check --json`: the same checks, reported as one JSON line (for the journal)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = run_check(args)
+        except ConfigError as exc:  # raised past run_check (an unreadable file)
+            print("\n".join(exc.problems), file=sys.stderr)
+            code = EXIT_CONFIG
+    said = err.getvalue().splitlines()
+    report = {
+        "event": "check.ok" if code == 0 else "check.failed",
+        "level": "info" if code == 0 else "error",
+        "config": str(args.config),
+        "summary": out.getvalue().strip() or None,
+        "problems": [line for line in said if not line.startswith("warning: ")],
+        "warnings": [
+            line.removeprefix("warning: ") for line in said if line.startswith("warning: ")
+        ],
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    return code
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -121,4 +153,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="load the sentiment model too, as `warden run` does (seconds to minutes); by "
         "default its files are only located and its config read",
     )
-    parser.set_defaults(func=run_check)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON line (event check.ok or check.failed, problems, warnings): what the "
+        "systemd unit's ExecStartPre= uses, so the journal holds JSON only",
+    )
+    parser.set_defaults(func=lambda args: run_check_json(args) if args.json else run_check(args))

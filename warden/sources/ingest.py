@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warden.entities import EntityMatcher
@@ -58,14 +60,23 @@ def first_poll(row: SourceState) -> bool:
 
 
 def source_state(session: Session, name: str) -> SourceState:
-    """The health row of `name`, created empty the first time the source is seen."""
+    """The health row of `name`, created empty the first time the source is seen.
+
+    Created with an insert that yields to a concurrent one (two webhook pushes arriving
+    together for a new source), never a check-then-insert that fails on the unique key.
+    """
     row = session.get(SourceState, name)
-    if row is None:
-        row = SourceState(
-            source=name, cursor={}, consecutive_failures=0, items_last_poll=0, total_items=0
-        )
-        session.add(row)
-        session.flush()
+    if row is not None:
+        return row
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SourceState)
+        .values(source=name, cursor={}, consecutive_failures=0, items_last_poll=0, total_items=0)
+        .on_conflict_do_nothing(index_elements=["source"])
+    )
+    row = session.get(SourceState, name)
+    assert row is not None
     return row
 
 
@@ -75,7 +86,13 @@ def record_success(row: SourceState, now: datetime, inserted: int) -> None:
     row.consecutive_failures = 0
     row.backoff_until = None
     row.items_last_poll = inserted
-    row.total_items = (row.total_items or 0) + inserted
+    _count(row, inserted)
+
+
+def _count(row: SourceState, inserted: int) -> None:
+    """Add to the source's total in the database itself (concurrent pushes lose no count)."""
+    if inserted:
+        row.total_items = SourceState.total_items + inserted
 
 
 def failure_backoff(consecutive_failures: int, interval: timedelta) -> timedelta:
@@ -99,7 +116,7 @@ def record_failure(
     row.last_error = message[:2000]
     row.consecutive_failures = (row.consecutive_failures or 0) + 1
     row.items_last_poll = inserted
-    row.total_items = (row.total_items or 0) + inserted
+    _count(row, inserted)
     rest = failure_backoff(row.consecutive_failures, interval)
     row.backoff_until = retry_at or (now + rest if rest else None)
     return row.backoff_until

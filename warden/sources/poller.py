@@ -48,6 +48,8 @@ class PollOutcome:
     backing_off: bool = False
     busy: bool = False
     """Another instance is polling this source right now (PostgreSQL); this cycle is skipped."""
+    recent: bool = False
+    """Another instance polled this source less than `min_gap` ago; this cycle is skipped."""
 
 
 def poll_source(
@@ -58,10 +60,13 @@ def poll_source(
     clock: Clock,
     interval: timedelta,
     forced_entities: tuple[str, ...] = (),
+    min_gap: timedelta | None = None,
 ) -> PollOutcome:
     """Poll `source` once and store what is new. Never raises for a source's own failure.
 
     `forced_entities` defaults to the source settings' `entities:` (tags every mention gets).
+    `min_gap`: skip when the source was polled (by any instance) less than this ago, so
+    instances sharing a database keep to the source's interval between them.
     """
     if getattr(source, "pushed", False):
         return PollOutcome(source.name)  # webhook: mentions arrive through warden.web
@@ -72,7 +77,7 @@ def poll_source(
         if not try_stage_lock(lock, f"source:{source.name}"):
             log.debug("source.busy", source=source.name)
             return PollOutcome(source.name, busy=True)
-        return _poll_locked(db, source, matcher, http, clock, interval, forced_entities)
+        return _poll_locked(db, source, matcher, http, clock, interval, forced_entities, min_gap)
 
 
 def _poll_locked(
@@ -83,15 +88,20 @@ def _poll_locked(
     clock: Clock,
     interval: timedelta,
     forced_entities: tuple[str, ...],
+    min_gap: timedelta | None = None,
 ) -> PollOutcome:
     now = clock.now()
     with db.session() as session:
         row = source_state(session, source.name)
         backfill = first_poll(row)
         backoff_until = row.backoff_until
+        last_poll = row.last_poll_at
         state = PollState(
             cursor=dict(row.cursor or {}), etag=row.etag, last_modified=row.last_modified
         )
+    if min_gap is not None and last_poll is not None and now - last_poll < min_gap:
+        log.debug("source.recently_polled", source=source.name, at=last_poll.isoformat())
+        return PollOutcome(source.name, recent=True)
     if backoff_until is not None and backoff_until > now:
         log.debug("source.backing_off", source=source.name, until=backoff_until.isoformat())
         return PollOutcome(source.name, backing_off=True)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from warden.errors import WardenError
+from warden.errors import StorageError, WardenError
+from warden.store.locks import lock_key
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -26,15 +30,60 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file of a `sqlite:///...` URL (None for in-memory SQLite or another database)."""
-    if not url.startswith("sqlite"):
+def instance_name() -> str:
+    """This process as other instances see it: `warden:<host>:<pid>`."""
+    return f"warden:{socket.gethostname()}:{os.getpid()}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///...` URL; None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite") or "///" not in url:
         return None
-    path = url.split("///", 1)[1] if "///" in url else ""
-    path = path.split("?", 1)[0]
+    path = url.split("///", 1)[1].split("?", 1)[0]
     if not path or path == ":memory:" or path.startswith("file::memory:"):
         return None
     return Path(path)
+
+
+def storage_problem(url: str) -> str | None:
+    """Why Warden could not write the SQLite database at `url` (None when it can, or not SQLite).
+
+    Creates nothing: the database's folder, or the nearest existing folder above it (where the
+    daemon would create the rest), must be a writable folder; an existing folder must take a
+    new file (SQLite writes its journal beside the database), an existing database file must
+    be writable.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    advice = (
+        "set database.url to a writable place: under systemd a relative sqlite:/// path lands "
+        "in the service's StateDirectory (/var/lib/warden), see docs/operations.md"
+    )
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return (
+            f"database.url: cannot write the SQLite folder {path.parent} "
+            f"({folder} is not a folder); {advice}"
+        )
+    if folder != path.parent:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return (
+                f"database.url: cannot create the SQLite folder {path.parent} "
+                f"({folder} is not writable); {advice}"
+            )
+        return None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".warden-write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return f"database.url: cannot write the SQLite folder {folder} ({reason}); {advice}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"database.url: the SQLite file {path} is not writable; {advice}"
+    return None
 
 
 class NoDatabase(WardenError):
@@ -61,14 +110,28 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
-            path = sqlite_path(url)
-            if path is not None and existing and not path.is_file():
-                raise NoDatabase(path)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            database = sqlite_file(url)
+            if database is not None and existing and not database.is_file():
+                raise NoDatabase(database)
+            problem = None if existing else storage_problem(url)
+            if problem is not None:
+                raise StorageError(problem)
+            if database is not None and not existing:
+                try:
+                    database.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StorageError(
+                        f"database.url: cannot create the SQLite folder {database.parent} "
+                        f"({exc.strerror})"
+                    ) from None
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            # Named in pg_stat_activity, so `warden status` can list the running instances.
+            kwargs["connect_args"] = {
+                "application_name": instance_name()[:63],
+                "connect_timeout": 10,
+            }
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -111,6 +174,10 @@ class Database:
         cfg = self.alembic_config()
         try:
             with self.engine.begin() as conn:
+                if not self.is_sqlite:  # instances starting together migrate one at a time
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("migrations")}
+                    )
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except OperationalError as exc:

@@ -1,8 +1,9 @@
-"""The HTTP server the daemon runs in a thread: webhook POSTs and GET /healthz.
+"""The HTTP server the daemon always runs in a thread: webhook POSTs, /healthz, /readyz, /metrics.
 
 Standard library only (ThreadingHTTPServer). A body over the source's `max_body_bytes` is refused
 with 413 before it is read, a bad signature or token with 401 (logged as `webhook.rejected`,
-nothing stored), malformed JSON with 400.
+nothing stored), malformed JSON with 400. At most `MAX_PUSHES_IN_FLIGHT` pushes are stored at
+once; more get 503 with `Retry-After` (back-pressure, instead of a growing queue of threads).
 """
 
 from __future__ import annotations
@@ -25,15 +26,21 @@ from warden.sources.health import read_health
 from warden.sources.settings import SourceSettings, WebhookSource
 from warden.store.db import Database
 from warden.store.models import Notification
+from warden.store.outage import DatabaseWatch, is_outage
 from warden.web.webhook import Answer, WebhookEndpoint
 
 log = get_logger(__name__)
 
 HealthReport = Callable[[], tuple[int, dict[str, Any]]]
+Page = Callable[[], tuple[int, str, bytes]]
+"""A GET handler: () -> (status, content type, body)."""
+
+MAX_PUSHES_IN_FLIGHT = 16
 
 
 class WebServer:
-    """Serves webhook endpoints by path and /healthz, on `host:port` (port 0: any free port)."""
+    """Serves webhook endpoints by path, /healthz and extra GET `pages` (/readyz, /metrics), on
+    `host:port` (port 0: any free port). `endpoints` may be replaced while serving (reload)."""
 
     def __init__(
         self,
@@ -42,12 +49,19 @@ class WebServer:
         endpoints: Mapping[str, WebhookEndpoint],
         health: HealthReport,
         request_timeout: float = 30.0,
+        pages: Mapping[str, Page] | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.endpoints = dict(endpoints)
         self.health = health
+        self.pages = dict(pages or {})
         self.request_timeout = request_timeout
+        self.pushes = threading.BoundedSemaphore(MAX_PUSHES_IN_FLIGHT)
+        self.push_wait = 5.0
+        """Seconds a push waits for a free slot before it is answered 503."""
+        self.watch: DatabaseWatch | None = None
+        """Told of each push stored or failed on the database (the daemon's outage watch)."""
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -74,7 +88,12 @@ class WebServer:
             daemon=True,
         )
         self._thread.start()
-        log.info("web.listening", url=self.url, webhooks=sorted(self.endpoints))
+        log.info(
+            "web.listening",
+            url=self.url,
+            webhooks=sorted(self.endpoints),
+            pages=["/healthz", *sorted(self.pages)],
+        )
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""
@@ -98,11 +117,27 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("web.request", line=format % args)
 
-        def _send(self, answer: Answer, close: bool = False) -> None:
+        def _send(
+            self, answer: Answer, close: bool = False, headers: Mapping[str, str] | None = None
+        ) -> None:
             content = json.dumps(answer.body, ensure_ascii=False, default=str).encode("utf-8")
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self._send_bytes(
+                answer.status, "application/json; charset=utf-8", content, close, headers
+            )
+
+        def _send_bytes(
+            self,
+            status: int,
+            content_type: str,
+            content: bytes,
+            close: bool = False,
+            headers: Mapping[str, str] | None = None,
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(content)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             if close:
                 self.send_header("Connection", "close")
                 self.close_connection = True
@@ -127,6 +162,14 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
             if path == "/healthz":
                 status, body = server.health()
                 self._send(Answer(status, body))
+            elif path in server.pages:
+                try:
+                    status, content_type, content = server.pages[path]()
+                except Exception as exc:  # a failing page must not kill the server thread
+                    log.error("web.page_failed", path=path, error=str(exc), exc_info=True)
+                    self._send(Answer(500, {"error": f"{type(exc).__name__}: {exc}"}))
+                    return
+                self._send_bytes(status, content_type, content)
             elif path in server.endpoints:
                 self._send(Answer(405, {"error": "use POST"}))
             else:
@@ -151,12 +194,24 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
+            if not server.pushes.acquire(timeout=server.push_wait):
+                log.warning("webhook.busy", source=endpoint.name, client=client)
+                answer = Answer(503, {"error": "too many pushes in flight; retry later"})
+                self._send(answer, headers={"Retry-After": "1"})
+                return
             try:
                 answer = endpoint.receive(headers, body, client)
+                if server.watch is not None and answer.status == 200:
+                    server.watch.succeeded()
             except Exception as exc:  # a database hiccup must not kill the server thread
-                log.error("webhook.failed", source=endpoint.name, error=str(exc), exc_info=True)
+                if server.watch is not None and is_outage(exc):
+                    server.watch.failed(exc, f"webhook:{endpoint.name}")
+                else:
+                    log.error("webhook.failed", source=endpoint.name, error=str(exc), exc_info=True)
                 answer = Answer(503, {"error": "could not store the mentions; retry later"})
-            self._send(answer)
+            finally:
+                server.pushes.release()
+            self._send(answer, headers={"Retry-After": "5"} if answer.status == 503 else None)
 
         do_HEAD = do_GET
 
@@ -187,25 +242,14 @@ def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> 
     return report
 
 
-def build_push_server(
+def webhook_endpoints(
     config: Config, db: Database, matcher: EntityMatcher, clock: Clock
-) -> WebServer | None:
-    """The server for config's enabled webhook sources, not started; None when there are none.
-
-    All webhook sources share one listening address; two different `host`/`port` pairs or two
-    sources on one path are a ConfigError.
-    """
-    hooks = [s for s in config.sources if isinstance(s, WebhookSource) and s.enabled]
-    if not hooks:
-        return None
-    addresses = {(s.host, s.port) for s in hooks}
-    if len(addresses) > 1:
-        listed = ", ".join(f"{h}:{p}" for h, p in sorted(addresses))
-        raise ConfigError(
-            [f"sources: webhook sources must share one host and port, found {listed}"]
-        )
+) -> dict[str, WebhookEndpoint]:
+    """The endpoints of config's enabled webhook sources by path; two on one path: ConfigError."""
     endpoints: dict[str, WebhookEndpoint] = {}
-    for settings in hooks:
+    for settings in config.sources:
+        if not isinstance(settings, WebhookSource) or not settings.enabled:
+            continue
         if settings.route in endpoints:
             raise ConfigError(
                 [
@@ -214,5 +258,56 @@ def build_push_server(
                 ]
             )
         endpoints[settings.route] = WebhookEndpoint(settings, db, matcher, clock)
-    host, port = addresses.pop()
-    return WebServer(host, port, endpoints, health_report(db, list(config.sources), clock))
+    return endpoints
+
+
+def listen_address(config: Config) -> tuple[str, int]:
+    """Where the HTTP listener binds: `web.host`/`web.port`, or the address webhook sources name.
+
+    Webhook sources that set `host` or `port` must agree with each other and with an explicit
+    `web:` section; otherwise ConfigError.
+    """
+    hooks = [s for s in config.sources if isinstance(s, WebhookSource) and s.enabled]
+    named = {(s.host, s.port) for s in hooks if {"host", "port"} & s.model_fields_set}
+    if len(named) > 1:
+        listed = ", ".join(f"{h}:{p}" for h, p in sorted(named))
+        raise ConfigError(
+            [f"sources: webhook sources must share one host and port, found {listed}"]
+        )
+    web = (config.web.host, config.web.port)
+    if not named:
+        return web
+    (hook,) = named
+    if "web" in config.model_fields_set and hook != web:
+        raise ConfigError(
+            [
+                f"sources: webhook sources listen on {hook[0]}:{hook[1]} but web: says "
+                f"{web[0]}:{web[1]}; there is one listener: drop host/port from the webhook "
+                "sources (web: applies) or make them equal"
+            ]
+        )
+    return hook
+
+
+def build_web_server(
+    config: Config,
+    db: Database,
+    matcher: EntityMatcher,
+    clock: Clock,
+    pages: Mapping[str, Page] | None = None,
+) -> WebServer:
+    """The daemon's HTTP listener (not started): webhook sources, /healthz and `pages`."""
+    host, port = listen_address(config)
+    endpoints = webhook_endpoints(config, db, matcher, clock)
+    return WebServer(
+        host, port, endpoints, health_report(db, list(config.sources), clock), pages=pages
+    )
+
+
+def build_push_server(
+    config: Config, db: Database, matcher: EntityMatcher, clock: Clock
+) -> WebServer | None:
+    """The listener for config's enabled webhook sources, not started; None when there are none."""
+    if not any(isinstance(s, WebhookSource) and s.enabled for s in config.sources):
+        return None
+    return build_web_server(config, db, matcher, clock)

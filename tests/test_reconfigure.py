@@ -1,0 +1,87 @@
+"""What a config reload applies: live sections swapped in (receivers, logging, intervals),
+restart-only ones kept and named."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+from pipeline_helpers import write_setup
+
+from warden.config import load_config
+from warden.daemon import Daemon
+from warden.reconfigure import compare
+
+
+def test_compare_sorts_live_and_restart_only_changes(tmp_path: Path) -> None:
+    path = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'w.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tmp_path,
+    )
+    running = load_config(path)
+    text = path.read_text()
+    edited = (
+        text.replace("level: info", "level: debug")
+        .replace('urls: ["console://"]', 'urls: ["console://", "json://127.0.0.1:9/x"]')
+        .replace("interval: 1s\nrules:", "interval: 3s\n  batch_size: 8\nrules:")
+        .replace("port: 0", "port: 8788")
+    )
+    path.write_text(edited)
+    changes = compare(running, load_config(path))
+    assert changes.applied == ["receivers", "logging", "sentiment.interval"]
+    assert changes.restart_needed == ["web", "sentiment"]
+    assert changes.config is not None
+    assert changes.config.web.port == 0  # kept until a restart
+    assert changes.config.sentiment.batch_size == running.sentiment.batch_size
+    assert changes.config.sentiment.interval.total_seconds() == 3
+    assert len(changes.config.receivers[0].urls) == 2
+
+
+@pytest.fixture
+def restore_hooks() -> Iterator[None]:
+    """A reload reconfigures logging process-wide; put the test process back as it was."""
+    saved = sys.excepthook, threading.excepthook, logging.getLogger().handlers[:]
+    yield
+    sys.excepthook, threading.excepthook = saved[0], saved[1]
+    logging.getLogger().handlers[:] = saved[2]
+    logging.captureWarnings(False)
+
+
+def test_reload_applies_receivers_logging_and_intervals(
+    tmp_path: Path, restore_hooks: None
+) -> None:
+    path = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'w.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tmp_path,
+        poll="1h",
+    )
+    daemon = Daemon(load_config(path), config_path=path)
+    daemon.db.upgrade()
+    daemon.scheduler.start(paused=True)
+    daemon._add_job("evaluate", daemon.config.rules.evaluate_every, daemon.evaluate_job)
+    try:
+        path.write_text(
+            path.read_text()
+            .replace("level: info", "level: warning")
+            .replace("name: oncall", "name: comms")
+            .replace("evaluate_every: 1s", "evaluate_every: 30s")
+        )
+        assert daemon.reload_config(reason="test")
+        assert list(daemon.dispatcher.receivers) == ["comms"]
+        job = daemon.scheduler.get_job("evaluate")
+        assert job is not None and job.trigger.interval.total_seconds() == 30
+        assert not structlog.get_logger().is_enabled_for(20)  # info is now filtered out
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+        daemon.db.dispose()

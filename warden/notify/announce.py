@@ -1,0 +1,109 @@
+"""Telling the receivers that a config or rule edit is broken, and that it is fixed again.
+
+Every new broken state is announced once (the same content re-read while still broken is
+not), and so is the return to a valid one; a mistake repeated after a fix is a new broken
+state. Messages go through the outbox like alerts (kind `system`, severity warning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from warden.clock import Clock
+from warden.config import ReceiverSettings
+from warden.log import get_logger
+from warden.notify.outbox import enqueue
+from warden.store.db import Database
+
+log = get_logger(__name__)
+
+_WHAT = {"rules": "rule files", "config": "config.yaml"}
+_TITLES = {
+    "rules": ("rule files have errors; previous rules kept", "rule files valid again"),
+    "config": ("config.yaml has errors; previous config kept", "config.yaml valid again"),
+}
+
+
+class BrokenEditAnnouncer:
+    """Remembers, per kind (`rules`, `config`), whether the last reload was broken, and how."""
+
+    def __init__(
+        self, db: Database, receivers: Callable[[], Sequence[ReceiverSettings]], clock: Clock
+    ) -> None:
+        self.db = db
+        self.receivers = receivers
+        self.clock = clock
+        self._broken: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def broken(self, kind: str, problems: list[str]) -> bool:
+        """A reload of `kind` failed with `problems`; True when this was announced (new state)."""
+        digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
+        with self._lock:
+            if self._broken.get(kind) == digest:
+                return False
+        what = _WHAT.get(kind, kind)
+        body = (
+            f"An edit of the {what} could not be loaded; Warden keeps running the last good "
+            "version.\n\n"
+            + "\n".join(problems)
+            + "\n\nFix the file, then check it with `warden check`; Warden reloads rule files "
+            "by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
+        )
+        title = _TITLES.get(kind, (f"{what}: errors", ""))[0]
+        if not self._send(f"{kind}-broken:{digest}", f"[WARDEN] {title}", body):
+            return False  # tried again at the next reload
+        with self._lock:
+            self._broken[kind] = digest
+        return True
+
+    def valid(self, kind: str) -> bool:
+        """A reload of `kind` succeeded; True when it repaired an announced broken state."""
+        with self._lock:
+            if kind not in self._broken:
+                return False
+        what = _WHAT.get(kind, kind)
+        body = f"The {what} load again without errors; Warden now runs the edited version."
+        title = _TITLES.get(kind, ("", f"{what}: valid again"))[1]
+        if not self._send(f"{kind}-repaired", f"[WARDEN] {title}", body):
+            return False
+        with self._lock:
+            self._broken.pop(kind, None)
+        return True
+
+    def _send(self, key: str, title: str, body: str) -> bool:
+        """Queue the message for every receiver taking warnings; False when it could not be."""
+        targets = [r for r in self.receivers() if "warning" in r.severities]
+        if not targets:
+            return True
+        now = self.clock.now()
+        try:
+            self._enqueue(targets, key, title, body, now)
+        except Exception as exc:  # the database is down: the next reload tries again
+            log.error("notify.announce_failed", title=title, error=f"{type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    def _enqueue(
+        self,
+        targets: Sequence[ReceiverSettings],
+        key: str,
+        title: str,
+        body: str,
+        now: datetime,
+    ) -> None:
+        with self.db.session() as session:
+            enqueue(
+                session,
+                None,
+                "system",
+                targets,
+                title,
+                body,
+                now,
+                severity="warning",
+                key_prefix=f"{key}:{now.strftime('%Y%m%dT%H%M%S.%f')}",
+            )

@@ -1,0 +1,66 @@
+"""What a config reload changes: the sections that differ, which apply live, which need a restart.
+
+Pure functions over two validated `Config` snapshots; the daemon applies the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from warden.config import Config
+
+LIVE_SECTIONS = ("entities", "sources", "receivers", "notifications", "logging", "rules")
+"""Applied by a reload (SIGHUP)."""
+RESTART_SECTIONS = ("database", "daemon", "web")
+"""Kept as they are until the next start: the connection pool, the threads, the listener."""
+SENTIMENT_LIVE = frozenset({"interval"})
+"""The one sentiment option applied live; the others change the loaded model."""
+
+
+def _dump(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    return value
+
+
+@dataclass
+class ConfigChanges:
+    """The outcome of comparing the running config with the one just read."""
+
+    applied: list[str] = field(default_factory=list)
+    restart_needed: list[str] = field(default_factory=list)
+    config: Config | None = None
+    """The config to run: the new one, with restart-only sections kept as they were."""
+
+    def __bool__(self) -> bool:
+        return bool(self.applied or self.restart_needed)
+
+
+def compare(running: Config, new: Config) -> ConfigChanges:
+    """Which sections changed, and the config to swap in now."""
+    changes = ConfigChanges()
+    keep: dict[str, Any] = {}
+    for name in LIVE_SECTIONS:
+        if _dump(getattr(running, name)) != _dump(getattr(new, name)):
+            changes.applied.append(name)
+    for name in RESTART_SECTIONS:
+        if _dump(getattr(running, name)) != _dump(getattr(new, name)):
+            changes.restart_needed.append(name)
+            keep[name] = getattr(running, name)
+    old_sentiment = running.sentiment.model_dump(mode="json")
+    new_sentiment = new.sentiment.model_dump(mode="json")
+    model_keys = sorted(k for k in old_sentiment if old_sentiment[k] != new_sentiment.get(k))
+    if any(k not in SENTIMENT_LIVE for k in model_keys):
+        changes.restart_needed.append("sentiment")
+        keep["sentiment"] = running.sentiment.model_copy(
+            update={"interval": new.sentiment.interval}
+        )
+    if "interval" in model_keys:
+        changes.applied.append("sentiment.interval")
+    if running.state_env != new.state_env and "daemon" not in changes.restart_needed:
+        keep["state_env"] = running.state_env
+    changes.config = new.model_copy(update=keep)
+    return changes

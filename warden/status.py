@@ -1,0 +1,169 @@
+"""What `warden status` shows: one snapshot of a Warden installation, read from its database
+and from the running instance's /readyz.
+
+Sources with their last poll and health, the scoring backlog, firing alerts, the outbox,
+the running instances (PostgreSQL: sessions named `warden:<host>:<pid>`) and the leases they
+hold (stage locks: evaluation, each source's poll; outbox messages being sent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from warden.config import Config
+from warden.sources.health import SourceHealth, read_health
+from warden.store.db import Database, instance_name
+from warden.store.locks import lock_key
+from warden.store.models import Alert, Mention, Notification
+
+
+@dataclass
+class Lease:
+    """A piece of work one instance holds: `stage` (evaluate, source:<name>, notification:<id>)."""
+
+    stage: str
+    holder: str
+    until: datetime | None = None
+
+
+@dataclass
+class Snapshot:
+    """Everything `warden status` prints (`as_json()` for --json)."""
+
+    database: str
+    sources: list[SourceHealth]
+    scoring_backlog: int
+    oldest_unscored_at: datetime | None
+    firing: list[dict[str, Any]]
+    outbox: dict[str, int]
+    instances: list[dict[str, Any]]
+    leases: list[Lease]
+    listener: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        out = asdict(self)
+        out["sources"] = [s.as_json() for s in self.sources]
+        return {k: plain(v) for k, v in out.items()}
+
+
+def _firing(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Alert).where(Alert.state == "firing").order_by(Alert.fired_at, Alert.id)
+    )
+    return [
+        {
+            "id": a.id,
+            "rule": a.rule,
+            "severity": a.severity,
+            "labels": dict(a.labels or {}),
+            "since": a.fired_at,
+            "summary": (a.annotations or {}).get("summary"),
+        }
+        for a in rows
+    ]
+
+
+def _outbox(session: Session, now: datetime) -> tuple[dict[str, int], list[Lease]]:
+    by_status = dict(
+        session.execute(
+            select(Notification.status, func.count()).group_by(Notification.status)
+        ).all()
+    )
+    failing = session.scalar(
+        select(func.count()).where(Notification.status == "pending", Notification.attempts > 0)
+    )
+    leased = session.scalars(
+        select(Notification).where(Notification.status == "pending", Notification.lease_until > now)
+    )
+    leases = [Lease(f"notification:{n.id}", "a dispatcher", n.lease_until) for n in leased]
+    outbox = {
+        "pending": int(by_status.get("pending", 0)),
+        "failing": int(failing or 0),
+        "sent": int(by_status.get("sent", 0)),
+        "dead": int(by_status.get("dead", 0)),
+    }
+    return outbox, leases
+
+
+def _instances(session: Session, config: Config) -> tuple[list[dict[str, Any]], list[Lease]]:
+    """PostgreSQL: the sessions of running instances and the stage locks they hold."""
+    if session.get_bind().dialect.name != "postgresql":
+        return [], []
+    me = instance_name()
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT application_name, MIN(backend_start) OVER "
+            "(PARTITION BY application_name) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE 'warden:%' "
+            "AND application_name <> :me"
+        ),
+        {"me": me},
+    ).all()
+    instances = [{"name": name, "connected_since": since} for name, since in rows]
+    stages = {lock_key("evaluate"): "evaluate"}
+    stages.update({lock_key(f"source:{s.name}"): f"source:{s.name}" for s in config.sources})
+    held = session.execute(
+        text(
+            "SELECT (l.classid::bigint << 32) | l.objid::bigint, a.application_name "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+    ).all()
+    leases = []
+    for key, holder in held:
+        signed = key - (1 << 64) if key >= (1 << 63) else key
+        leases.append(Lease(stages.get(signed, f"lock {signed}"), holder or "?"))
+    return instances, leases
+
+
+def _listener(config: Config) -> dict[str, Any]:
+    """The local instance's /readyz answer, or why there is none."""
+    host = "127.0.0.1" if config.web.host in ("0.0.0.0", "::", "") else config.web.host
+    url = f"http://{host}:{config.web.port}/readyz"
+    try:
+        answer = httpx.get(url, timeout=3)
+        body = answer.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return {"url": url, "running": False, "error": f"no answer ({type(exc).__name__})"}
+    return {"url": url, "running": True, **body}
+
+
+def read_snapshot(
+    config: Config, db: Database, now: datetime, ask_listener: bool = True
+) -> Snapshot:
+    """Read the whole status; raises the database's error when it cannot be reached."""
+    with db.session() as session:
+        sources = read_health(session, list(config.sources), now)
+        backlog, oldest = session.execute(
+            select(func.count(), func.min(Mention.fetched_at)).where(Mention.scored.is_(False))
+        ).one()
+        firing = _firing(session)
+        outbox, outbox_leases = _outbox(session, now)
+        instances, stage_leases = _instances(session, config)
+    return Snapshot(
+        database=db.safe_url,
+        sources=sources,
+        scoring_backlog=int(backlog or 0),
+        oldest_unscored_at=oldest,
+        firing=firing,
+        outbox=outbox,
+        instances=instances,
+        leases=stage_leases + outbox_leases,
+        listener=_listener(config) if ask_listener else {},
+    )

@@ -1,4 +1,4 @@
-"""`warden status`: sources, backlog, firing alerts, outbox, instances and their leases, as a
+"""`warden status`: sources, backlog, firing alerts, silences, outbox, instances and their leases, as a
 table and as JSON, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from warden.sources.ingest import record_success, source_state
 from warden.store.db import Database
 from warden.store.locks import lock_key
 from warden.store.mentions import store_mentions
-from warden.store.models import Alert, Notification
+from warden.store.models import Alert, Notification, Silence
 
 
 def fill(db: Database) -> None:
@@ -40,6 +40,16 @@ def fill(db: Database) -> None:
             evidence=[],
         )
         session.add(alert)
+        session.add(
+            Silence(
+                matchers=[{"name": "entity", "op": "=", "value": "Acme"}],
+                starts_at=now - timedelta(minutes=5),
+                ends_at=now + timedelta(hours=2),
+                created_by="marie",
+                comment="known outage, statement out",
+                created_at=now - timedelta(minutes=5),
+            )
+        )
         session.flush()
         for n, attempts in enumerate((0, 2)):
             session.add(
@@ -87,13 +97,23 @@ def test_status_table_and_json(
             other.close()
     assert "news" in table and "acme-volume" in table and "entity=Acme" in table
     assert "scoring backlog: 1" in table
-    assert "outbox: 2 pending (1 failing), 0 sent, 0 dead" in table
+    assert "outbox: 2 pending (1 failing), 0 sent, 0 dead, 0 unconfirmed, 0 superseded" in table
+    assert "known outage, statement out" in table and "marie" in table
     (news,) = report["sources"]
     assert news["source"] == "news" and news["status"] == "ok" and news["last_poll_at"]
     assert report["scoring_backlog"] == 1
     (alert,) = report["firing"]
     assert alert["rule"] == "acme-volume" and alert["labels"] == {"entity": "Acme"}
-    assert report["outbox"] == {"pending": 2, "failing": 1, "sent": 0, "dead": 0}
+    assert report["outbox"] == {
+        "pending": 2,
+        "failing": 1,
+        "sent": 0,
+        "dead": 0,
+        "unconfirmed": 0,
+        "superseded": 0,
+    }
+    (silence,) = report["silences"]
+    assert silence["by"] == "marie" and "entity" in silence["matchers"] and silence["until"]
     stages = {lease["stage"]: lease["holder"] for lease in report["leases"]}
     assert any(stage.startswith("notification:") for stage in stages)
     if other is not None:
@@ -134,4 +154,6 @@ def test_status_before_the_first_start_says_how_to_create_the_tables(
         model_dir=tmp_path,
     )
     assert main(["status", "--offline", "-c", str(config)]) == 1
-    assert "holds no Warden tables yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"no database at {tmp_path / 'new.db'}" in err and "warden db upgrade" in err
+    assert not (tmp_path / "new.db").exists()  # looking creates nothing

@@ -1,7 +1,7 @@
 """What `warden status` shows: one snapshot of a Warden installation, read from its database
 and from the running instance's /readyz.
 
-Sources with their last poll and health, the scoring backlog, firing alerts, the outbox,
+Sources with their last poll and health, the scoring backlog, firing alerts, silences, the outbox,
 the running instances (PostgreSQL: sessions named `warden:<host>:<pid>`) and the leases they
 hold (stage locks: evaluation, each source's poll; outbox messages being sent).
 """
@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from warden.alerts import silences
 from warden.config import Config
 from warden.sources.health import SourceHealth, read_health
 from warden.store.db import Database, instance_name
@@ -42,6 +43,7 @@ class Snapshot:
     oldest_unscored_at: datetime | None
     firing: list[dict[str, Any]]
     outbox: dict[str, int]
+    silences: list[dict[str, Any]]
     instances: list[dict[str, Any]]
     leases: list[Lease]
     listener: dict[str, Any] = field(default_factory=dict)
@@ -59,6 +61,20 @@ class Snapshot:
         out = asdict(self)
         out["sources"] = [s.as_json() for s in self.sources]
         return {k: plain(v) for k, v in out.items()}
+
+
+def _silences(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """The silences in force at `now`: what they match, until when, who set them and why."""
+    return [
+        {
+            "id": s.id,
+            "matchers": silences.describe(s.matchers),
+            "until": s.ends_at,
+            "by": s.created_by,
+            "comment": s.comment,
+        }
+        for s in silences.active(session, now)
+    ]
 
 
 def _firing(session: Session) -> list[dict[str, Any]]:
@@ -96,6 +112,8 @@ def _outbox(session: Session, now: datetime) -> tuple[dict[str, int], list[Lease
         "failing": int(failing or 0),
         "sent": int(by_status.get("sent", 0)),
         "dead": int(by_status.get("dead", 0)),
+        "unconfirmed": int(by_status.get("unconfirmed", 0)),
+        "superseded": int(by_status.get("superseded", 0)),
     }
     return outbox, leases
 
@@ -155,6 +173,7 @@ def read_snapshot(
         ).one()
         firing = _firing(session)
         outbox, outbox_leases = _outbox(session, now)
+        silenced = _silences(session, now)
         instances, stage_leases = _instances(session, config)
     return Snapshot(
         database=db.safe_url,
@@ -163,6 +182,7 @@ def read_snapshot(
         oldest_unscored_at=oldest,
         firing=firing,
         outbox=outbox,
+        silences=silenced,
         instances=instances,
         leases=stage_leases + outbox_leases,
         listener=_listener(config) if ask_listener else {},

@@ -21,7 +21,7 @@ from warden.store.db import Database
 
 EPILOG = """\
 examples:
-  warden status                      tables: instance, sources, backlog, firing alerts, outbox
+  warden status                      tables: instance, sources, backlog, alerts, silences, outbox
   warden status --json               the same as one JSON object, for scripts
   warden status -c /etc/warden/config.yaml
 
@@ -74,7 +74,8 @@ def _print(snapshot: Snapshot) -> None:
     outbox = snapshot.outbox
     print(
         f"outbox: {outbox['pending']} pending ({outbox['failing']} failing), "
-        f"{outbox['sent']} sent, {outbox['dead']} dead"
+        f"{outbox['sent']} sent, {outbox['dead']} dead, {outbox['unconfirmed']} unconfirmed, "
+        f"{outbox['superseded']} superseded"
     )
     print()
     if snapshot.firing:
@@ -93,6 +94,17 @@ def _print(snapshot: Snapshot) -> None:
         )
     else:
         print("firing alerts: none")
+    print()
+    if snapshot.silences:
+        print_table(
+            ["silence", "matches", "until", "by", "comment"],
+            [
+                [s["id"], s["matchers"], _when(s["until"]), s["by"], s["comment"]]
+                for s in snapshot.silences
+            ],
+        )
+    else:
+        print("silences: none")
     if snapshot.leases:
         print()
         print_table(
@@ -103,7 +115,7 @@ def _print(snapshot: Snapshot) -> None:
 
 def _status(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     try:
         if db.current_revision() is None:
             raise WardenError(
@@ -127,7 +139,7 @@ def _status(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "status",
-        help="sources, backlog, firing alerts, outbox, instances",
+        help="sources, backlog, firing alerts, silences, outbox, instances",
         description="Show the state of this Warden installation, read from its database and "
         "from the local instance's /readyz.",
         epilog=EPILOG,

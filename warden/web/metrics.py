@@ -22,7 +22,10 @@ from warden.store.db import Database
 from warden.store.models import Alert, Mention, Notification, SourceState
 
 ALERT_STATES = ("pending", "firing", "resolved")
-OUTBOX_STATES = ("pending", "failing", "sent", "dead")
+OUTBOX_STATES = ("pending", "failing", "sent", "dead", "unconfirmed", "superseded")
+"""Outbox states as warden.notify stores them (failing: pending after a failed attempt;
+unconfirmed: timed out and may have arrived, not re-sent; superseded: replaced by a newer
+message about the same alert before delivery)."""
 
 
 def _epoch(value: datetime | None) -> float:
@@ -68,7 +71,8 @@ class StoreCollector(Collector):
         alerts = GaugeMetricFamily("warden_alerts", "Alerts by state.", labels=["state"])
         outbox = GaugeMetricFamily(
             "warden_notifications",
-            "Outbox messages by state (failing: pending after at least one failed attempt).",
+            "Outbox messages by state (failing: pending after at least one failed attempt; "
+            "unconfirmed: may have arrived, not re-sent; superseded: replaced before delivery).",
             labels=["state"],
         )
         backlog = GaugeMetricFamily("warden_scoring_backlog", "Mentions waiting to be scored.")

@@ -1,5 +1,5 @@
-"""`warden status`: sources, backlog, firing alerts, silences, outbox, instances and their leases, as a
-table and as JSON, on SQLite and PostgreSQL."""
+"""`warden status`: sources, backlog, firing alerts, silences, outbox, instances and their
+leases, as a table and as JSON, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import free_port
 
 from warden.cli import main
-from warden.errors import ModelLoadError
+from warden.errors import EXIT_CONFIG, ModelLoadError
 from warden.sentiment.loader import looks_like_path, open_model_files
 from warden.sentiment.settings import SentimentSettings
 
@@ -53,7 +53,7 @@ def test_a_mistyped_folder_is_a_missing_folder_at_once(
     shutil.copytree(tiny_model_dir, tmp_path / "models" / "demo-sentiment")
     config = _config(tmp_path, "models/demo-sentimnt")  # one letter off, inside models/
     code, err = _check(config, capsys)
-    assert code == 1
+    assert code == EXIT_CONFIG
     missing = tmp_path / "models" / "demo-sentimnt"
     assert f"{config}:5: sentiment.model: cannot load sentiment model" in err
     assert f"the folder {missing} does not exist" in err
@@ -80,7 +80,8 @@ def test_an_incomplete_folder_names_what_is_missing(
     for weights in folder.glob("*.safetensors"):
         weights.unlink()
     code, err = _check(_config(tmp_path, str(folder)), capsys)
-    assert code == 1 and "lacks the weights (model.safetensors or pytorch_model.bin)" in err
+    assert code == EXIT_CONFIG
+    assert "lacks the weights (model.safetensors or pytorch_model.bin)" in err
 
 
 def test_a_model_that_is_not_a_classifier_is_refused(
@@ -93,7 +94,7 @@ def test_a_model_that_is_not_a_classifier_is_refused(
     data["architectures"] = ["BertModel"]
     config_file.write_text(json.dumps(data), encoding="utf-8")
     code, err = _check(_config(tmp_path, str(folder)), capsys)
-    assert code == 1 and "is not a sequence-classification model" in err
+    assert code == EXIT_CONFIG and "is not a sequence-classification model" in err
 
 
 def test_a_hub_model_offline_must_be_in_the_cache(
@@ -107,7 +108,7 @@ def test_a_hub_model_offline_must_be_in_the_cache(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     config = _config(tmp_path, "acme/sentiment")
     code, err = _check(config, capsys)
-    assert code == 1
+    assert code == EXIT_CONFIG
     assert "offline (HF_HUB_OFFLINE is set) and no local copy in the Hugging Face cache" in err
     assert "`make demo-model`" in err
     # The same model once in the cache, laid out as the hub client leaves it.
@@ -159,7 +160,7 @@ def test_a_hub_model_the_hub_does_not_know_is_refused(
     tmp_path: Path, hub: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, err = _check(_config(tmp_path, "acme/sentimnet"), capsys)
-    assert code == 1 and "the Hugging Face hub has no such model" in err
+    assert code == EXIT_CONFIG and "the Hugging Face hub has no such model" in err
 
 
 def test_a_hub_model_without_network_is_refused_and_names_the_demo_model(
@@ -167,7 +168,7 @@ def test_a_hub_model_without_network_is_refused_and_names_the_demo_model(
 ) -> None:
     monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", f"http://127.0.0.1:{free_port()}")
     code, err = _check(_config(tmp_path, "acme/sentiment"), capsys)
-    assert code == 1
+    assert code == EXIT_CONFIG
     assert "no network and no local copy" in err and "`make demo-model`" in err
 
 
@@ -176,4 +177,4 @@ def test_the_environment_override_is_named_in_the_problem(
 ) -> None:
     monkeypatch.setenv("WARDEN_SENTIMENT_MODEL", str(tmp_path / "gone"))
     code, err = _check(_config(tmp_path, "acme/sentiment"), capsys)
-    assert code == 1 and err.startswith(f"WARDEN_SENTIMENT_MODEL={tmp_path / 'gone'}: ")
+    assert code == EXIT_CONFIG and err.startswith(f"WARDEN_SENTIMENT_MODEL={tmp_path / 'gone'}: ")

@@ -15,6 +15,7 @@ from webhook_server import WebhookServer
 from warden.alerts.pipeline import notify
 from warden.clock import SimulatedClock
 from warden.config import Config
+from warden.errors import EXIT_CONFIG
 from warden.notify import escape
 from warden.notify.dispatcher import Dispatcher
 from warden.store.db import Database
@@ -220,7 +221,7 @@ def test_a_broken_template_falls_back_and_warden_check_points_at_it(
         _send(sqlite_db, config)  # the built-in template writes it: the alert still goes out
         (request,) = hook.wait_for(1)
     assert request.json["message"].startswith("152,000 mentions of Acme")
-    assert main(["check", "-c", str(tmp_path / "config.yaml")]) == 1
+    assert main(["check", "-c", str(tmp_path / "config.yaml")]) == EXIT_CONFIG
     err = capsys.readouterr().err.splitlines()
     assert f"{folder / 'slack.j2'}:1: Expected an expression, got 'end of statement block'" in err
     assert any(e.startswith(f"{folder / 'text.j2'}:2: UndefinedError:") for e in err), err

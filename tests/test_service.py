@@ -27,8 +27,6 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
 ) -> None:
     port = free_port()
     with FeedServer() as feed:
-        for n in range(6):
-            feed.add(f"m{n}", f"Acme {n}", f"Acme is slow today {n}")
         config = write_setup(
             tmp_path,
             db_url=f"sqlite:///{tmp_path / 'w.db'}",
@@ -42,6 +40,12 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
         warden = WardenProcess(config, env={"PYTHONWARNINGS": "default::DeprecationWarning"})
         try:
             warden.wait_for("daemon.started")
+            # The first poll sets the feed's starting point; what comes after it is news.
+            deadline = time.monotonic() + 60
+            while feed.requests < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            for n in range(6):
+                feed.add(f"m{n}", f"Acme {n}", f"Acme is slow today {n}")
             warden.wait_for("sentiment.scored", timeout=60)
             base = f"http://127.0.0.1:{port}"
             health = httpx.get(f"{base}/healthz")

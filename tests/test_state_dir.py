@@ -48,9 +48,13 @@ def test_the_shipped_config_puts_the_database_in_the_state_directory(tmp_path: P
 
 
 def test_check_reports_an_unwritable_database_path(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    tiny_model_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config_path, state = server_layout(tmp_path)
+    monkeypatch.setenv("WARDEN_SENTIMENT_MODEL", str(tiny_model_dir))  # check looks for it
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the state folder should be")
     monkeypatch.setenv("STATE_DIRECTORY", str(blocker))

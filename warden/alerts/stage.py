@@ -64,5 +64,6 @@ def evaluate_once(
                 now,
                 evidence_limit=config.notifications.top_mentions,
                 sources=[s.name for s in config.sources],
+                timezones={name: config.timezone_of(name) for name in names},
             )
             return apply_results(session, results, now, config.receivers, config.notifications)

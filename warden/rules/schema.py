@@ -77,9 +77,11 @@ Sensitivity = Annotated[
                 {"type": "string", "enum": list(SENSITIVITY_LEVELS)},
                 {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             ],
-            "description": "low, medium or high: nominally one false alarm in 5 months, one a "
-            "month, one a week; measured on real tweet volumes (volume_spike, min_count 10), "
-            "about 0.5, 0.9 and 1.3 a week per entity. Or a per-bucket false-alarm probability.",
+            "description": "low, medium or high, or a per-bucket false-alarm probability. "
+            "For volume_spike and negative_surge (counts of 5-minute buckets, min_count 10): "
+            "expect about 0.5, 1 and 2 false alarms per entity and week (measured on real "
+            "tweet volumes, docs/benchmarks.md). For sentiment_shift and new_term: nominally "
+            "one false alarm in 5 months, one a month, one a week.",
         }
     ),
 ]
@@ -155,9 +157,11 @@ class VolumeSpikeCondition(_Strict):
         description="History needed before judging; the rule reports it is warming up before.",
     )
     windows: list[int] = Field(
-        default=[1, 3],
+        default=[1, 3, 12],
         min_length=1,
-        description="Numbers of buckets summed by each test (1: the bucket alone).",
+        description="Numbers of buckets summed by each test (1: the bucket alone; the default "
+        "1, 3, 12 tests 5 minutes, 15 minutes and an hour of 5-minute buckets). A window of "
+        "k buckets fires at k times the one-bucket probability: its excess lasts k buckets.",
     )
 
     VALUES: ClassVar[tuple[str, ...]] = ("probability", "threshold", "step")

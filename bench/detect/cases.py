@@ -10,8 +10,8 @@ Usage: ``.venv/bin/python -m bench.detect.cases [--json]``.
   28 to 31 March with profiles read in UTC and read in Europe/Paris.
 
 Both use the shipped rule's settings (``rules/early-warning.yaml``: sensitivity low,
-``min_count`` 10, windows of 5 and 15 minutes, ``keep_firing_for`` 15m) through the direct
-driver of ``bench/nab/replay.py`` (the same alert semantics as ``warden backtest``).
+``min_count`` 10, windows of 5 minutes, 15 minutes and an hour, ``keep_firing_for`` 1h)
+through the direct driver's alert semantics (``bench/nab/replay.py``, as ``warden backtest``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from warden.detect.series import Series
 from warden.detect.volume import VolumeParams, detect_volume_spike, history_span
 
 STEP = timedelta(minutes=5)
-HOLD = 3  # keep_firing_for 15m, in 5-minute buckets
+HOLD = 12  # keep_firing_for 1h (the shipped rule's), in 5-minute buckets
 SHIPPED = VolumeParams(sensitivity="low", min_count=10.0)
 
 

@@ -15,6 +15,7 @@ from warden.alerts.lifecycle import Transition
 from warden.alerts.replay import scratch_database
 from warden.cli.common import add_config_option, print_table
 from warden.config import load_config
+from warden.detect.localtime import check_zone
 from warden.durations import format_duration, parse_duration
 from warden.errors import WardenError
 from warden.log import configure_logging
@@ -38,6 +39,7 @@ examples:
   warden backtest rules/ --mentions export.jsonl --from 2026-10-01 --to 2026-11-01
   warden backtest rules/early-warning.yaml --from 2026-10-01      (stored mentions, -c config)
   warden backtest rules/crisis.yaml --counts volume.csv --table
+  warden backtest rules/early-warning.yaml --counts paris.csv --entity Acme --timezone Europe/Paris
 
 Data (one of):
   --counts FILE.csv     `timestamp,value` rows, one bucket per row (5 minutes by default)
@@ -160,7 +162,15 @@ def run(args: argparse.Namespace) -> int:
             table = args.table or (not args.json and sys.stdout.isatty())
             rows: list[Transition] = []
             for transition in run_backtest(
-                db, ruleset, entities, start, end, step, progress.step, progress.notice
+                db,
+                ruleset,
+                entities,
+                start,
+                end,
+                step,
+                progress.step,
+                progress.notice,
+                timezone=args.timezone,
             ):
                 if table:
                     rows.append(transition)
@@ -206,6 +216,13 @@ def _mentions(args: argparse.Namespace) -> list[MentionRecord]:
     return records
 
 
+def _zone(text: str) -> str:
+    try:
+        return check_zone(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "backtest",
@@ -225,6 +242,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--entity", help="entity the counts (or unlabelled mentions) are about")
     parser.add_argument(
         "--step", type=_duration, default=BUCKET, help="evaluation step (default 5m)"
+    )
+    parser.add_argument(
+        "--timezone",
+        type=_zone,
+        default="UTC",
+        metavar="ZONE",
+        help="IANA time zone the entities' volume profiles are read in (default UTC), "
+        "as `timezone` in config.yaml, e.g. Europe/Paris",
     )
     parser.add_argument("--from", dest="since", type=_time, help="first evaluation (UTC)")
     parser.add_argument("--to", dest="until", type=_time, help="last evaluation (UTC)")

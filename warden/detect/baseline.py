@@ -97,20 +97,21 @@ def seasonal_path(series: Series, baseline: Baseline, first: int, stop: int) -> 
 def _cells(series: Series, slot: int, timezone: str) -> list[tuple[int, int, float, int]]:
     """(local day number, slot index, sum, bucket count) of each slot instance covered."""
     values = series.values
+    n = len(values)
+    step = int(series.step.total_seconds())
+    local = local_seconds(series, 0, n, timezone)
     out: list[tuple[int, int, float, int]] = []
-    key: tuple[int, int] | None = None
-    total = 0.0
-    count = 0
-    for v, s in zip(values, local_seconds(series, 0, len(values), timezone), strict=True):
-        k = (s // _DAY, (s % _DAY) // slot)
-        if k != key:
-            if key is not None:
-                out.append((key[0], key[1], total, count))
-            key, total, count = k, 0.0, 0
-        total += v
-        count += 1
-    if key is not None:
-        out.append((key[0], key[1], total, count))
+    i = 0
+    while i < n:
+        s = local[i]
+        key = (s // _DAY, (s % _DAY) // slot)
+        # Buckets are regular on the local clock between clock changes, which fall on slot
+        # boundaries: jump to where the slot should end, then check (and step back) there.
+        j = min(n, i + max(1, -(-(slot - s % slot) // step)))
+        while j - 1 > i and (local[j - 1] // _DAY, (local[j - 1] % _DAY) // slot) != key:
+            j -= 1
+        out.append((key[0], key[1], float(sum(values[i:j])), j - i))
+        i = j
     return out
 
 

@@ -42,6 +42,9 @@ def window_sums(
     With ``keep``, a window holding any bucket whose ``keep`` is False is left out (the
     buckets of anomalous hours, see :mod:`warden.detect.level`).
     """
+    if width == 1:
+        pairs = zip(observed, expected, keep or [True] * len(observed), strict=False)
+        return [(float(x), e) for x, e, k in reversed(list(pairs)) if k]
     pairs = []
     end = len(observed)
     while end - width >= 0:

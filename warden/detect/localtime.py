@@ -76,8 +76,8 @@ def local_seconds(series: Series, first: int, stop: int, timezone: str = "UTC") 
     def fill(lo: int, hi: int, off_lo: int, off_hi: int) -> None:
         # Buckets lo..hi inclusive, whose end offsets are known.
         if off_lo == off_hi:
-            for i in range(lo, hi + 1):
-                out[i - first] = origin + i * step + off_lo
+            base = origin + off_lo
+            out[lo - first : hi - first + 1] = range(base + lo * step, base + (hi + 1) * step, step)
             return
         if hi - lo <= 1:
             out[lo - first] = origin + lo * step + off_lo

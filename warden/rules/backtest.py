@@ -226,9 +226,10 @@ def load_mentions(db: Database, records: list[MentionRecord]) -> None:
         roll_up(session, records[0].published_at)
 
 
-def backtest_config(entities: list[str], every: timedelta) -> Config:
-    """A config holding only what a backtest needs: the entities, no receivers."""
+def backtest_config(entities: list[str], every: timedelta, timezone: str = "UTC") -> Config:
+    """A config holding only what a backtest needs: the entities and their time zone."""
     return Config(
+        timezone=timezone,
         entities=[EntitySettings(name=e) for e in entities],
         rules=RulesSettings(evaluate_every=every),
     )
@@ -243,10 +244,14 @@ def run_backtest(
     step: timedelta = BUCKET,
     on_progress: Callable[[datetime, int], None] | None = None,
     on_notice: Callable[[WarmUpNotice], None] | None = None,
+    timezone: str = "UTC",
 ) -> Iterator[Transition]:
-    """Replay the rules over the scratch store from `start` to `end`; yield each transition."""
+    """Replay the rules over the scratch store from `start` to `end`; yield each transition.
+
+    `timezone` is the IANA time zone the entities' volume profiles are read in.
+    """
     evaluator = Evaluator()
-    config = backtest_config(entities, step)
+    config = backtest_config(entities, step, timezone)
     seen = 0
     for n, (moment, transitions) in enumerate(
         replay(db, ruleset, config, steps(start, end, step), evaluator)

@@ -17,13 +17,11 @@ These nominal rates serve the sentiment-shift and new-term detectors. The volume
 (volume spikes and the count part of negative surges) uses its own table, because mention
 counts are much heavier-tailed than its count model: see :func:`volume_tail_probability`.
 
-The rate is nominal: it holds when the baseline's count model is right. Real series are
-lumpier than any model, and consecutive buckets are correlated, so observed rates differ;
-docs/benchmarks.md reports what the levels give on real data (on the NAB tweet series, with
-the volume detector's log-normal tail, ``min_count`` 10 and a 15-minute alert hold: 0.51,
-0.93 and 1.31 false alarms per series per week for low, medium and high). A float
-sensitivity is taken as ``p`` itself (the per-bucket false-alarm probability), for operators
-who want it exact.
+The rate is nominal: it holds when the count model is right. Real mention series are
+lumpier than any model, and consecutive buckets are correlated, so the volume detector's
+levels are defined by what they give on real data instead (about 0.5, 1 and 2 false alarms
+per entity and week, docs/benchmarks.md). A float sensitivity is taken as ``p`` itself (the
+per-bucket false-alarm probability), for operators who want it exact.
 """
 
 from __future__ import annotations

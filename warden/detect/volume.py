@@ -7,10 +7,19 @@ to 9 mentions an hour is very unlikely under that model; going from 2,000 to 2,0
 even though a z-score on a quiet hour could say otherwise.
 
 To fire at the start of a surge rather than at its peak, several windows are tested: the
-current bucket alone and the sum of the last ``k`` buckets (including the current one)
-against their summed expectation, each with its own dispersion. A surge that builds over
-three buckets is caught on the third even if no single bucket is extreme. The tail
-probability threshold (from ``sensitivity``) is shared between the tests (Bonferroni).
+current bucket alone and the sums of the last ``k`` buckets (including the current one)
+against their summed expectation, each with its own dispersion; by default 1, 3 and 12
+buckets (5 minutes, 15 minutes and an hour of 5-minute buckets). A surge that builds over
+three buckets is caught on the third even if no single bucket is extreme. The weekly
+false-alarm budget of the sensitivity is shared between the tests (Bonferroni), and a
+``k``-bucket window gets ``k`` times the one-bucket probability (:func:`window_threshold`):
+its excess lasts ``k`` judgements, so it starts ``k`` times less often than it is seen.
+
+The expectation is the seasonal profile on the entity's local clock (:mod:`.baseline`)
+times a level learnt only from ordinary hours (:mod:`.level`): a surge is judged against
+what was usual before it began, however long it lasts (up to a day), and the hours of a
+past crisis (three or more anomalous hours in a row) are kept out of the forecast errors
+the dispersion is matched to, so one crisis does not hide the next.
 
 A narrower window's dispersion is never taken below a wider one's. For ``k`` buckets of
 the same relative spread with correlation ``rho >= 0`` (mention counts are positively
@@ -31,13 +40,13 @@ false-alarm rates were 2 to 27 times the nominal ones of the sensitivity levels,
 the negative binomial.
 
 What changes slowly is learnt once per time-of-day slot (an hour for 5-minute buckets): the
-profile and the dispersions are fitted on the whole slots before the one holding the tested
-window, and memoised on those values (:func:`_slow_part`), so the 11 other calls of
-an hour only refit the recent level and compute the tails. The memo is keyed on the data,
+profile, the level and the dispersions are fitted on the whole slots before the one holding
+the tested window, and memoised on those values (:func:`_slow_part`), so the 11 other calls
+of an hour only compute the tails. The memo is keyed on the data,
 not on the series' identity: the same inputs give the same output whether or not it hits.
 
 The function is pure and bounded: it reads at most ``history_span(params)`` of history and
-costs O(buckets in that span) on a memo miss, O(level_hours) on a hit, so the rule
+costs O(buckets in that span) on a memo miss, O(widest window) on a hit, so the rule
 evaluator can call it every cycle on a series read from the database, and a backtest
 replays it bucket by bucket with the same code.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from rules_helpers import add_mention
@@ -28,7 +29,7 @@ def _csv(path: Path, values: list[int], step: timedelta = timedelta(hours=1)) ->
 def test_counts_backtest_prints_transitions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 6)
     code = main(
         ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h", "--json"]
     )
@@ -46,7 +47,7 @@ def test_counts_backtest_prints_transitions(
             "rule": "hourly-spike",
             "labels": {"entity": "Acme", "team": "comms"},
             "state": "resolved",
-            "at": "2026-03-03T09:00:00Z",
+            "at": "2026-03-03T11:00:00Z",
         },
     ]
     assert (
@@ -119,3 +120,31 @@ def test_stored_mentions_backtest_leaves_the_live_store_alone(
     assert states == ["firing", "resolved"]
     with sqlite_db.session() as session:
         assert session.query(Alert).count() == 0
+
+
+def test_counts_backtest_reads_profiles_in_the_given_time_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Quiet nights and busy days in Paris, a week either side of the clocks going forward on
+    # 29 March 2026: with profiles on the Paris clock the earlier UTC morning is usual.
+    paris = ZoneInfo("Europe/Paris")
+    start = datetime(2026, 3, 22, tzinfo=UTC)
+    rows = ["timestamp,value"]
+    for i in range(24 * 9):
+        t = start + timedelta(hours=i)
+        rows.append(f"{t.isoformat()},{300 if 7 <= t.astimezone(paris).hour < 22 else 30}")
+    csv = tmp_path / "paris.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h"]
+
+    def firing_after_the_change(extra: list[str]) -> list[str]:
+        assert main([*args, "--json", "-q", *extra]) == 0
+        events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        return [e["at"] for e in events if e["state"] == "firing" and e["at"] >= "2026-03-29"]
+
+    assert firing_after_the_change(["--timezone", "Europe/Paris"]) == []
+    # The same days read in UTC: the mornings come an hour before the profile's.
+    assert firing_after_the_change([])
+    with pytest.raises(SystemExit):
+        main([*args, "--timezone", "Europe/Pariss"])
+    assert "unknown time zone 'Europe/Pariss'" in capsys.readouterr().err

@@ -8,9 +8,10 @@ audience:
 * ``slot`` is a time-of-day profile (hourly slots for buckets of an hour or less): for each
   slot, the interquartile mean over the last ``profile_days`` days of that slot's per-bucket
   count, each day first divided by its weekday factor. A spike or an outage on a few days is
-  trimmed away, so a past crisis does not raise the bar for the next one. Slots are shrunk
-  towards the overall rate by ``prior_days`` days' worth of weight so that sparse series
-  (a few mentions a day) do not expect exactly zero.
+  trimmed away, so a past crisis does not raise the bar for the next one. Each slot also
+  gets ``prior_count`` pseudo-mentions at the overall rate (a Poisson-gamma prior), so that
+  a sparse series (a few mentions a day) does not expect exactly zero while a busy slot is
+  not pulled towards the day's average: the pull is worth ``prior_count`` mentions, not a day.
 * ``weekday`` factors (Monday first) are the median daily total of each local weekday over the
   last ``weekday_days`` days against the median of all days, used once every weekday has been
   seen at least twice; before that they are all 1.
@@ -48,7 +49,7 @@ class BaselineParams:
     weekday_days: int = 28
     level_hours: int = 6
     trim: float = 0.25
-    prior_days: float = 1.0
+    prior_count: float = 1.0
     smoothing: float = 5.0
     outlier: float = 3.0
     episode_hours: int = 3
@@ -175,9 +176,13 @@ def fit_baseline(history: Series, params: BaselineParams | None = None) -> Basel
             total += cell_sum / w
             buckets += count
     overall = total / buckets if buckets else 0.0
+    # prior_count mentions at the overall rate are worth this many days of one slot.
+    weight = p.prior_count / (max(1, slot // step) * overall) if overall > 0 else 0.0
     per_slot = []
     for samples in by_slot:
         mean, kept = trimmed_mean(samples, p.trim)
-        per_slot.append((mean * kept + p.prior_days * overall) / (kept + p.prior_days))
+        per_slot.append(
+            (mean * kept + weight * overall) / (kept + weight) if kept or weight else 0.0
+        )
     days = len(series.values) * step / _DAY
     return Baseline(step, slot, tuple(per_slot), factors, days, p.timezone)

@@ -43,8 +43,8 @@ def window_sums(
     buckets of anomalous hours, see :mod:`warden.detect.level`).
     """
     if width == 1:
-        pairs = zip(observed, expected, keep or [True] * len(observed), strict=False)
-        return [(float(x), e) for x, e, k in reversed(list(pairs)) if k]
+        single = zip(observed, expected, keep or [True] * len(observed), strict=False)
+        return [(float(x), e) for x, e, k in reversed(list(single)) if k]
     pairs = []
     end = len(observed)
     while end - width >= 0:

@@ -117,6 +117,16 @@ class VolumeParams:
             raise ValueError("min_count cannot be negative")
 
 
+def default_windows(step: timedelta) -> tuple[int, ...]:
+    """The windows tested when a rule names none: 1 and 3 buckets, and an hour's worth.
+
+    For 5-minute buckets 1, 3 and 12 (5 minutes, 15 minutes, an hour); for hourly ones 1
+    and 3 (an hour and three).
+    """
+    hour = max(1, round(3600 / step.total_seconds()))
+    return tuple(sorted({1, 3, hour}))
+
+
 def history_span(params: VolumeParams) -> timedelta:
     """How much history the detector reads; give it at least this much when you can."""
     b = params.baseline

@@ -113,7 +113,7 @@ def volume_params(cond: VolumeSpikeCondition, timezone: str = "UTC") -> VolumePa
         sensitivity=cond.sensitivity,
         min_count=cond.min_count,
         direction=cond.direction,
-        windows=tuple(cond.windows),
+        windows=cond.widths,
         warm_up=cond.warm_up,
         baseline=BaselineParams(timezone=timezone),
     )
@@ -137,7 +137,7 @@ def history_needed(cond: AnyConditionModel) -> timedelta:
     if isinstance(cond, AllCondition | AnyCondition):
         return max(history_needed(c) for c in cond.conditions)
     if isinstance(cond, VolumeSpikeCondition):
-        return history_span(volume_params(cond)) + cond.step * (max(cond.windows) + 2)
+        return history_span(volume_params(cond)) + cond.step * (max(cond.widths) + 2)
     if isinstance(cond, NegativeSurgeCondition):
         extra = timedelta(days=cond.share_days)
         return max(history_span(negative_params(cond).volume), extra) + cond.step * 4
@@ -242,16 +242,16 @@ def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
 
     complete_value = ctx.cache.values(ctx.group, metric, b.complete, b.complete + 1, b.n)[0]
     decision = judge(b.complete, complete_value)
-    tested_from = b.start(b.complete - max(cond.windows) + 1)
+    tested_from = b.start(b.complete - max(cond.widths) + 1)
     if cond.direction != "down" and b.partial_started and not decision.fired:
         current = ctx.cache.values(ctx.group, metric, b.partial, b.partial + 1, b.n)[0]
         # Worth testing only once the filling bucket holds more than a usual bucket.
-        usual = (decision.expected or 0.0) / max(cond.windows)
+        usual = (decision.expected or 0.0) / max(cond.widths)
         if current > usual and current >= cond.min_count and current > 0:
             early = judge(b.partial, current)
             if early.fired:
                 decision = early
-                tested_from = b.start(b.partial - max(cond.windows) + 1)
+                tested_from = b.start(b.partial - max(cond.widths) + 1)
     values: dict[str, Any] = {
         "step": format_duration(cond.step),
         "threshold": decision.threshold,

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.sensitivity import SensitivityLevel
+from warden.detect.volume import default_windows
 from warden.durations import Duration
 from warden.rules.template import unknown_placeholders
 
@@ -137,6 +138,11 @@ class NegativeShareCondition(_Strict):
 class VolumeSpikeCondition(_Strict):
     """Far more (or fewer) mentions than usual for this time of day and weekday."""
 
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The windows tested, in buckets: ``windows`` or the step's default."""
+        return tuple(self.windows) if self.windows else default_windows(self.step)
+
     kind: Literal["volume_spike"]
     sensitivity: Sensitivity = "medium"
     min_count: float = Field(
@@ -156,12 +162,13 @@ class VolumeSpikeCondition(_Strict):
         default=timedelta(days=2),
         description="History needed before judging; the rule reports it is warming up before.",
     )
-    windows: list[int] = Field(
-        default=[1, 3, 12],
+    windows: list[int] | None = Field(
+        default=None,
         min_length=1,
-        description="Numbers of buckets summed by each test (1: the bucket alone; the default "
-        "1, 3, 12 tests 5 minutes, 15 minutes and an hour of 5-minute buckets). A window of "
-        "k buckets fires at k times the one-bucket probability: its excess lasts k buckets.",
+        description="Numbers of buckets summed by each test (1: the bucket alone). Default: "
+        "1 and 3 buckets and an hour's worth (1, 3, 12 for 5-minute buckets: 5 minutes, "
+        "15 minutes and an hour). A window of k buckets fires at k times the one-bucket "
+        "probability: its excess lasts k buckets.",
     )
 
     VALUES: ClassVar[tuple[str, ...]] = ("probability", "threshold", "step")
@@ -173,8 +180,8 @@ class VolumeSpikeCondition(_Strict):
 
     @field_validator("windows")
     @classmethod
-    def _positive_windows(cls, v: list[int]) -> list[int]:
-        if min(v) < 1:
+    def _positive_windows(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and min(v) < 1:
             raise ValueError("expected numbers of buckets of at least 1")
         return v
 

@@ -30,7 +30,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "bench.nab"
 
-from warden.detect.sensitivity import VOLUME_EXPECTED_ALARMS, volume_tail_probability
+from warden.detect.sensitivity import VOLUME_EXPECTED_ALARMS, VOLUME_MODEL_RATES
 from warden.durations import parse_duration
 
 from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _outcomes(
                     corpus,
                     recorded,
-                    volume_tail_probability(level, STEP) / volume_tail_probability("medium", STEP),
+                    VOLUME_MODEL_RATES[level] / VOLUME_MODEL_RATES["medium"],
                     hold,
                     standard,
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from rules_helpers import add_mention
@@ -28,7 +29,7 @@ def _csv(path: Path, values: list[int], step: timedelta = timedelta(hours=1)) ->
 def test_counts_backtest_prints_transitions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 6)
     code = main(
         ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h", "--json"]
     )
@@ -46,7 +47,7 @@ def test_counts_backtest_prints_transitions(
             "rule": "hourly-spike",
             "labels": {"entity": "Acme", "team": "comms"},
             "state": "resolved",
-            "at": "2026-03-03T09:00:00Z",
+            "at": "2026-03-03T11:00:00Z",
         },
     ]
     assert (
@@ -171,7 +172,7 @@ def test_a_counts_step_finer_than_a_bucket_is_refused_with_the_reason(
 
 
 def test_quiet_prints_nothing_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 4)
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 6)
     args = ["backtest", str(RULES), "--counts", str(csv), "--step", "1h", "--json"]
     assert main([*args, "-q"]) == 0
     captured = capsys.readouterr()
@@ -238,3 +239,31 @@ def test_stored_backfill_is_replayed_as_the_daemon_counts_it(
     transitions = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [t["state"] for t in transitions] == ["firing", "resolved"]
     assert transitions[0]["at"].startswith("2026-03-02T02:")
+
+
+def test_counts_backtest_reads_profiles_in_the_given_time_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Quiet nights and busy days in Paris, a week either side of the clocks going forward on
+    # 29 March 2026: with profiles on the Paris clock the earlier UTC morning is usual.
+    paris = ZoneInfo("Europe/Paris")
+    start = datetime(2026, 3, 22, tzinfo=UTC)
+    rows = ["timestamp,value"]
+    for i in range(24 * 9):
+        t = start + timedelta(hours=i)
+        rows.append(f"{t.isoformat()},{300 if 7 <= t.astimezone(paris).hour < 22 else 30}")
+    csv = tmp_path / "paris.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h"]
+
+    def firing_after_the_change(extra: list[str]) -> list[str]:
+        assert main([*args, "--json", "-q", *extra]) == 0
+        events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        return [e["at"] for e in events if e["state"] == "firing" and e["at"] >= "2026-03-29"]
+
+    assert firing_after_the_change(["--timezone", "Europe/Paris"]) == []
+    # The same days read in UTC: the mornings come an hour before the profile's.
+    assert firing_after_the_change([])
+    with pytest.raises(SystemExit):
+        main([*args, "--timezone", "Europe/Pariss"])
+    assert "unknown time zone 'Europe/Pariss'" in capsys.readouterr().err

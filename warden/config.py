@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from warden.detect.localtime import check_zone
 from warden.durations import Duration
 from warden.errors import ConfigError
 from warden.notify.settings import (
@@ -100,6 +101,17 @@ class EntitySettings(_Section):
         "(acronyms such as SG, common words such as Orange).",
     )
     kind: Literal["brand", "competitor", "person", "topic"] = "brand"
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone of this entity's audience (Europe/Paris, America/New_York): "
+        "daily and weekly volume profiles are learnt on its local clock, so a daylight-saving "
+        "change raises no alarm. Default: the config's top-level timezone.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        return None if v is None else check_zone(v)
 
 
 class RulesSettings(_Section):
@@ -138,6 +150,12 @@ class Config(_Section):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone (Europe/Paris, America/New_York) whose local clock "
+        "volume profiles (time of day, weekday) are learnt on, for entities that do not set "
+        "their own.",
+    )
     entities: list[EntitySettings] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
@@ -149,6 +167,11 @@ class Config(_Section):
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
     # Set by load_config from $STATE_DIRECTORY (systemd's StateDirectory=), when present.
     state_env: SkipJsonSchema[Path | None] = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        return check_zone(v)
 
     @field_validator("sources")
     @classmethod
@@ -222,6 +245,11 @@ class Config(_Section):
             relative = Path(url[len(prefix) :])
             return prefix + str(self.state_dir / relative)
         return url
+
+    def timezone_of(self, entity: str) -> str:
+        """The time zone the volume profiles of ``entity`` are read in."""
+        found = next((e for e in self.entities if e.name == entity), None)
+        return found.timezone if found is not None and found.timezone else self.timezone
 
     def receiver(self, name: str) -> ReceiverSettings | None:
         return next((r for r in self.receivers if r.name == name), None)

@@ -23,7 +23,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "bench.nab"
 
-from warden.detect.sensitivity import Sensitivity, tail_probability
+from warden.detect.sensitivity import Sensitivity, tail_probability, volume_tail_probability
 from warden.detect.volume import VolumeParams
 from warden.durations import parse_duration
 
@@ -155,9 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds: dict[str, float] = {d: 0.0 for d in detectors}
     if args.record is not None and "warden" in detectors:
         recorded = json.loads(args.record.read_text())
-        scale = tail_probability(_sensitivity(args.sensitivity), STEP) / tail_probability(
-            "medium", STEP
-        )
+        scale = volume_tail_probability(
+            _sensitivity(args.sensitivity), STEP
+        ) / volume_tail_probability("medium", STEP)
         for s in corpus:
             r = recorded[s.name]
             conditions["warden"][s.name] = [

@@ -65,6 +65,7 @@ def evaluate_once(
                 now,
                 evidence_limit=config.notifications.top_mentions,
                 sources=[s.name for s in config.sources],
+                timezones={name: config.timezone_of(name) for name in names},
             )
             names = [r.rule.name for r in ruleset.rules]
             transitions = apply_results(session, results, now, names)

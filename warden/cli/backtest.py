@@ -7,6 +7,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from warden.alerts.lifecycle import Transition
 from warden.alerts.replay import scratch_database
 from warden.cli.common import add_config_option, plural, print_table
 from warden.config import load_config
+from warden.detect.localtime import check_zone
 from warden.durations import format_duration, parse_duration
 from warden.errors import WardenError
 from warden.log import configure_logging
@@ -41,6 +43,8 @@ examples:
   warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --table
   warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --step 30s \
       --from 2026-05-06T10:30 --to 2026-05-06T12:00
+  warden backtest rules/early-warning.yaml --counts examples/volume.csv --entity "Banque Exemple" \
+      --timezone Europe/Paris                      (profiles on the Paris clock)
   warden backtest rules/ --from 2026-10-01           (the stored mentions of -c config.yaml)
 
 Data (one of):
@@ -189,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             feed: MentionFeed | None = None
             sources: list[SourceSettings] = []
+            zones = _Zones()
             if args.counts is not None:
                 entity = args.entity or (named[0] if len(named) == 1 else "series")
                 counts = read_counts(args.counts)
@@ -198,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
                 first, last = _step_end(counts[0][0], step), _step_end(counts[-1][0], step)
                 end = min(last, args.until) if args.until else last  # counts end with the file
             else:
-                records, sources = _mentions(args)
+                records, sources, zones = _mentions(args)
                 feed = MentionFeed(db, records)
                 entities = sorted({e for r in records for e in r.entities} | set(named))
                 if args.entity:
@@ -242,6 +247,8 @@ def run(args: argparse.Namespace) -> int:
                 progress.notice,
                 feed,
                 sources,
+                timezone=args.timezone or zones.default,
+                zones=zones.by_entity,
             ):
                 firing += transition.state == "firing"
                 if table:
@@ -282,11 +289,21 @@ class _Say:
             print(text, file=sys.stderr)
 
 
-def _mentions(args: argparse.Namespace) -> tuple[list[MentionRecord], list[SourceSettings]]:
-    """The mentions to replay, and the sources they came from (those of the config, for the
-    stored mentions)."""
+@dataclass(frozen=True)
+class _Zones:
+    """The time zones volume profiles are read in: per entity, else `default` (IANA names)."""
+
+    default: str = "UTC"
+    by_entity: dict[str, str] = field(default_factory=dict)
+
+
+def _mentions(
+    args: argparse.Namespace,
+) -> tuple[list[MentionRecord], list[SourceSettings], _Zones]:
+    """The mentions to replay, the sources they came from and the entities' time zones (those
+    of the config, for the stored mentions; --timezone overrides them all)."""
     if args.mentions is not None:
-        return read_mentions_jsonl(args.mentions, args.entity), []
+        return read_mentions_jsonl(args.mentions, args.entity), [], _Zones()
     config = load_config(args.config)
     until = args.until or datetime.now(UTC)
     since = args.since - HISTORY  # the rules' history before the first evaluation
@@ -297,7 +314,15 @@ def _mentions(args: argparse.Namespace) -> tuple[list[MentionRecord], list[Sourc
         live.dispose()
     if not records:
         raise WardenError(f"no stored mentions between {since:%Y-%m-%d} and {until:%Y-%m-%d}")
-    return records, list(config.sources)
+    zones = {e.name: e.timezone for e in config.entities if e.timezone}
+    return records, list(config.sources), _Zones(config.timezone, {} if args.timezone else zones)
+
+
+def _zone(text: str) -> str:
+    try:
+        return check_zone(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -322,6 +347,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=_duration,
         help="how often the rules are evaluated (default: rules.evaluate_every for stored "
         "mentions, 5m for files; a multiple of 5m with --counts)",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=_zone,
+        metavar="ZONE",
+        help="IANA time zone the entities' volume profiles are read in, e.g. Europe/Paris "
+        "(default: the config's `timezone` settings for stored mentions, else UTC)",
     )
     parser.add_argument("--from", dest="since", type=_time, help="first evaluation (UTC)")
     parser.add_argument("--to", dest="until", type=_time, help="last evaluation (UTC)")

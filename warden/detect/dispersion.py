@@ -32,13 +32,26 @@ def chi2_1_quantile(q: float) -> float:
 
 
 def window_sums(
-    observed: Sequence[float], expected: Sequence[float], width: int
+    observed: Sequence[float],
+    expected: Sequence[float],
+    width: int,
+    keep: Sequence[bool] | None = None,
 ) -> list[tuple[float, float]]:
-    """Non-overlapping ``width``-bucket sums counted back from the end: (observed, expected)."""
+    """Non-overlapping ``width``-bucket sums counted back from the end: (observed, expected).
+
+    With ``keep``, a window holding any bucket whose ``keep`` is False is left out (the
+    buckets of anomalous hours, see :mod:`warden.detect.level`).
+    """
+    if width == 1:
+        single = zip(observed, expected, keep or [True] * len(observed), strict=False)
+        return [(float(x), e) for x, e, k in reversed(list(single)) if k]
     pairs = []
     end = len(observed)
     while end - width >= 0:
-        pairs.append((float(sum(observed[end - width : end])), sum(expected[end - width : end])))
+        if keep is None or all(keep[end - width : end]):
+            pairs.append(
+                (float(sum(observed[end - width : end])), sum(expected[end - width : end]))
+            )
         end -= width
     return pairs
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from warden.detect.counts import beta_i
 from warden.detect.decision import Decision
 from warden.detect.robust import trimmed_mean
+from warden.detect.sensitivity import tail_probability
 from warden.detect.series import Series
 from warden.detect.volume import VolumeParams, detect_volume_spike
 
@@ -89,7 +90,9 @@ def detect_negative_surge(
     if usual is None:
         usual = 0.0
     p_share = binomial_sf(current_negative, current_total, max(usual, 1e-6))
-    threshold = count.threshold if count.threshold is not None else 0.0
+    # The share is a binomial count: the nominal tail probability suits it (the volume
+    # detector's own levels are set for the heavier tails of mention volumes).
+    threshold = tail_probability(p.volume.sensitivity, negatives.step)
     share_up = p_share <= threshold and share - usual >= p.min_share_increase
     fired = count.fired and share_up
     p_count = count.probability if count.probability is not None else 1.0

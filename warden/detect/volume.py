@@ -7,10 +7,19 @@ to 9 mentions an hour is very unlikely under that model; going from 2,000 to 2,0
 even though a z-score on a quiet hour could say otherwise.
 
 To fire at the start of a surge rather than at its peak, several windows are tested: the
-current bucket alone and the sum of the last ``k`` buckets (including the current one)
-against their summed expectation, each with its own dispersion. A surge that builds over
-three buckets is caught on the third even if no single bucket is extreme. The tail
-probability threshold (from ``sensitivity``) is shared between the tests (Bonferroni).
+current bucket alone and the sums of the last ``k`` buckets (including the current one)
+against their summed expectation, each with its own dispersion; by default 1, 3 and 12
+buckets (5 minutes, 15 minutes and an hour of 5-minute buckets). A surge that builds over
+three buckets is caught on the third even if no single bucket is extreme. The weekly
+false-alarm budget of the sensitivity is shared between the tests (Bonferroni), and a
+``k``-bucket window gets ``k`` times the one-bucket probability (:func:`window_threshold`):
+its excess lasts ``k`` judgements, so it starts ``k`` times less often than it is seen.
+
+The expectation is the seasonal profile on the entity's local clock (:mod:`.baseline`)
+times a level learnt only from ordinary hours (:mod:`.level`): a surge is judged against
+what was usual before it began, however long it lasts (up to a day), and the hours of a
+past crisis (three or more anomalous hours in a row) are kept out of the forecast errors
+the dispersion is matched to, so one crisis does not hide the next.
 
 A narrower window's dispersion is never taken below a wider one's. For ``k`` buckets of
 the same relative spread with correlation ``rho >= 0`` (mention counts are positively
@@ -31,13 +40,13 @@ false-alarm rates were 2 to 27 times the nominal ones of the sensitivity levels,
 the negative binomial.
 
 What changes slowly is learnt once per time-of-day slot (an hour for 5-minute buckets): the
-profile and the dispersions are fitted on the whole slots before the one holding the tested
-window, and memoised on those values (:func:`_slow_part`), so the 11 other calls of
-an hour only refit the recent level and compute the tails. The memo is keyed on the data,
+profile, the level and the dispersions are fitted on the whole slots before the one holding
+the tested window, and memoised on those values (:func:`_slow_part`), so the 11 other calls
+of an hour only compute the tails. The memo is keyed on the data,
 not on the series' identity: the same inputs give the same output whether or not it hits.
 
 The function is pure and bounded: it reads at most ``history_span(params)`` of history and
-costs O(buckets in that span) on a memo miss, O(level_hours) on a hit, so the rule
+costs O(buckets in that span) on a memo miss, O(widest window) on a hit, so the rule
 evaluator can call it every cycle on a series read from the database, and a backtest
 replays it bucket by bucket with the same code.
 """
@@ -55,15 +64,15 @@ from warden.detect.baseline import (
     Baseline,
     BaselineParams,
     fit_baseline,
-    recent_level,
-    rolling_expected,
     seasonal_path,
     slot_seconds,
 )
 from warden.detect.counts import lognormal_cdf, lognormal_sf, nbinom_cdf, nbinom_sf
 from warden.detect.decision import Decision, Direction
 from warden.detect.dispersion import estimate_dispersion, window_sums
-from warden.detect.sensitivity import Sensitivity, tail_probability
+from warden.detect.level import track_level
+from warden.detect.localtime import DAY, local_seconds
+from warden.detect.sensitivity import Sensitivity, volume_tail_probability
 from warden.detect.series import Series
 from warden.durations import format_duration
 
@@ -89,7 +98,7 @@ class VolumeParams:
     sensitivity: Sensitivity = "medium"
     min_count: float = 5.0
     direction: Direction = "up"
-    windows: tuple[int, ...] = (1, 3)
+    windows: tuple[int, ...] = (1, 3, 12)
     warm_up: timedelta = timedelta(days=2)
     baseline: BaselineParams = field(default_factory=BaselineParams)
     dispersion_hours: int = 168
@@ -106,6 +115,16 @@ class VolumeParams:
             raise ValueError(f"tail must be negbin or lognormal, got {self.tail!r}")
         if self.min_count < 0:
             raise ValueError("min_count cannot be negative")
+
+
+def default_windows(step: timedelta) -> tuple[int, ...]:
+    """The windows tested when a rule names none: 1 and 3 buckets, and an hour's worth.
+
+    For 5-minute buckets 1, 3 and 12 (5 minutes, 15 minutes, an hour); for hourly ones 1
+    and 3 (an hour and three).
+    """
+    hour = max(1, round(3600 / step.total_seconds()))
+    return tuple(sorted({1, 3, hour}))
 
 
 def history_span(params: VolumeParams) -> timedelta:
@@ -151,27 +170,28 @@ class _Slow:
     """What changes at most once per time-of-day slot: the seasonal profile and dispersions."""
 
     baseline: Baseline
+    level: float
     alphas: dict[int, float]
 
 
-def _slot_starts(series: Series) -> tuple[int, int, int]:
+def _slot_starts(series: Series, timezone: str) -> tuple[int, int, int]:
     step = int(series.step.total_seconds())
-    t = series.start
-    return t.hour * 3600 + t.minute * 60 + t.second, step, slot_seconds(step)
+    tod0 = local_seconds(series, 0, 1, timezone)[0] % DAY
+    return tod0, step, slot_seconds(step)
 
 
-def slot_boundary(series: Series, stop: int) -> int:
+def slot_boundary(series: Series, stop: int, timezone: str = "UTC") -> int:
     """Index of the first bucket of the time-of-day slot (an hour for 5-minute buckets) that
     holds bucket ``stop``: the profile and dispersion are learnt from buckets before it."""
-    tod0, step, slot = _slot_starts(series)
+    tod0, step, slot = _slot_starts(series, timezone)
     slot_start = ((tod0 + stop * step) // slot) * slot
     first = -(-(slot_start - tod0) // step)
     return first if 0 < first <= stop else stop
 
 
-def next_slot_start(series: Series, index: int) -> int:
+def next_slot_start(series: Series, index: int, timezone: str = "UTC") -> int:
     """Index of the first bucket at or after ``index`` that opens a time-of-day slot."""
-    tod0, step, slot = _slot_starts(series)
+    tod0, step, slot = _slot_starts(series, timezone)
     previous = tod0 + (index - 1) * step
     opening = (previous // slot + 1) * slot
     return max(index, -(-(opening - tod0) // step))
@@ -181,13 +201,12 @@ def _fit_slow(history: Series, p: VolumeParams) -> _Slow:
     baseline = fit_baseline(history, p.baseline)
     chunk = max(1, baseline.slot_seconds // baseline.step_seconds)
     m = len(history.values)
-    past_first = max(0, m - chunk * p.dispersion_hours)
-    past_expected = rolling_expected(history, baseline, past_first, m, p.baseline)
-    past_observed = history.values[past_first:m]
+    track = track_level(history, baseline, max(0, m - chunk * p.dispersion_hours), m, p.baseline)
+    past_observed = history.values[track.first : m]
     alphas: dict[int, float] = {}
     for w in sorted(set(p.windows), reverse=True):
         estimate = estimate_dispersion(
-            window_sums(past_observed, past_expected, w),
+            window_sums(past_observed, track.expected, w, track.calm),
             floor=p.min_dispersion,
             level=p.dispersion_level,
         )
@@ -201,7 +220,7 @@ def _fit_slow(history: Series, p: VolumeParams) -> _Slow:
             # samples at this width must not make single buckets look steadier than sums.
             estimate = max(estimate, alphas[wider])
         alphas[w] = estimate
-    return _Slow(baseline, alphas)
+    return _Slow(baseline, track.level, alphas)
 
 
 def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
@@ -211,10 +230,11 @@ def _slow_part(series: Series, stop: int, p: VolumeParams) -> _Slow:
     time, bucket size and parameters), not on the series' identity, so the result is the
     same whether or not it came from the memo: the function stays pure.
     """
-    boundary = slot_boundary(series, stop)
+    tz = p.baseline.timezone
+    boundary = slot_boundary(series, stop, tz)
     keep = int(history_span(p) / series.step)
     # Whole slots only, so that the same learning data (and memo entry) serve a whole slot.
-    first = min(boundary, next_slot_start(series, max(0, boundary - keep)))
+    first = min(boundary, next_slot_start(series, max(0, boundary - keep), tz))
     values = series.values[first:boundary]
     start = series.start + first * series.step
     # The values' 64-bit hash, count and sum stand for them: keeping a month of 5-minute
@@ -264,6 +284,20 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def window_threshold(total: float, width: int, tests: int) -> float:
+    """The tail probability a ``width``-bucket window test fires at, out of ``tests`` tests.
+
+    ``total`` is the sensitivity's per-bucket probability: ``total`` times the buckets of a
+    week is the week's expected number of false alarms. A window sliding one bucket at a
+    time over ``width`` buckets sees the same excess for ``width`` consecutive judgements,
+    so its exceedances come in runs of about ``width`` and start ``width`` times less often
+    than they occur: the same weekly budget allows ``width`` times the per-bucket
+    probability (a scan statistic's first-order correction). The budget is then shared
+    equally between the tests (Bonferroni).
+    """
+    return min(0.5, total * width) / tests
+
+
 def detect_volume_spike(
     history: Series, current: float, params: VolumeParams | None = None
 ) -> Decision:
@@ -273,7 +307,7 @@ def detect_volume_spike(
     has not fired and is ``warming_up`` while history covers less than ``params.warm_up``.
     """
     p = params or VolumeParams()
-    threshold_total = tail_probability(p.sensitivity, history.step)
+    threshold_total = volume_tail_probability(p.sensitivity, history.step)
     if history.span < p.warm_up:
         return Decision(
             fired=False,
@@ -290,14 +324,12 @@ def detect_volume_spike(
     n = len(series.values)
     widest = n + 1 - window_first
     baseline = slow.baseline
-    level = recent_level(series, baseline, window_first, p.baseline)
     window_seasonal = seasonal_path(series, baseline, window_first, n + 1)
-    window_expected = [e * level for e in window_seasonal]
+    window_expected = [e * slow.level for e in window_seasonal]
     window_observed = [float(v) for v in series.values[window_first:]] + [float(current)]
 
     sides = 2 if p.direction == "both" else 1
     widths = sorted({w for w in p.windows if w <= widest})
-    threshold = threshold_total / (len(widths) * sides)
     tests = []
     for w in widths:
         observed = sum(window_observed[-w:])
@@ -313,6 +345,10 @@ def detect_volume_spike(
             if p_down < _HEAVY_BELOW and p.direction != "up":
                 p_down = lognormal_cdf(observed, expected, alpha)
         tests.append(_Test(w, observed, expected, alpha, p_up, p_down))
+    count = len(tests) * sides
+
+    def limit(t: _Test) -> float:
+        return window_threshold(threshold_total, t.width, count)
 
     current_expected = window_expected[-1]
     candidates: list[tuple[float, str, _Test]] = []
@@ -335,9 +371,11 @@ def detect_volume_spike(
             value=current,
             expected=current_expected,
             probability=prob,
-            threshold=threshold,
+            threshold=limit(t),
         )
-    prob, side, best = min(candidates, key=lambda c: (c[0], -c[2].width))
+    # The most telling test is the one furthest past its own threshold.
+    prob, side, best = min(candidates, key=lambda c: (c[0] / limit(c[2]), -c[2].width))
+    threshold = limit(best)
     fired = prob <= threshold
     span = _window_text(best.width, history.step)
     what = "spike" if side == "up" else "drop"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -328,12 +328,19 @@ def load_mentions(db: Database, records: list[MentionRecord]) -> None:
 
 
 def backtest_config(
-    entities: list[str], every: timedelta, sources: Sequence[SourceSettings] = ()
+    entities: list[str],
+    every: timedelta,
+    sources: Sequence[SourceSettings] = (),
+    timezone: str = "UTC",
+    zones: Mapping[str, str] | None = None,
 ) -> Config:
-    """A config holding only what a backtest needs: the entities and the sources' names
-    (a flatline on `*` watches each configured source, as live), no receivers."""
+    """A config holding only what a backtest needs: the entities with their time zones
+    (`zones` by name, else `timezone`), the sources' names (a flatline on `*` watches each
+    configured source, as live), no receivers."""
+    zones = zones or {}
     return Config(
-        entities=[EntitySettings(name=e) for e in entities],
+        timezone=timezone,
+        entities=[EntitySettings(name=e, timezone=zones.get(e)) for e in entities],
         sources=list(sources),
         rules=RulesSettings(evaluate_every=every),
     )
@@ -350,15 +357,18 @@ def run_backtest(
     on_notice: Callable[[WarmUpNotice], None] | None = None,
     feed: MentionFeed | None = None,
     sources: Sequence[SourceSettings] = (),
+    timezone: str = "UTC",
+    zones: Mapping[str, str] | None = None,
 ) -> Iterator[Transition]:
     """Replay the rules over the scratch store from `start` to `end`; yield each transition.
 
     With a `feed`, the mentions enter the store as they entered the live one, and each step
     rolls up what arrived (as the daemon's evaluate stage does); without, the store already
-    holds everything, rolled up.
+    holds everything, rolled up. Volume profiles are read on each entity's local clock:
+    `zones` by entity name, else the IANA zone `timezone`.
     """
     evaluator = Evaluator()
-    config = backtest_config(entities, step, sources)
+    config = backtest_config(entities, step, sources, timezone, zones)
     seen = 0
     arrivals = feed.advance if feed is not None else None
     for n, (moment, transitions) in enumerate(

@@ -8,7 +8,7 @@ cycles (series, memoised decisions), so a backtest and a rule test run this same
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,8 +98,13 @@ class Evaluator:
         now: datetime,
         evidence_limit: int = 5,
         sources: Sequence[str] = (),
+        timezones: Mapping[str, str] | None = None,
     ) -> list[RuleResult]:
-        """Evaluate every rule at `now`; one result per (rule, group), active or not."""
+        """Evaluate every rule at `now`; one result per (rule, group), active or not.
+
+        `timezones` maps entity names to the IANA time zone their volume profiles are read
+        in (UTC for an entity not listed).
+        """
         if self.started_at is None:
             self.started_at = now
         self.cache.refresh(session, now - self.history(ruleset))
@@ -130,6 +135,7 @@ class Evaluator:
                     self.term_sets,
                     self.histories,
                     cycle,
+                    timezone=(timezones or {}).get(group.entity, "UTC"),
                 )
                 verdict = judge(rule.condition, ctx)
                 results.append(self._result(rule, group, verdict, ctx, evidence_limit))

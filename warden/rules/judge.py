@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from warden.detect.authors import AuthorMention, AuthorParams, detect_influential_author
+from warden.detect.baseline import BaselineParams
 from warden.detect.combine import all_of, any_of
 from warden.detect.decision import Decision
 from warden.detect.flatline import FlatlineParams, detect_flatline
@@ -85,6 +86,8 @@ class JudgeContext:
     """Series read for the detectors (large lists: the evaluator bounds how many are kept)."""
     cycle: dict[Any, Any] = field(default_factory=dict)
     """What is shared within one cycle only (the recent posts of each group)."""
+    timezone: str = "UTC"
+    """IANA time zone of the group's entity: the local clock of its volume profiles."""
 
 
 def _remembered(
@@ -105,20 +108,24 @@ def _remembered(
     return value
 
 
-def volume_params(cond: VolumeSpikeCondition) -> VolumeParams:
+def volume_params(cond: VolumeSpikeCondition, timezone: str = "UTC") -> VolumeParams:
     return VolumeParams(
         sensitivity=cond.sensitivity,
         min_count=cond.min_count,
         direction=cond.direction,
-        windows=tuple(cond.windows),
+        windows=cond.widths,
         warm_up=cond.warm_up,
+        baseline=BaselineParams(timezone=timezone),
     )
 
 
-def negative_params(cond: NegativeSurgeCondition) -> NegativeParams:
+def negative_params(cond: NegativeSurgeCondition, timezone: str = "UTC") -> NegativeParams:
     return NegativeParams(
         volume=VolumeParams(
-            sensitivity=cond.sensitivity, min_count=cond.min_count, warm_up=cond.warm_up
+            sensitivity=cond.sensitivity,
+            min_count=cond.min_count,
+            warm_up=cond.warm_up,
+            baseline=BaselineParams(timezone=timezone),
         ),
         share_days=cond.share_days,
         min_share_increase=cond.min_share_increase,
@@ -130,7 +137,7 @@ def history_needed(cond: AnyConditionModel) -> timedelta:
     if isinstance(cond, AllCondition | AnyCondition):
         return max(history_needed(c) for c in cond.conditions)
     if isinstance(cond, VolumeSpikeCondition):
-        return history_span(volume_params(cond)) + cond.step * (max(cond.windows) + 2)
+        return history_span(volume_params(cond)) + cond.step * (max(cond.widths) + 2)
     if isinstance(cond, NegativeSurgeCondition):
         extra = timedelta(days=cond.share_days)
         return max(history_span(negative_params(cond).volume), extra) + cond.step * 4
@@ -215,7 +222,7 @@ _METRIC_FIELD = {
 
 
 def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
-    params = volume_params(cond)
+    params = volume_params(cond, ctx.timezone)
     b = _Buckets.at(ctx, cond.step)
     metric = _METRIC_FIELD[cond.metric]
     if b.first is None:
@@ -235,16 +242,16 @@ def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
 
     complete_value = ctx.cache.values(ctx.group, metric, b.complete, b.complete + 1, b.n)[0]
     decision = judge(b.complete, complete_value)
-    tested_from = b.start(b.complete - max(cond.windows) + 1)
+    tested_from = b.start(b.complete - max(cond.widths) + 1)
     if cond.direction != "down" and b.partial_started and not decision.fired:
         current = ctx.cache.values(ctx.group, metric, b.partial, b.partial + 1, b.n)[0]
         # Worth testing only once the filling bucket holds more than a usual bucket.
-        usual = (decision.expected or 0.0) / max(cond.windows)
+        usual = (decision.expected or 0.0) / max(cond.widths)
         if current > usual and current >= cond.min_count and current > 0:
             early = judge(b.partial, current)
             if early.fired:
                 decision = early
-                tested_from = b.start(b.partial - max(cond.windows) + 1)
+                tested_from = b.start(b.partial - max(cond.widths) + 1)
     values: dict[str, Any] = {
         "step": format_duration(cond.step),
         "threshold": decision.threshold,
@@ -258,7 +265,7 @@ def _volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
 
 
 def _negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Judgement:
-    params = negative_params(cond)
+    params = negative_params(cond, ctx.timezone)
     b = _Buckets.at(ctx, cond.step)
     if b.first is None:
         return Judgement(_no_data("negative_surge"))

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.sensitivity import SensitivityLevel
+from warden.detect.volume import default_windows
 from warden.durations import Duration
 from warden.rules.template import unknown_placeholders
 
@@ -77,9 +78,11 @@ Sensitivity = Annotated[
                 {"type": "string", "enum": list(SENSITIVITY_LEVELS)},
                 {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             ],
-            "description": "low, medium or high: nominally one false alarm in 5 months, one a "
-            "month, one a week; measured on real tweet volumes (volume_spike, min_count 10), "
-            "about 0.5, 0.9 and 1.3 a week per entity. Or a per-bucket false-alarm probability.",
+            "description": "low, medium or high, or a per-bucket false-alarm probability. "
+            "For volume_spike and negative_surge (counts of 5-minute buckets, min_count 10): "
+            "expect about 0.5, 1 and 2 false alarms per entity and week (measured on real "
+            "tweet volumes, docs/benchmarks.md). For sentiment_shift and new_term: nominally "
+            "one false alarm in 5 months, one a month, one a week.",
         }
     ),
 ]
@@ -146,6 +149,11 @@ class NegativeShareCondition(_Strict):
 class VolumeSpikeCondition(_Strict):
     """Far more (or fewer) mentions than usual for this time of day and weekday."""
 
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The windows tested, in buckets: ``windows`` or the step's default."""
+        return tuple(self.windows) if self.windows else default_windows(self.step)
+
     kind: Literal["volume_spike"]
     sensitivity: Sensitivity = "medium"
     min_count: float = Field(
@@ -165,10 +173,13 @@ class VolumeSpikeCondition(_Strict):
         default=timedelta(days=2),
         description="History needed before judging; the rule reports it is warming up before.",
     )
-    windows: list[int] = Field(
-        default=[1, 3],
+    windows: list[int] | None = Field(
+        default=None,
         min_length=1,
-        description="Numbers of buckets summed by each test (1: the bucket alone).",
+        description="Numbers of buckets summed by each test (1: the bucket alone). Default: "
+        "1 and 3 buckets and an hour's worth (1, 3, 12 for 5-minute buckets: 5 minutes, "
+        "15 minutes and an hour). A window of k buckets fires at k times the one-bucket "
+        "probability: its excess lasts k buckets.",
     )
 
     VALUES: ClassVar[tuple[str, ...]] = ("probability", "threshold", "step")
@@ -180,8 +191,8 @@ class VolumeSpikeCondition(_Strict):
 
     @field_validator("windows")
     @classmethod
-    def _positive_windows(cls, v: list[int]) -> list[int]:
-        if min(v) < 1:
+    def _positive_windows(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and min(v) < 1:
             raise ValueError("expected numbers of buckets of at least 1")
         return v
 

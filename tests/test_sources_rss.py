@@ -217,3 +217,38 @@ def test_dates_with_zone_names_and_french_names(
     assert times[3:] == [sim_clock.now().isoformat()] * 2  # unreadable: fetch time, said once
     out = capsys.readouterr().out
     assert out.count("source.date_unreadable") == 1 and "dated-feed" in out
+
+
+def test_an_edited_forum_post_is_stored_once(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    """Issue: items sharing `<guid>thread-42</guid>` with links #p1–#p4; a later poll carried
+    #p1 with its title edited and it was stored again as `thread-42#8873…`."""
+
+    def thread(titles: dict[int, str]) -> bytes:
+        return _rss(
+            "https://forum.example/",
+            "".join(
+                f"<item><title>{title}</title><guid>thread-42</guid>"
+                f"<link>https://forum.example/t/42#p{n}</link></item>"
+                for n, title in titles.items()
+            ),
+        )
+
+    posts = {n: f"Acme, message {n}" for n in (1, 2, 3, 4)}
+    polls = [
+        posts,
+        {**posts, 1: "Acme, message 1 (modifié)"},  # the whole thread, #p1 edited
+        {1: "Acme, message 1 (modifié encore)"},  # #p1 alone, edited again
+        {3: "Acme, message 3 (modifié)", 5: "Acme, message 5"},  # #p3 edited, and a new post
+    ]
+    inserted = []
+    for n, titles in enumerate(polls):
+        _serve_bytes(server, f"/thread{n}", thread(titles))
+        settings = {"type": "rss", "name": "thread-feed", "url": f"{server.url}/thread{n}"}
+        source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+        inserted.append(poll(source, source_db, fetcher, sim_clock).inserted)  # type: ignore[attr-defined]
+    assert inserted == [4, 0, 0, 1]
+    with source_db.session() as session:
+        links = sorted(m.url for m in session.query(Mention))
+    assert links == [f"https://forum.example/t/42#p{n}" for n in (1, 2, 3, 4, 5)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import structlog
 from pydantic import TypeAdapter
 from source_servers import PAYLOADS, FakeServer, Reply, Request
 
@@ -217,6 +220,50 @@ def test_dates_with_zone_names_and_french_names(
     assert times[3:] == [sim_clock.now().isoformat()] * 2  # unreadable: fetch time, said once
     out = capsys.readouterr().out
     assert out.count("source.date_unreadable") == 1 and "dated-feed" in out
+
+
+def _jsonl_times(tmp_path: Path, name: str, dates: list[str], clock: SimulatedClock) -> list[str]:
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": n, "text": "Acme", "published_at": d}) + "\n"
+            for n, d in enumerate(dates)
+        )
+    )
+    settings = {"type": "jsonl", "name": name, "path": str(path)}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    drafts = source.poll(PollState(), None, clock).drafts  # type: ignore[arg-type,attr-defined]
+    return [d.published_at.isoformat() for d in drafts]
+
+
+def test_rss_dates_are_read_like_every_source_s(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """Issue: feedparser read `MESZ` and `Europe/Paris` as UTC, and `04/05/2026` month first,
+    silently; the same strings in a jsonl source were flagged. One reader for every source:
+    IANA zones read, unknown zones refused, numeric dates day first."""
+    dates = {
+        "Mon, 04 May 2026 10:00:00 MESZ": "2026-05-04T08:00:00+00:00",
+        "2026-05-04 10:00 Europe/Paris": "2026-05-04T08:00:00+00:00",
+        "04/05/2026 10:00": "2026-05-04T10:00:00+00:00",
+        "10:00 04.05.2026": "2026-05-04T10:00:00+00:00",
+        "Mon, 04 May 2026 10:00:00 XYZT": sim_clock.now().isoformat(),  # unknown zone
+        "2026-05-04 10:00 Mars/Olympus_Mons": sim_clock.now().isoformat(),
+    }
+    items = "".join(
+        f"<item><title>Acme {n}</title><link>https://z.example/{n}</link><pubDate>{d}</pubDate>"
+        "</item>"
+        for n, d in enumerate(dates)
+    )
+    _serve_bytes(server, "/zoned", _rss("https://z.example/", items))
+    settings = {"type": "rss", "name": "zoned-feed", "url": f"{server.url}/zoned"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    with structlog.testing.capture_logs() as logs:
+        drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [d.published_at.isoformat() for d in drafts] == list(dates.values())
+    unreadable = [e for e in logs if e["event"] == "source.date_unreadable"]
+    assert [e["source"] for e in unreadable] == ["zoned-feed"]  # once per source
+    assert _jsonl_times(tmp_path, "zoned-jsonl", list(dates), sim_clock) == list(dates.values())
 
 
 def test_an_edited_forum_post_is_stored_once(

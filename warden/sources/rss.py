@@ -11,9 +11,8 @@ Titles and bodies are read as the feed declares them: HTML loses its markup, pla
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +24,7 @@ from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
-from warden.sources.normalize import html_to_text, parse_time, plain_text, resolve_url
+from warden.sources.normalize import html_to_text, plain_text, resolve_url
 from warden.sources.settings import RssSource
 
 log = get_logger(__name__)
@@ -45,22 +44,16 @@ def unwrap_redirect(url: str | None) -> str | None:
     return url
 
 
-def _entry_time(entry: Any) -> datetime | str | None:
-    """The entry's date: its text read by warden.sources.dates (time-zone names such as CEST,
-    French day and month names), else feedparser's reading of it, else the unreadable text
-    itself (make_draft then stamps the fetch time and says so once)."""
-    unreadable: str | None = None
+def _entry_time(entry: Any) -> str | None:
+    """The entry's date as the feed wrote it (published, else updated, else created), for
+    make_draft to read with warden.sources.dates like every source's dates: feedparser's own
+    reading is not used, as it takes an unknown zone name for UTC and ``04/05/2026`` month
+    first. None when the entry has no date (make_draft then stamps the fetch time)."""
     for key in ("published", "updated", "created"):
         text = entry.get(key)
         if isinstance(text, str) and text.strip():
-            try:
-                return parse_time(text)
-            except ValueError:
-                unreadable = unreadable or text
-        value = entry.get(f"{key}_parsed")
-        if value:
-            return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return unreadable
+            return text
+    return None
 
 
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")

@@ -266,6 +266,43 @@ def test_rss_dates_are_read_like_every_source_s(
     assert _jsonl_times(tmp_path, "zoned-jsonl", list(dates), sim_clock) == list(dates.values())
 
 
+def test_an_atom_id_is_not_a_link(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    """Issue: an entry without <link> and with a `tag:` id logged `source.link_unusable
+    url=tag:atom.example,2026:4`, a link the feed never gave (feedparser fills it from the id)."""
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b"<id>f</id><link href='https://atom.example/'/>"
+        b"<entry><title>Acme 4</title><id>tag:atom.example,2026:4</id></entry>"
+        b"<entry><title>Acme 5</title><id>https://atom.example/5</id></entry>"
+        b"<entry><title>Acme 6</title><id>tag:atom.example,2026:6</id>"
+        b"<link rel='enclosure' href='https://cdn.example/6.mp3'/>"
+        b"<link href='https://atom.example/6'/></entry></feed>"
+    )
+    _serve_bytes(server, "/tagged", atom)
+    settings = {"type": "rss", "name": "tagged-feed", "url": f"{server.url}/tagged"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    with structlog.testing.capture_logs() as logs:
+        drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [(d.external_id, d.url) for d in drafts] == [
+        ("tag:atom.example,2026:4", None),
+        ("https://atom.example/5", None),  # an Atom id is a name even when it looks like a URL
+        ("tag:atom.example,2026:6", "https://atom.example/6"),
+    ]
+    assert not [e for e in logs if e["event"] == "source.link_unusable"]
+    rss = _rss(
+        "https://r.example/",
+        "<item><title>Acme 7</title><guid>https://r.example/7</guid></item>"
+        '<item><title>Acme 8</title><guid isPermaLink="false">https://r.example/8</guid></item>',
+    )
+    _serve_bytes(server, "/guids", rss)
+    settings = {"type": "rss", "name": "guid-feed", "url": f"{server.url}/guids"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [d.url for d in drafts] == ["https://r.example/7", None]  # a permalink guid is a link
+
+
 def test_an_edited_forum_post_is_stored_once(
     server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
 ) -> None:

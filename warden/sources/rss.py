@@ -93,6 +93,20 @@ def feed_base(parsed: Any, feed_url: str | None) -> str | None:
     return feed_url
 
 
+def entry_link(entry: Any, atom: bool) -> str | None:
+    """The link the feed gives the entry: its `<link>` (Atom: the ``alternate`` one, not an
+    enclosure or a ``self`` link), else in RSS a `<guid>` that is a permalink. feedparser also
+    fills `link` from an Atom `<id>` (``tag:...``), which is a name, not a link: never used."""
+    for link in entry.get("links") or []:
+        href = link.get("href") if isinstance(link, dict) else None
+        if isinstance(href, str) and href.strip() and link.get("rel", "alternate") == "alternate":
+            return href
+    guid = entry.get("id")
+    if not atom and entry.get("guidislink") and isinstance(guid, str):
+        return guid if guid.strip().lower().startswith(("http://", "https://")) else None
+    return None
+
+
 def _entry_id(entry: Any, title: str, text: str, link: str | None) -> str:
     """The entry's id: its guid / Atom id, else its (resolved) link, else a hash of its text."""
     ident = entry.get("id") or entry.get("guid") or link
@@ -121,6 +135,7 @@ def parse_feed(
     if not parsed.get("version") and not parsed.entries:
         raise SourceError("not an RSS or Atom feed")
     feed_lang = parsed.feed.get("language")
+    atom = str(parsed.get("version") or "").startswith("atom")
     base = feed_base(parsed, feed_url)
     drafts: list[MentionDraft] = []
     skipped = 0
@@ -128,7 +143,7 @@ def parse_feed(
         title = _entry_title(entry)
         text = _entry_text(title, _entry_body(entry))
         author = entry.get("author_detail") or {}
-        raw_link = entry.get("link")
+        raw_link = entry_link(entry, atom)
         link = unwrap_redirect(resolve_url(raw_link, base)) or raw_link
         try:
             draft = make_draft(

@@ -21,6 +21,13 @@ APOSTROPHES = ["'", "’", "‘", "ʼ", "′", "＇", "`"]
 SPACES = [" ", "\u00a0", "\u202f", "\u2009", "\u2007", "\u3000", "  "]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u202a"]
 LIGATURES = {"fi": "ﬁ", "fl": "ﬂ", "ff": "ﬀ", "ffi": "ﬃ", "st": "ﬆ"}
+ALL_SPACES = [" ", "\t", "\n", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000"] + [
+    chr(c) for c in range(0x2000, 0x200B)
+]
+DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2043"]
+DASHES += ["\u2212", "\ufe58", "\ufe63", "\uff0d"]
+PUNCTUATION = [*'.,;:!?/()[]{}«»…·|+*&=~<>"', "\u2026", "\u00b7", " - ", " – "]
+separator = st.lists(st.sampled_from(ALL_SPACES + DASHES + PUNCTUATION), min_size=1, max_size=3)
 
 word = st.text(alphabet=LETTERS, min_size=2, max_size=9).filter(lambda w: fold(w) not in ELISIONS)
 names = st.builds(
@@ -83,8 +90,46 @@ def test_the_issue_typographic_apostrophe() -> None:
 )
 def test_variants_a_reader_sees_as_the_same(name: str, text: str) -> None:
     assert EntityMatcher([Entity(name)]).match(text) == [name]
-    if "-" not in name:
-        assert PhraseMatcher([name]).find(text) == name
+    assert PhraseMatcher([name]).find(text) == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Banque-Exemple en panne", "Banque\u2011Exemple", "Banque\u2013Exemple", "Banque—Exemple !"],
+)
+def test_the_issue_dashes_between_the_words_of_a_name(text: str) -> None:
+    """Issue: keywords matched `Banque-Exemple` for "Banque Exemple", the entity did not."""
+    assert matches("Banque Exemple", text) == (True, True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), name=names)
+def test_any_separator_between_the_words_of_a_name_matches_in_both(
+    data: st.DataObject, name: str
+) -> None:
+    """Spaces of every kind, hyphens and dashes of every kind, punctuation: a reader sees the
+    same name, both matchers find it."""
+    ws = name.split()
+    text = ws[0]
+    for w in ws[1:]:
+        text += "".join(data.draw(separator)) + w
+    before, after = data.draw(separator), data.draw(separator)
+    assert matches(name, "".join(before) + text + "".join(after)) == (True, True), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), name=names, other=st.lists(word, max_size=6))
+def test_matchers_agree_whatever_separates_the_words(
+    data: st.DataObject, name: str, other: list[str]
+) -> None:
+    """Entity matcher and keyword detector accept exactly the same texts, whatever separates
+    the words (or glues them: a name's words written together are another word to both)."""
+    pool = [*other, *name.split(), name, *(w.lower() for w in name.split())]
+    tokens = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=8))
+    glue = st.one_of(separator.map("".join), st.sampled_from(["", "'", "’", "_", "#", "@"]))
+    text = tokens[0] + "".join(data.draw(glue) + t for t in tokens[1:])
+    entity, keyword = matches(name, text)
+    assert entity == keyword, text
 
 
 def test_exact_names_survive_invisible_and_typographic_characters() -> None:

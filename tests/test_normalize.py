@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import structlog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -237,3 +238,77 @@ def test_any_json_object_is_a_draft_or_an_unusable_item(item: dict[str, Any]) ->
     assert draft.text and draft.text == clean_text(draft.text)
     assert draft.published_at.tzinfo == UTC
     assert min(draft.likes, draft.reposts, draft.replies) >= 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    when=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2045, 12, 31)),
+    form=st.sampled_from(
+        ["%d/%m/%Y %H:%M", "%H:%M %d.%m.%Y", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M", "%d/%m/%y %H:%M"]
+    ),
+)
+def test_numeric_dates_are_read_day_first(when: datetime, form: str) -> None:
+    """Issue: `04/05/2026 10:00` and `10:00 04.05.2026` became 5 April. Day first, always,
+    the French and European convention (docs/sources.md); year-first dates stay year first."""
+    when = when.replace(second=0, microsecond=0, tzinfo=UTC)
+    assert parse_time(when.strftime(form)) == when
+    assert parse_time(when.strftime("%Y/%m/%d %H:%M")) == when
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("04/05/2026 10:00", "2026-05-04T10:00:00+00:00"),
+        ("10:00 04.05.2026", "2026-05-04T10:00:00+00:00"),
+        ("05/13/2026", "2026-05-13T00:00:00+00:00"),  # can only be month first
+        ("2026-05-04 10:00 Europe/Paris", "2026-05-04T08:00:00+00:00"),
+        ("2026-01-04 10:00 Europe/Paris", "2026-01-04T09:00:00+00:00"),
+        ("Mon, 04 May 2026 10:00:00 MESZ", "2026-05-04T08:00:00+00:00"),
+    ],
+)
+def test_day_first_and_zone_names(value: str, expected: str) -> None:
+    assert parse_time(value).isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Mon, 04 May 2026 10:00:00 XYZT", "2026-05-04 10:00 Mars/Olympus", "2026-05-04 10:00 ../etc"],
+)
+def test_unknown_zone_names_are_refused(value: str) -> None:
+    with pytest.raises(ValueError, match=r"time zone|not a time"):
+        parse_time(value)
+
+
+FETCHED = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("0", False),  # epoch 0: 1970, a placeholder
+        (0, False),
+        ("1989-12-31T23:59:00Z", False),
+        ("1990-01-01T00:00:00Z", True),
+        ("2034-05-04T12:00:00Z", False),  # years ahead
+        (FETCHED + timedelta(hours=23), True),  # a clock or a zone hours off
+        (FETCHED + timedelta(hours=25), False),
+    ],
+)
+def test_implausible_dates_are_unreadable(value: Any, kept: bool) -> None:
+    """Issue: `published_at: "0"` became 1970-01-01 and 2034 was accepted, silently. Before
+    1990 or more than a day after the fetch: stamped with the fetch time, said once."""
+    source = f"bounds-{type(value).__name__}-{value!s}"
+    with structlog.testing.capture_logs() as logs:
+        drafts = [
+            make_draft(
+                source=source, external_id=n, text="Acme", published_at=value, fetched_at=FETCHED
+            )
+            for n in range(2)
+        ]
+    said = [e for e in logs if e["event"] == "source.date_unreadable"]
+    if kept:
+        assert drafts[0].published_at == parse_time(value) and not said
+    else:
+        assert [d.published_at for d in drafts] == [FETCHED, FETCHED]
+        assert len(said) == 1 and said[0]["source"] == source
+        assert "implausible" in said[0]["error"]

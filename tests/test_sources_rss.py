@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import structlog
 from pydantic import TypeAdapter
 from source_servers import PAYLOADS, FakeServer, Reply, Request
 
@@ -217,3 +220,119 @@ def test_dates_with_zone_names_and_french_names(
     assert times[3:] == [sim_clock.now().isoformat()] * 2  # unreadable: fetch time, said once
     out = capsys.readouterr().out
     assert out.count("source.date_unreadable") == 1 and "dated-feed" in out
+
+
+def _jsonl_times(tmp_path: Path, name: str, dates: list[str], clock: SimulatedClock) -> list[str]:
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": n, "text": "Acme", "published_at": d}) + "\n"
+            for n, d in enumerate(dates)
+        )
+    )
+    settings = {"type": "jsonl", "name": name, "path": str(path)}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    drafts = source.poll(PollState(), None, clock).drafts  # type: ignore[arg-type,attr-defined]
+    return [d.published_at.isoformat() for d in drafts]
+
+
+def test_rss_dates_are_read_like_every_source_s(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, tmp_path: Path
+) -> None:
+    """Issue: feedparser read `MESZ` and `Europe/Paris` as UTC, and `04/05/2026` month first,
+    silently; the same strings in a jsonl source were flagged. One reader for every source:
+    IANA zones read, unknown zones refused, numeric dates day first."""
+    dates = {
+        "Mon, 04 May 2026 10:00:00 MESZ": "2026-05-04T08:00:00+00:00",
+        "2026-05-04 10:00 Europe/Paris": "2026-05-04T08:00:00+00:00",
+        "04/05/2026 10:00": "2026-05-04T10:00:00+00:00",
+        "10:00 04.05.2026": "2026-05-04T10:00:00+00:00",
+        "Mon, 04 May 2026 10:00:00 XYZT": sim_clock.now().isoformat(),  # unknown zone
+        "2026-05-04 10:00 Mars/Olympus_Mons": sim_clock.now().isoformat(),
+    }
+    items = "".join(
+        f"<item><title>Acme {n}</title><link>https://z.example/{n}</link><pubDate>{d}</pubDate>"
+        "</item>"
+        for n, d in enumerate(dates)
+    )
+    _serve_bytes(server, "/zoned", _rss("https://z.example/", items))
+    settings = {"type": "rss", "name": "zoned-feed", "url": f"{server.url}/zoned"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    with structlog.testing.capture_logs() as logs:
+        drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [d.published_at.isoformat() for d in drafts] == list(dates.values())
+    unreadable = [e for e in logs if e["event"] == "source.date_unreadable"]
+    assert [e["source"] for e in unreadable] == ["zoned-feed"]  # once per source
+    assert _jsonl_times(tmp_path, "zoned-jsonl", list(dates), sim_clock) == list(dates.values())
+
+
+def test_an_atom_id_is_not_a_link(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    """Issue: an entry without <link> and with a `tag:` id logged `source.link_unusable
+    url=tag:atom.example,2026:4`, a link the feed never gave (feedparser fills it from the id)."""
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b"<id>f</id><link href='https://atom.example/'/>"
+        b"<entry><title>Acme 4</title><id>tag:atom.example,2026:4</id></entry>"
+        b"<entry><title>Acme 5</title><id>https://atom.example/5</id></entry>"
+        b"<entry><title>Acme 6</title><id>tag:atom.example,2026:6</id>"
+        b"<link rel='enclosure' href='https://cdn.example/6.mp3'/>"
+        b"<link href='https://atom.example/6'/></entry></feed>"
+    )
+    _serve_bytes(server, "/tagged", atom)
+    settings = {"type": "rss", "name": "tagged-feed", "url": f"{server.url}/tagged"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    with structlog.testing.capture_logs() as logs:
+        drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [(d.external_id, d.url) for d in drafts] == [
+        ("tag:atom.example,2026:4", None),
+        ("https://atom.example/5", None),  # an Atom id is a name even when it looks like a URL
+        ("tag:atom.example,2026:6", "https://atom.example/6"),
+    ]
+    assert not [e for e in logs if e["event"] == "source.link_unusable"]
+    rss = _rss(
+        "https://r.example/",
+        "<item><title>Acme 7</title><guid>https://r.example/7</guid></item>"
+        '<item><title>Acme 8</title><guid isPermaLink="false">https://r.example/8</guid></item>',
+    )
+    _serve_bytes(server, "/guids", rss)
+    settings = {"type": "rss", "name": "guid-feed", "url": f"{server.url}/guids"}
+    source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+    drafts = source.poll(PollState(), fetcher, sim_clock).drafts  # type: ignore[attr-defined]
+    assert [d.url for d in drafts] == ["https://r.example/7", None]  # a permalink guid is a link
+
+
+def test_an_edited_forum_post_is_stored_once(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    """Issue: items sharing `<guid>thread-42</guid>` with links #p1–#p4; a later poll carried
+    #p1 with its title edited and it was stored again as `thread-42#8873…`."""
+
+    def thread(titles: dict[int, str]) -> bytes:
+        return _rss(
+            "https://forum.example/",
+            "".join(
+                f"<item><title>{title}</title><guid>thread-42</guid>"
+                f"<link>https://forum.example/t/42#p{n}</link></item>"
+                for n, title in titles.items()
+            ),
+        )
+
+    posts = {n: f"Acme, message {n}" for n in (1, 2, 3, 4)}
+    polls = [
+        posts,
+        {**posts, 1: "Acme, message 1 (modifié)"},  # the whole thread, #p1 edited
+        {1: "Acme, message 1 (modifié encore)"},  # #p1 alone, edited again
+        {3: "Acme, message 3 (modifié)", 5: "Acme, message 5"},  # #p3 edited, and a new post
+    ]
+    inserted = []
+    for n, titles in enumerate(polls):
+        _serve_bytes(server, f"/thread{n}", thread(titles))
+        settings = {"type": "rss", "name": "thread-feed", "url": f"{server.url}/thread{n}"}
+        source = build_source(TypeAdapter(SourceSettings).validate_python(settings))
+        inserted.append(poll(source, source_db, fetcher, sim_clock).inserted)  # type: ignore[attr-defined]
+    assert inserted == [4, 0, 0, 1]
+    with source_db.session() as session:
+        links = sorted(m.url for m in session.query(Mention))
+    assert links == [f"https://forum.example/t/42#p{n}" for n in (1, 2, 3, 4, 5)]

@@ -1,20 +1,24 @@
 """Keyword and phrase match with exclusions: case/accent-insensitive, on word boundaries.
 
 A phrase matches when its words appear consecutively in a post (``"rappel produit"`` matches
-``"RAPPEL de... "`` only if the words are adjacent). Elided French articles are split off on
-both sides, and a phrase starting with one (``"l'oréal"``) also matches the spelling without
-the apostrophe (``"loreal"``). A plain word also matches as a hashtag or handle
+``"RAPPEL de... "`` only if the words are adjacent), by the word-splitting of warden.phrases
+that the entity matcher uses too: elided French articles split off on both sides, a hyphen or
+apostrophe inside a phrase's word optional (``"l'oréal"`` also matches ``"loreal"``), any
+space, dash or punctuation between words. A plain word also matches as a hashtag or handle
 (``boycott`` matches ``#boycott``); a phrase written as a hashtag only matches the hashtag.
 A post that matches any exclusion phrase never matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from warden.detect.decision import Decision
-from warden.detect.text import is_elision, words
+from warden.detect.text import words
+from warden.phrases import PhraseMatcher
+
+__all__ = ["KeywordMatcher", "KeywordParams", "PhraseMatcher", "detect_keywords"]
 
 NAME = "keywords"
 
@@ -32,38 +36,6 @@ class KeywordParams:
             raise ValueError("keyword detection needs at least one phrase with a word in it")
         if self.min_matches < 1:
             raise ValueError("min_matches must be at least 1")
-
-
-def _variants(phrase: str) -> list[tuple[str, ...]]:
-    ws = words(phrase)
-    if not ws:
-        return []
-    out = [tuple(ws)]
-    if len(ws) > 1 and is_elision(ws[0]):
-        out.append((ws[0] + ws[1], *ws[2:]))
-    return out
-
-
-class PhraseMatcher:
-    """Compiled phrases: ``find(text)`` returns the first phrase found, or None."""
-
-    def __init__(self, phrases: Iterable[str]) -> None:
-        self._phrases: list[tuple[str, tuple[str, ...]]] = [
-            (p, v) for p in phrases for v in _variants(p)
-        ]
-
-    def find(self, text: str) -> str | None:
-        """The first phrase (as written in the configuration) whose words occur in ``text``."""
-        ws = words(text)
-        bare = tuple(w.lstrip("#@") for w in ws)
-        for phrase, seq in self._phrases:
-            n = len(seq)
-            # A plain word also matches its hashtag or handle; a hashtag only itself.
-            target = tuple(ws) if seq[0][0] in "#@" else bare
-            for i in range(len(target) - n + 1):
-                if target[i] == seq[0] and target[i : i + n] == seq:
-                    return phrase
-        return None
 
 
 @dataclass(frozen=True, slots=True)

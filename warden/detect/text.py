@@ -3,22 +3,17 @@
 ``"L’Oréal"`` becomes the words ``["l", "oreal"]``: case folded, accents stripped,
 typographic apostrophes treated like ``'``, and an elided article or pronoun (``l'``,
 ``d'``, ``qu'``...) split from the word it is attached to, so that a phrase written
-``Oréal`` or ``L'Oréal`` matches every spelling a post may use. The folding is the one the
-entity matcher uses (warden.folding), so both accept the same spellings.
+``Oréal`` or ``L'Oréal`` matches every spelling a post may use. The folding and the word-splitting
+are the entity matcher's (warden.folding, warden.phrases), so both accept the same texts.
 """
 
 from __future__ import annotations
 
-import re
-
 from warden import folding
+from warden.phrases import ELISIONS
+from warden.phrases import words as _words
 
-# Words French elides before a vowel or mute h; the apostrophe that follows separates words.
-ELISIONS = frozenset(
-    {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
-)
-_WORD = re.compile(r"[#@]?\w+(?:'\w+)*", re.UNICODE)
-"""A word: letters, digits and underscores, as for the entity matcher (``acme_fr`` is one word)."""
+__all__ = ["ELISIONS", "fold", "is_elision", "words"]
 
 
 def fold(text: str) -> str:
@@ -28,17 +23,12 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, elisions split off (``l'oreal`` -> ``l``, ``oreal``).
+    """The folded words of ``text``, elisions split off (``l'oreal`` -> ``l``, ``oreal``);
+    the one word-splitting of warden.phrases.
 
     Hashtags and mentions keep their sign (``#boycott``) so that they can be told apart.
     """
-    out: list[str] = []
-    for token in _WORD.findall(fold(text)):
-        if "'" in token:
-            out.extend(token.split("'"))
-        else:
-            out.append(token)
-    return out
+    return _words(text)
 
 
 def is_elision(word: str) -> bool:

@@ -1,10 +1,14 @@
 """Reading the dates platforms write: ISO 8601, RFC 2822, epochs, and what feeds write in the wild.
 
 ISO 8601 and epoch seconds or milliseconds are read directly. Anything else goes through
-python-dateutil with the common time-zone abbreviations (``CEST`` is UTC+2, not UTC), and then
-again with French day and month names written in English (``lun., 04 mai 2026 10:00:00
-+0200``). A date missing its day, month or year, or carrying a time-zone name not listed here, is
-refused rather than guessed. Every result is an aware UTC datetime.
+python-dateutil with the common time-zone abbreviations (``CEST`` is UTC+2, not UTC) and IANA
+zone names (``Europe/Paris``, read with zoneinfo, summer time included), and then again with
+French day and month names written in English (``lun., 04 mai 2026 10:00:00 +0200``). A date
+written in numbers only is read day first, the French and European convention: ``04/05/2026``
+and ``04.05.2026`` are 4 May (``05/13/2026``, which can only be 13 May, is read so). A date
+missing its day, month or year, or carrying a time-zone name not listed here, is refused rather
+than guessed. Every result is an aware UTC datetime. `plausible` says whether a date can be a
+post's: not before 1990, not more than a day after it was fetched.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
 
@@ -29,6 +34,8 @@ TZ_ABBREVIATIONS: dict[str, int] = {
     "MET": _HOUR,
     "CEST": 2 * _HOUR,
     "MEST": 2 * _HOUR,
+    "MEZ": _HOUR,  # mitteleuropäische Zeit
+    "MESZ": 2 * _HOUR,  # mitteleuropäische Sommerzeit
     "HNEC": _HOUR,  # heure normale d'Europe centrale
     "HAEC": 2 * _HOUR,  # heure avancée d'Europe centrale
     "EET": 2 * _HOUR,
@@ -95,6 +102,24 @@ _FIRST = re.compile(r"\b1er\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _EARLY = datetime(1, 1, 1)
 _LATE = datetime(2, 2, 2)
+_DAY_FIRST = re.compile(r"(?<![\d./-])\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?![\d./-])")
+"""A date in numbers with the day or month first (``04/05/2026``, ``4.5.26``), not year first."""
+_IANA = re.compile(r"(?<![\w/])([A-Za-z][A-Za-z_+-]*(?:/[A-Za-z0-9_+-]+)+)(?![\w/])")
+"""An IANA zone name (``Europe/Paris``, ``America/Argentina/Buenos_Aires``)."""
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""No post is older: an earlier date (``0``, read as 1970) is a placeholder, not a date."""
+FUTURE_SLACK = timedelta(days=1)
+"""How far after its fetch a post's date may lie (clocks and zones off by hours, not years)."""
+
+
+def plausible(when: datetime, fetched_at: datetime) -> str | None:
+    """None when `when` can be the date of a post fetched at `fetched_at`, else why not."""
+    if when < EARLIEST:
+        return f"{when.isoformat()} is before {EARLIEST.date().isoformat()}"
+    if when > fetched_at + FUTURE_SLACK:
+        return f"{when.isoformat()} is more than a day after the fetch ({fetched_at.isoformat()})"
+    return None
 
 
 def _zone(name: str | None, offset: int | None) -> tzinfo | None:
@@ -110,14 +135,27 @@ def _zone(name: str | None, offset: int | None) -> tzinfo | None:
 
 
 def _dateutil(text: str) -> datetime:
-    """`text` read by dateutil; ValueError when it lacks a year, month or day, or is no date."""
+    """`text` read by dateutil (numeric dates day first, an IANA zone name applied); ValueError
+    when it lacks a year, month or day, names an unknown zone, or is no date."""
+    named: tzinfo | None = None
+    if found := _IANA.search(text):
+        try:
+            named = ZoneInfo(found.group(1))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {found.group(1)!r}") from None
+        text = (text[: found.start()] + " " + text[found.end() :]).strip()
+    dayfirst = bool(_DAY_FIRST.search(text))
     try:
-        early = dateutil_parser.parse(text, default=_EARLY, tzinfos=_zone)
-        late = dateutil_parser.parse(text, default=_LATE, tzinfos=_zone)
+        early = dateutil_parser.parse(text, default=_EARLY, tzinfos=_zone, dayfirst=dayfirst)
+        late = dateutil_parser.parse(text, default=_LATE, tzinfos=_zone, dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError) as exc:
         raise ValueError(str(exc)) from None
     if (early.year, early.month, early.day) != (late.year, late.month, late.day):
         raise ValueError(f"incomplete date: {text!r}")
+    if named is not None:
+        if early.tzinfo is not None:
+            raise ValueError(f"two time zones: {text!r} and {named}")
+        return early.replace(tzinfo=named)
     return early
 
 
@@ -158,8 +196,9 @@ def parse_time(value: Any, fmt: str = "auto") -> datetime:
 
     `fmt` forces one reading ("iso": a written date, "epoch", "epoch_ms"); "auto" recognises
     each form (numbers above 10^11 are taken as milliseconds). A written date without a zone is
-    UTC. Raises ValueError when `value` is not a time, lacks a day, month or year, or names a
-    time zone not in TZ_ABBREVIATIONS.
+    UTC; one in numbers only is read day first (``04/05/2026`` is 4 May). Raises ValueError
+    when `value` is not a time, lacks a day, month or year, or names a time zone neither in
+    TZ_ABBREVIATIONS nor in the IANA database.
     """
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -6,6 +6,8 @@ they came from, times become UTC, counts become non-negative integers, the langu
 detected when the platform does not give it, and an item without usable text or id is refused
 with `UnusableItem` (the caller logs and skips it). An item whose date cannot be read is kept,
 stamped with the time it was fetched, and the source says so once (`source.date_unreadable`);
+so is an implausible date (before 1990, such as ``0`` read as 1970, or more than a day after
+the fetch: see warden.sources.dates.plausible);
 a link that is not an absolute http(s) URL even after resolution is dropped and said once
 (`source.link_unusable`).
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 from warden.log import get_logger
 from warden.sources.base import MentionDraft
+from warden.sources.dates import plausible
 from warden.sources.language import detect_language
 from warden.sources.normalize import (
     TextFormat,
@@ -64,7 +67,10 @@ def _published(source: str, published_at: Any, fetched_at: datetime, time_format
     if published_at is None or published_at == "":
         return fetched_at
     try:
-        return parse_time(published_at, time_format)
+        when = parse_time(published_at, time_format)
+        if reason := plausible(when, fetched_at):
+            raise ValueError(f"implausible date: {reason}")
+        return when
     except ValueError as exc:
         say_once(
             "source.date_unreadable",

@@ -8,8 +8,10 @@ normalised URL, shared by every source). Each counts only while the evidence sup
   with different links (forums give every post of a thread the thread's `<guid>`), or with
   different texts when they have no link, are distinct, and all but the one stored under the
   plain id get it qualified by their link or text (``guid#<16 hex>``); an id already stored with
-  another link is another item, qualified the same way. The same id with another text and no
-  link, in a later poll, is the same item edited (warden.store.mentions applies this);
+  another link is another item, qualified the same way. The same id with the same link
+  (`#fragment` included), or with another text and no link, in a later poll, is the same item
+  edited (warden.store.mentions applies this): the stored link is compared, not the text, and
+  an id is qualified by its link, so an edited post keeps its qualified id;
 - a link identifies an item only when it is specific: a site's home page, or a link that one
   poll gives to several items with different texts (every review of a product linking to the
   product page, posts of a thread differing only by `#fragment`), identifies nothing, and
@@ -40,24 +42,26 @@ _SUFFIX = 17  # "#" and 16 hex digits
 
 @dataclass(frozen=True)
 class Identity:
-    """The keys one draft is stored under: its source, its id there, and its link's key."""
+    """The keys one draft is stored under: its source, its id there, and its link's key;
+    `item_key` tells items under one id apart (their links, `#fragment` included)."""
 
     source: str
     external_id: str
     url_key: str | None
     text_key: str
+    item_key: str | None = None
 
-    def qualified(self) -> Identity:
-        """The same item under an id qualified by its link (or, without one, its text)."""
-        suffix = "#" + (self.url_key or self.text_key)[:16]
+    def qualified(self, keep_link: bool = True) -> Identity:
+        """The same item under an id qualified by its link, `#fragment` included (or, without
+        one, its text): stable when the item's text is edited. `keep_link` False drops the
+        link key too (another item under this id has the same link but for its fragment)."""
+        suffix = "#" + (self.item_key or self.text_key)[:16]
         if self.external_id.endswith(suffix):
-            return self
-        return Identity(
-            self.source,
-            self.external_id[: MAX_ID - _SUFFIX] + suffix,
-            self.url_key,
-            self.text_key,
-        )
+            external_id = self.external_id
+        else:
+            external_id = self.external_id[: MAX_ID - _SUFFIX] + suffix
+        url = self.url_key if keep_link else None
+        return Identity(self.source, external_id, url, self.text_key, self.item_key)
 
 
 def link_key(url: str | None) -> str | None:
@@ -74,11 +78,24 @@ def link_key(url: str | None) -> str | None:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # as url_key(url)
 
 
-def same_content(a_url: str | None, a_text: str, b_url: str | None, b_text: str) -> bool:
-    """Whether two items under one id are one item: the same link when both have one, else
-    the same text."""
-    if a_url and b_url:
-        return a_url == b_url
+def item_key(url: str | None) -> str | None:
+    """The key of a link as one item of a page: its `link_key` with the `#fragment` kept
+    (``thread#p1`` and ``thread#p2`` are two posts of one thread). None where `link_key` is."""
+    if link_key(url) is None or url is None:
+        return None
+    try:
+        fragment = urlsplit(url.strip()).fragment
+    except ValueError:
+        fragment = ""
+    canonical = normalise_url(url) or ""
+    return hashlib.sha256(f"{canonical}#{fragment}".encode()).hexdigest()
+
+
+def same_content(a_item: str | None, a_text: str, b_item: str | None, b_text: str) -> bool:
+    """Whether two items under one id are one item: the same link (`item_key`, fragment
+    included) when both have one, else the same text."""
+    if a_item and b_item:
+        return a_item == b_item
     return a_text == b_text
 
 
@@ -97,7 +114,9 @@ def identify(drafts: Sequence[MentionDraft]) -> Batch:
     """The identity of each draft of one poll, its repeats and the ids it shares between
     different items (logged once per id)."""
     ids = [
-        Identity(d.source, d.external_id[:MAX_ID], link_key(d.url), text_key(d.text))
+        Identity(
+            d.source, d.external_id[:MAX_ID], link_key(d.url), text_key(d.text), item_key(d.url)
+        )
         for d in drafts
     ]
     _drop_shared_links(ids)
@@ -109,7 +128,7 @@ def identify(drafts: Sequence[MentionDraft]) -> Batch:
         kept: list[Identity] = []
         for i in indexes:
             me = ids[i]
-            if any(same_content(k.url_key, k.text_key, me.url_key, me.text_key) for k in kept):
+            if any(same_content(k.item_key, k.text_key, me.item_key, me.text_key) for k in kept):
                 batch.repeats.append(i)  # logged with the other duplicates by the caller
             else:
                 kept.append(me)
@@ -145,4 +164,6 @@ def _drop_shared_links(ids: list[Identity]) -> None:
             action="the link does not identify these items; their ids do",
         )
         for i in indexes:
-            ids[i] = Identity(ids[i].source, ids[i].external_id, None, ids[i].text_key)
+            ids[i] = Identity(
+                ids[i].source, ids[i].external_id, None, ids[i].text_key, ids[i].item_key
+            )

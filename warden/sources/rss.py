@@ -11,9 +11,8 @@ Titles and bodies are read as the feed declares them: HTML loses its markup, pla
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +24,7 @@ from warden.log import get_logger
 from warden.sources.base import MentionDraft, PollResult, PollState
 from warden.sources.drafting import UnusableItem, make_draft, skip_item
 from warden.sources.http import HttpFetcher
-from warden.sources.normalize import html_to_text, parse_time, plain_text, resolve_url
+from warden.sources.normalize import html_to_text, plain_text, resolve_url
 from warden.sources.settings import RssSource
 
 log = get_logger(__name__)
@@ -45,22 +44,16 @@ def unwrap_redirect(url: str | None) -> str | None:
     return url
 
 
-def _entry_time(entry: Any) -> datetime | str | None:
-    """The entry's date: its text read by warden.sources.dates (time-zone names such as CEST,
-    French day and month names), else feedparser's reading of it, else the unreadable text
-    itself (make_draft then stamps the fetch time and says so once)."""
-    unreadable: str | None = None
+def _entry_time(entry: Any) -> str | None:
+    """The entry's date as the feed wrote it (published, else updated, else created), for
+    make_draft to read with warden.sources.dates like every source's dates: feedparser's own
+    reading is not used, as it takes an unknown zone name for UTC and ``04/05/2026`` month
+    first. None when the entry has no date (make_draft then stamps the fetch time)."""
     for key in ("published", "updated", "created"):
         text = entry.get(key)
         if isinstance(text, str) and text.strip():
-            try:
-                return parse_time(text)
-            except ValueError:
-                unreadable = unreadable or text
-        value = entry.get(f"{key}_parsed")
-        if value:
-            return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return unreadable
+            return text
+    return None
 
 
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
@@ -100,6 +93,20 @@ def feed_base(parsed: Any, feed_url: str | None) -> str | None:
     return feed_url
 
 
+def entry_link(entry: Any, atom: bool) -> str | None:
+    """The link the feed gives the entry: its `<link>` (Atom: the ``alternate`` one, not an
+    enclosure or a ``self`` link), else in RSS a `<guid>` that is a permalink. feedparser also
+    fills `link` from an Atom `<id>` (``tag:...``), which is a name, not a link: never used."""
+    for link in entry.get("links") or []:
+        href = link.get("href") if isinstance(link, dict) else None
+        if isinstance(href, str) and href.strip() and link.get("rel", "alternate") == "alternate":
+            return href
+    guid = entry.get("id")
+    if not atom and entry.get("guidislink") and isinstance(guid, str):
+        return guid if guid.strip().lower().startswith(("http://", "https://")) else None
+    return None
+
+
 def _entry_id(entry: Any, title: str, text: str, link: str | None) -> str:
     """The entry's id: its guid / Atom id, else its (resolved) link, else a hash of its text."""
     ident = entry.get("id") or entry.get("guid") or link
@@ -128,6 +135,7 @@ def parse_feed(
     if not parsed.get("version") and not parsed.entries:
         raise SourceError("not an RSS or Atom feed")
     feed_lang = parsed.feed.get("language")
+    atom = str(parsed.get("version") or "").startswith("atom")
     base = feed_base(parsed, feed_url)
     drafts: list[MentionDraft] = []
     skipped = 0
@@ -135,7 +143,7 @@ def parse_feed(
         title = _entry_title(entry)
         text = _entry_text(title, _entry_body(entry))
         author = entry.get("author_detail") or {}
-        raw_link = entry.get("link")
+        raw_link = entry_link(entry, atom)
         link = unwrap_redirect(resolve_url(raw_link, base)) or raw_link
         try:
             draft = make_draft(

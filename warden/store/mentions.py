@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warden.sources.base import MentionDraft
-from warden.sources.identity import Identity, identify, same_content
+from warden.sources.identity import Identity, identify, item_key, link_key, same_content
 from warden.store.models import Mention, MentionEntity
 
 _CHUNK = 400
@@ -102,7 +102,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str,
 def _stored_with(
     session: Session, idents: Sequence[Identity]
 ) -> tuple[dict[tuple[str, str], tuple[int, str | None, str]], dict[str, tuple[int, str]]]:
-    """The stored mentions holding these ids (id, url_key, text_key) and these links (id,
+    """The stored mentions holding these ids (id, url, text_key) and these links (id,
     source)."""
     by_id: dict[tuple[str, str], tuple[int, str | None, str]] = {}
     by_link: dict[str, tuple[int, str]] = {}
@@ -110,7 +110,7 @@ def _stored_with(
     links = list({i.url_key for i in idents if i.url_key})
     for start in range(0, len(pairs), _CHUNK):
         held = select(
-            Mention.id, Mention.source, Mention.external_id, Mention.url_key, Mention.text_key
+            Mention.id, Mention.source, Mention.external_id, Mention.url, Mention.text_key
         ).where(tuple_(Mention.source, Mention.external_id).in_(pairs[start : start + _CHUNK]))
         for mention_id, source, external_id, key, text in session.execute(held):
             by_id[(source, external_id)] = (int(mention_id), key, text)
@@ -125,13 +125,16 @@ def _stored_with(
 
 
 def _another_item(
-    ident: Identity, link: str | None, text: str, shared_ids: set[tuple[str, str]]
+    ident: Identity, url: str | None, text: str, shared_ids: set[tuple[str, str]]
 ) -> bool:
-    """Whether a draft whose id is stored is another item than the stored one: its content
-    differs and either the poll gave that id to several items or both have links."""
-    if same_content(link, text, ident.url_key, ident.text_key):
+    """Whether a draft whose id is stored (with link `url` and text key `text`) is another
+    item than the stored one: its content differs (its link, `#fragment` included, when both
+    have one, else its text) and either the poll gave that id to several items or both have
+    links."""
+    stored = item_key(url)
+    if same_content(stored, text, ident.item_key, ident.text_key):
         return False
-    return (ident.source, ident.external_id) in shared_ids or bool(link and ident.url_key)
+    return (ident.source, ident.external_id) in shared_ids or bool(stored and ident.item_key)
 
 
 def store_mentions(
@@ -173,9 +176,11 @@ def store_mentions(
         for draft, ident in refused:
             held = by_id.get((ident.source, ident.external_id))
             if held is not None:
-                kept_id, kept_link, kept_text = held
-                if attempt == 0 and _another_item(ident, kept_link, kept_text, batch.shared_ids):
-                    todo.append((draft, ident.qualified()))
+                kept_id, kept_url, kept_text = held
+                if attempt == 0 and _another_item(ident, kept_url, kept_text, batch.shared_ids):
+                    # Posts of one thread: links equal but for their #fragment identify none.
+                    same_page = ident.url_key is not None and link_key(kept_url) == ident.url_key
+                    todo.append((draft, ident.qualified(keep_link=not same_page)))
                 else:
                     dropped.append(Duplicate(draft, "same id", kept_id, ident.source))
                 continue

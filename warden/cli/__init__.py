@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from warden import __version__
 from warden.errors import EXIT_CONFIG, EXIT_FAILURE, ConfigError, WardenError
 
@@ -82,6 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except WardenError as exc:
         print(f"warden: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except DBAPIError as exc:
+        # Missing, unreachable or never-upgraded database: one line naming it, for every command.
+        from warden.store.db import Database, database_problem
+
+        print(
+            f"warden: {database_problem(exc, Database.last_opened or '(unknown)')}", file=sys.stderr
+        )
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

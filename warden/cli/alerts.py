@@ -98,7 +98,7 @@ def _when(value: datetime | None) -> str:
 
 def _alerts(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     recent = _duration(args.recent, "--recent")
     with db.session() as session:
         rows = list_alerts(session, config, _now(), recent)
@@ -145,7 +145,7 @@ def _alerts(args: argparse.Namespace) -> int:
 
 def _ack(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     with db.session() as session:
         alert = acknowledge(session, args.alert, _who(args.by), _now())
         result = {"id": alert.id, "fingerprint": alert.fingerprint, "acked_by": alert.acked_by}
@@ -158,7 +158,7 @@ def _ack(args: argparse.Namespace) -> int:
 
 def _silence_add(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     matchers = [silences.parse_matcher(m) for m in args.matchers]
     duration = _duration(args.duration, "--duration")
     with db.session() as session:
@@ -191,7 +191,7 @@ def _silence_json(s: Silence) -> dict[str, object]:
 
 def _silence_list(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     now = _now()
     with db.session() as session:
         query = select(Silence).order_by(Silence.id)
@@ -223,7 +223,7 @@ def _silence_list(args: argparse.Namespace) -> int:
 
 def _silence_expire(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     with db.session() as session:
         silence = silences.expire(session, args.id, _now())
         result = _silence_json(silence)

@@ -41,7 +41,8 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError(f"expected a duration {FORMS}, got {value!r}")
     text = value.strip().replace(" ", "")
     if not text or _PART.sub("", text) != "":
-        raise ValueError(f"expected a duration {FORMS}, got {value!r}")
+        clock = " (a unit after each number, never a clock form like 1:30)" if ":" in text else ""
+        raise ValueError(f"expected a duration {FORMS}, got {value!r}{clock}")
     seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(text))
     return timedelta(seconds=seconds)
 

@@ -86,6 +86,15 @@ def test_bad_counts_file_is_a_plain_error(
     assert f"{bad}:1: expected a header with `timestamp,value` columns" in capsys.readouterr().err
 
 
+def test_a_reversed_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    mentions = ROOT / "examples" / "mentions.jsonl"
+    argv = ["backtest", str(ROOT / "rules" / "demo.yaml"), "--mentions", str(mentions)]
+    assert main([*argv, "--from", "2026-05-07", "--to", "2026-05-06", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "--from 2026-05-07 00:00 is not before --to 2026-05-06 00:00" in err
+    assert main([*argv, "--from", "2026-05-06", "--to", "2026-05-06", "-q"]) == 1
+
+
 def test_stored_mentions_backtest_leaves_the_live_store_alone(
     tmp_path: Path, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,7 @@ from webhook_server import WebhookServer
 
 from warden.cli import main
 from warden.store.db import Database
-from warden.store.models import Notification
+from warden.store.models import Alert, Notification
 
 
 def _setup(tmp_path: Path, receivers: list[dict[str, object]]) -> tuple[Path, Database]:
@@ -69,12 +69,17 @@ def test_alerts_silence_and_ack_from_the_command_line(
         "--author",
         "alice",
     )
-    assert added["matchers"] == "entity=Acme" and added["created_by"] == "alice"  # type: ignore[index]
+    assert added["matchers"] == [{"name": "entity", "op": "=", "value": "Acme"}]  # type: ignore[index]
+    assert added["created_by"] == "alice" and added["matching"] == 1  # type: ignore[index]
     rows = _json(capsys, "alerts", *c)
     by_id = {r["id"]: r for r in rows}  # type: ignore[union-attr]
-    assert by_id[acme]["muted"] == f"silenced by #{added['id']}"  # type: ignore[index]
-    assert by_id[beta]["delivery"] == {"oncall": "firing dead"}
-    assert by_id[beta]["errors"] == {"oncall": "Connection refused"}
+    muted = by_id[acme]["muted"]
+    assert muted["by"] == "silence" and muted["id"] == added["id"]  # type: ignore[index]
+    assert muted["until"] == added["ends_at"]  # type: ignore[index]
+    (delivery,) = by_id[beta]["delivery"]
+    assert delivery["receiver"] == "oncall" and delivery["target"] == 0
+    assert delivery["kind"] == "firing" and delivery["status"] == "dead"
+    assert delivery["error"] == "Connection refused" and delivery["at"] == AT.isoformat()
 
     prefix = by_id[beta]["fingerprint"][:10]
     assert main(["ack", *c, prefix, "--by", "bob"]) == 0
@@ -122,3 +127,47 @@ def test_notify_test_prints_success_or_the_exact_error(
     assert "Connection error" in err or "refused" in err
     assert main(["notify", "test", "-c", str(path), "nobody"]) == 1
     assert "no receiver 'nobody'" in capsys.readouterr().err
+
+
+def test_silence_typos_are_refused_or_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    acme = add_alert(db, at=AT)
+    c = ["-c", str(path)]
+    add = ["silence", "add", *c, "--duration", "2h", "--comment", "x"]
+    assert main([*add, "foo=bar"]) == 1
+    assert "no rule or alert has the label 'foo'" in capsys.readouterr().err
+    assert main([*add, "entity==x"]) == 1
+    assert "the value starts with '='; write entity=x" in capsys.readouterr().err
+    with db.session() as session:
+        fingerprint = session.get(Alert, acme).fingerprint  # type: ignore[union-attr]
+    assert main([*add, "--alert", fingerprint[:6], "source=push"]) == 1
+    assert "no rule or alert has the label 'source'" in capsys.readouterr().err
+    assert main([*add, "--alert", fingerprint[:6], "entity=Beta"]) == 1
+    assert f"do not match alert #{acme} itself" in capsys.readouterr().err
+    assert (
+        main(["silence", "add", *c, "entity=Acme", "--duration", "99999d", "--comment", "x"]) == 1
+    )
+    assert "longer than a year (365d)" in capsys.readouterr().err
+
+    assert main([*add, "entity=Nobody"]) == 0
+    out, err = capsys.readouterr()
+    assert "(0 current alerts match)" in out and "warning: it matches no firing" in err
+    assert main([*add, "foo=bar", "--force"]) == 0
+    capsys.readouterr()
+
+    assert main(["silence", "expire", *c, "1"]) == 0
+    assert capsys.readouterr().out.strip() == "silence #1 expired"
+    assert main(["silence", "expire", *c, "#1"]) == 0
+    assert "silence #1 had already expired at" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["silence", "expire", *c, "abc"])
+    assert "'abc' is not a silence number" in capsys.readouterr().err
+
+
+def test_json_errors_are_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    assert main(["ack", "-c", str(path), "zz", "--json"]) == 1
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert "fingerprint prefix of at least 4 hex digits" in error

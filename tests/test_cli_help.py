@@ -39,6 +39,9 @@ def test_every_command_has_a_description_and_one_examples_block(
     assert len(blocks) == 1, f"`warden {name} --help` has {len(blocks)} examples blocks"
     example_lines = text.split("examples:", 1)[1].strip().splitlines()
     assert example_lines and example_lines[0].strip().startswith("warden")
+    for line in example_lines:
+        # A backslash ending a source line joins it to the next unless it is escaped.
+        assert not re.search(r"\S {3,}--", line), f"`warden {name} --help`: {line!r}"
 
 
 def test_the_readme_table_lists_every_command() -> None:

@@ -139,7 +139,7 @@ def test_status_when_the_database_cannot_be_read(
     )
     assert main(["status", "--offline", "-c", str(config)]) == 1
     err = capsys.readouterr().err
-    assert "cannot read the database postgresql+psycopg://nobody@127.0.0.1:9/none" in err
+    assert "cannot reach the database postgresql+psycopg://nobody@127.0.0.1:9/none" in err
     assert "Traceback" not in err
 
 

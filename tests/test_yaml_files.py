@@ -280,3 +280,21 @@ def test_every_duration_field_takes_the_unit_form_only(name: str) -> None:
     text = render_schema(name)  # type: ignore[arg-type]
     assert '"format": "duration"' not in text
     assert '"pattern": "^(\\\\d+(\\\\.\\\\d+)?(ms|s|m|h|d|w))+$"' in text
+
+
+def test_clock_times_and_colon_durations_are_not_base_60_numbers(tmp_path: Path) -> None:
+    """YAML 1.1 reads 22:00 as 1320 and 1:30 as 90; Warden's files keep them strings."""
+    path = tmp_path / "config.yaml"
+    head = "entities: [{name: Acme}]\nsources: [{name: demo, type: demo}]\n"
+    path.write_text(
+        head + "receivers:\n  - name: phone\n    urls: ['json://127.0.0.1:9/a']\n"
+        "    quiet_hours: {start: 22:00, end: 07:30}\n",
+        encoding="utf-8",
+    )
+    quiet = load_config(path, env={}).receivers[0].quiet_hours
+    assert quiet is not None and (quiet.start, quiet.end) == ("22:00", "07:30")
+    assert read_yaml(path).data["sources"][0]["name"] == "demo"
+    path.write_text(head + "notifications: {dispatch_every: 1:30, top_mentions: 0x10}\n", "utf-8")
+    (problem,) = _problems(load_config, path, {})
+    assert problem.startswith(f"{path}:3: notifications.dispatch_every: expected a duration")
+    assert problem.endswith("got '1:30' (a unit after each number, never a clock form like 1:30)")

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.localtime import check_zone
-from warden.durations import Duration
+from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
+from warden.notify.crosscheck import receiver_problems
 from warden.notify.settings import (
     SEVERITIES,
     InhibitRule,
@@ -116,7 +117,7 @@ class EntitySettings(_Section):
 
 class RulesSettings(_Section):
     dir: Path = Field(default=Path("rules"), description="Folder of rule files (*.yaml).")
-    evaluate_every: Duration = Field(
+    evaluate_every: PositiveDuration = Field(
         default=timedelta(minutes=1), description="How often every rule is evaluated."
     )
 
@@ -190,21 +191,6 @@ class Config(_Section):
     def _unique_entities(cls, v: list[EntitySettings]) -> list[EntitySettings]:
         _require_unique([e.name for e in v], "entity")
         return v
-
-    @model_validator(mode="after")
-    def _receiver_references_exist(self) -> Config:
-        names = {r.name for r in self.receivers}
-        for receiver in self.receivers:
-            for field, name in (
-                ("fallback", receiver.fallback),
-                ("escalate_to", receiver.escalate_to),
-            ):
-                if name is not None and name not in names:
-                    raise ValueError(
-                        f"receiver {receiver.name!r}: {field} {name!r} is not a receiver "
-                        f"(receivers: {', '.join(sorted(names))})"
-                    )
-        return self
 
     @model_validator(mode="after")
     def _source_entities_exist(self) -> Config:
@@ -303,6 +289,9 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(problems)
     expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
     config = validate_document(expanded_doc, Config)
+    crossed = receiver_problems(expanded_doc, config.receivers)
+    if crossed:
+        raise ConfigError(crossed)
     base_dir = path.resolve().parent
     environ = os.environ if env is None else env
     # systemd passes a colon-separated list when StateDirectory= names several folders.

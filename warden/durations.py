@@ -6,12 +6,14 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _BARE = re.compile(r"^\d+(\.\d+)?$")
 DURATION_PATTERN = r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"
+ZERO_PATTERN = r"^(0+(\.0+)?(ms|s|m|h|d|w))+$"
+"""A duration of nothing (`0s`, `0m0s`): what a PositiveDuration's schema refuses."""
 
 
 FORMS = "like 5m, 30s, 1h30m or 2d (a number and a unit: ms, s, m, h, d or w)"
@@ -41,7 +43,8 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError(f"expected a duration {FORMS}, got {value!r}")
     text = value.strip().replace(" ", "")
     if not text or _PART.sub("", text) != "":
-        raise ValueError(f"expected a duration {FORMS}, got {value!r}")
+        clock = " (a unit after each number, never a clock form like 1:30)" if ":" in text else ""
+        raise ValueError(f"expected a duration {FORMS}, got {value!r}{clock}")
     seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(text))
     return timedelta(seconds=seconds)
 
@@ -68,3 +71,27 @@ Duration = Annotated[
     ),
 ]
 """A pydantic field type: accepts `5m`-style strings (never a bare number), holds a timedelta."""
+
+
+def require_positive(delta: timedelta) -> timedelta:
+    """`delta` when longer than nothing; ValueError for 0s (a period of zero spins or divides)."""
+    if delta <= timedelta(0):
+        raise ValueError(f"must be longer than 0s, got {format_duration(delta)} ({FORMS})")
+    return delta
+
+
+PositiveDuration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    AfterValidator(require_positive),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "not": {"pattern": ZERO_PATTERN},
+            "examples": ["30s", "5m", "1h30m"],
+        }
+    ),
+]
+"""A Duration that must be longer than 0s (periods, timeouts, windows); the schema says so."""

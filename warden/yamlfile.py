@@ -116,6 +116,22 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+_INT = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+)
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_NUMBERS = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}
+# YAML 1.1 reads 22:00 and 1:30 as base-60 numbers (1320, 90): a clock time or a duration
+# written without quotes would arrive as a confusing integer. Warden's files keep them strings
+# (as YAML 1.2 does); every other implicit type resolves as in SafeLoader.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, _NUMBERS.get(tag, regexp)) for tag, regexp in resolvers]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     """Parse YAML text; syntax errors, and aliases that expand past MAX_NODES values (an

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from warden.alerts.pipeline import muted_alerts
+from warden.alerts.pipeline import Muted, muted_alerts
 from warden.config import Config
 from warden.store.models import Alert, Notification
 
@@ -26,12 +26,18 @@ class AlertRow:
     since: datetime
     fired_at: datetime | None
     resolved_at: datetime | None
-    muted: str | None
+    muted: Muted | None
     acked_by: str | None
     acked_at: datetime | None
     escalation_level: int
-    delivery: dict[str, str] = field(default_factory=dict)  # receiver → status (latest message)
-    errors: dict[str, str] = field(default_factory=dict)
+    delivery: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """receiver (`name`, `name[2]` for its 2nd URL) → its latest message: receiver, target,
+    kind (firing, resolved, ...), status (sent, pending, dead, ...), at, error."""
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """receiver → the error of its latest message when that one is not sent."""
+        return {k: d["error"] for k, d in self.delivery.items() if d["error"]}
 
     def as_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -47,12 +53,11 @@ class AlertRow:
             "since": iso(self.since),
             "fired_at": iso(self.fired_at),
             "resolved_at": iso(self.resolved_at),
-            "muted": self.muted,
+            "muted": self.muted.as_json() if self.muted else None,
             "acked_by": self.acked_by,
             "acked_at": iso(self.acked_at),
             "escalation_level": self.escalation_level,
-            "delivery": self.delivery,
-            "errors": self.errors,
+            "delivery": list(self.delivery.values()),
         }
 
 
@@ -103,10 +108,13 @@ def list_alerts(
                 if row is None:
                     continue
                 name = message.receiver + (f"[{message.target + 1}]" if message.target else "")
-                row.delivery[name] = f"{message.kind} {message.status}"
-                if message.last_error and message.status != "sent":
-                    row.errors[name] = message.last_error
-                else:
-                    row.errors.pop(name, None)
+                row.delivery[name] = {
+                    "receiver": message.receiver,
+                    "target": message.target,
+                    "kind": message.kind,
+                    "status": message.status,
+                    "at": (message.sent_at or message.created_at).isoformat(),
+                    "error": message.last_error if message.status != "sent" else None,
+                }
     order = {"firing": 0, "pending": 1, "resolved": 2}
     return sorted(rows.values(), key=lambda r: (order.get(r.state, 3), -r.id))

@@ -45,19 +45,41 @@ class _Group:
     firing: list[Alert] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Muted:
+    """Why a firing alert is not sent: `by` "silence" (id: the silence, until: its end) or
+    "inhibition" (id: the inhibiting alert, until: None, as long as that one fires)."""
+
+    by: str
+    id: int
+    until: datetime | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"silenced by #{self.id}" if self.by == "silence" else f"inhibited by alert #{self.id}"
+        )
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "by": self.by,
+            "id": self.id,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
 def muted_alerts(
     session: Session, firing: Sequence[Alert], config: Config, now: datetime
-) -> dict[int, str]:
+) -> dict[int, Muted]:
     """{alert id: why it is not sent} for inhibited and silenced firing alerts."""
     muted = {
-        target: f"inhibited by alert #{source}"
+        target: Muted("inhibition", source)
         for target, source in inhibited(firing, config.notifications.inhibit_rules).items()
     }
     active = silences.active(session, now)
     for alert in firing:
         found = silences.silenced_by(alert, active)
         if found is not None and alert.id not in muted:
-            muted[alert.id] = f"silenced by #{found.id}"
+            muted[alert.id] = Muted("silence", found.id, found.ends_at)
     return muted
 
 

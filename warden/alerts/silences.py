@@ -30,6 +30,11 @@ def parse_matcher(text: str) -> dict[str, str]:
     name, op, value = m.groups()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
+    elif value.startswith(("=", "~")):
+        raise WardenError(
+            f"matcher {text!r}: the value starts with {value[0]!r}; write {name}{op}"
+            f"{value[1:]} (or quote a value that really starts so: {name}{op}'{value}')"
+        )
     if op in ("=~", "!~"):
         try:
             re.compile(value)
@@ -97,14 +102,16 @@ def add(
     return silence
 
 
-def expire(session: Session, silence_id: int, now: datetime) -> Silence:
-    """End a silence now; WardenError if there is no such silence."""
+def expire(session: Session, silence_id: int, now: datetime) -> tuple[Silence, bool]:
+    """End a silence now: (the silence, whether it was still in force); WardenError if there
+    is no such silence. An already-expired silence is left as it was."""
     silence = session.get(Silence, silence_id)
     if silence is None:
-        raise WardenError(f"no silence #{silence_id} (see `warden silence list`)")
+        raise WardenError(f"no silence #{silence_id} (see `warden silence list --all`)")
     if silence.ends_at > now:
         silence.ends_at = now
-    return silence
+        return silence, True
+    return silence, False
 
 
 def describe(matchers: Sequence[dict[str, str]]) -> str:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
 
 from warden import __version__
 from warden.errors import EXIT_CONFIG, EXIT_FAILURE, ConfigError, WardenError
@@ -60,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(args: argparse.Namespace, message: str) -> int:
+    """Report an operator error: `{"error": ...}` (stderr) under --json, else one stderr line."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"warden: {message}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["run"]:
@@ -81,7 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_CONFIG
     except WardenError as exc:
-        print(f"warden: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _fail(args, str(exc))
+    except DBAPIError as exc:
+        # Missing, unreachable or never-upgraded database: one line naming it, for every command.
+        from warden.store.db import Database, database_problem
+
+        return _fail(args, database_problem(exc, Database.last_opened or "(unknown)"))
     except KeyboardInterrupt:
         return 130

@@ -5,6 +5,7 @@ its next evaluation."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -19,19 +20,22 @@ from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    plural,
     print_json,
     print_table,
 )
 from warden.clock import SystemClock
+from warden.config import Config
 from warden.durations import parse_duration
-from warden.errors import WardenError
+from warden.errors import ConfigError, WardenError
 from warden.notify.channels import channel_for
 from warden.notify.message import MessageView
 from warden.notify.render import Renderer
 from warden.notify.send import Envelope, send
 from warden.notify.words import Words
+from warden.rules.loader import load_rules
 from warden.store.db import Database
-from warden.store.models import Silence
+from warden.store.models import Alert, Silence
 
 ALERTS_EPILOG = """\
 examples:
@@ -61,6 +65,8 @@ examples:
   warden silence expire 4            end silence #4 now
 
 Matchers: name=value, name!=value, name=~regex, name!~regex; rule and severity match too.
+A label no rule or current alert has is refused (a typo silences nothing) unless --force;
+`silence add` says how many current alerts match, and warns when none does. At most 365d.
 Silenced alerts are still recorded and listed by `warden alerts`; they are only not sent.
 """
 
@@ -98,7 +104,7 @@ def _when(value: datetime | None) -> str:
 
 def _alerts(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     recent = _duration(args.recent, "--recent")
     with db.session() as session:
         rows = list_alerts(session, config, _now(), recent)
@@ -130,14 +136,16 @@ def _alerts(args: argparse.Namespace) -> int:
                 r.rule,
                 ",".join(f"{k}={v}" for k, v in sorted(r.labels.items())),
                 _when(r.fired_at or r.since),
-                r.muted or "-",
+                str(r.muted) if r.muted else "-",
                 r.acked_by or "-",
-                " ".join(f"{k}:{v.replace(' ', '/')}" for k, v in r.delivery.items()) or "-",
+                " ".join(f"{k}:{d['kind']}/{d['status']}" for k, d in r.delivery.items()) or "-",
             ]
             for r in rows
         ],
     )
-    dead = [(r.id, k, v) for r in rows for k, v in r.errors.items() if "dead" in r.delivery[k]]
+    dead = [
+        (r.id, k, v) for r in rows for k, v in r.errors.items() if r.delivery[k]["status"] == "dead"
+    ]
     for alert_id, receiver, error in dead:
         print(f"#{alert_id} to {receiver}: dead: {error}")
     return 0
@@ -145,7 +153,7 @@ def _alerts(args: argparse.Namespace) -> int:
 
 def _ack(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     with db.session() as session:
         alert = acknowledge(session, args.alert, _who(args.by), _now())
         result = {"id": alert.id, "fingerprint": alert.fingerprint, "acked_by": alert.acked_by}
@@ -156,12 +164,52 @@ def _ack(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SILENCE = timedelta(days=365)
+"""Longest silence: past a year it is forgotten, not meant (expire and re-add to extend)."""
+
+
+def _silence_id(text: str) -> int:
+    """A silence number as typed (`4` or `#4`) for argparse."""
+    try:
+        number = int(text.strip().removeprefix("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a silence number (like 4 or #4; see `warden silence list`)"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a silence number (1 or more)")
+    return number
+
+
+def _known_labels(config: Config, current: list[Alert]) -> set[str]:
+    """Label names an alert can carry: the rules' (group_by, labels), and current alerts'."""
+    known = {"rule", "severity"}
+    with contextlib.suppress(ConfigError):  # broken rule files: `warden check` says why
+        known |= load_rules(config).label_names()
+    for alert in current:
+        known |= set(alert.labels)
+    return known
+
+
 def _silence_add(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     matchers = [silences.parse_matcher(m) for m in args.matchers]
     duration = _duration(args.duration, "--duration")
+    if duration > MAX_SILENCE:
+        raise WardenError(
+            f"--duration {args.duration}: longer than a year (365d); silence for less, and "
+            "add a new silence when it ends if the reason still holds"
+        )
     with db.session() as session:
+        current = list(session.scalars(select(Alert).where(Alert.state.in_(("firing", "pending")))))
+        known = _known_labels(config, current)
+        unknown = sorted({m["name"] for m in matchers} - known)
+        if unknown and not args.force:
+            raise WardenError(
+                f"no rule or alert has the label {', '.join(map(repr, unknown))} "
+                f"(labels: {', '.join(sorted(known))}); check the spelling, or --force"
+            )
         if args.alert:
             alert = find_alert(session, args.alert)
             matchers = (
@@ -169,19 +217,37 @@ def _silence_add(args: argparse.Namespace) -> int:
                 + [{"name": k, "op": "=", "value": v} for k, v in sorted(alert.labels.items())]
                 + matchers
             )
+            if not silences.matches(matchers, silences.alert_labels(alert)) and not args.force:
+                raise WardenError(
+                    f"the matchers given with --alert do not match alert #{alert.id} itself "
+                    f"(its labels: {silences.describe(matchers[: len(alert.labels) + 1])}); "
+                    "drop them, or --force"
+                )
         silence = silences.add(session, matchers, duration, _who(args.author), args.comment, _now())
-        result = _silence_json(silence)
+        matching = sum(
+            silences.matches(silence.matchers, silences.alert_labels(a)) for a in current
+        )
+        result = {**_silence_json(silence), "matching": matching}
     if args.json:
         print_json(result)
-    else:
-        print(f"silence #{result['id']} until {result['ends_at']}: {result['matchers']}")
+        return 0
+    print(
+        f"silence #{result['id']} until {result['ends_at']}: "
+        f"{silences.describe(silence.matchers)} ({plural(matching, 'current alert')} match)"
+    )
+    if matching == 0:
+        print(
+            "warning: it matches no firing or pending alert now (it will mute later ones "
+            "that match; check the matchers with `warden alerts`)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _silence_json(s: Silence) -> dict[str, object]:
     return {
         "id": s.id,
-        "matchers": silences.describe(s.matchers),
+        "matchers": [{"name": m["name"], "op": m["op"], "value": m["value"]} for m in s.matchers],
         "starts_at": s.starts_at.isoformat(),
         "ends_at": s.ends_at.isoformat(),
         "created_by": s.created_by,
@@ -191,7 +257,7 @@ def _silence_json(s: Silence) -> dict[str, object]:
 
 def _silence_list(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     now = _now()
     with db.session() as session:
         query = select(Silence).order_by(Silence.id)
@@ -209,7 +275,7 @@ def _silence_list(args: argparse.Namespace) -> int:
         [
             [
                 f"#{r['id']}",
-                r["matchers"],
+                silences.describe(r["matchers"]),  # type: ignore[arg-type]
                 str(r["ends_at"])[:16],
                 r["created_by"],
                 r["comment"],
@@ -223,14 +289,16 @@ def _silence_list(args: argparse.Namespace) -> int:
 
 def _silence_expire(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    db = Database(config.database_url)
+    db = Database(config.database_url, existing=True)
     with db.session() as session:
-        silence = silences.expire(session, args.id, _now())
-        result = _silence_json(silence)
+        silence, was_active = silences.expire(session, args.id, _now())
+        result = {**_silence_json(silence), "was_active": was_active}
     if args.json:
         print_json(result)
-    else:
+    elif was_active:
         print(f"silence #{result['id']} expired")
+    else:
+        print(f"silence #{result['id']} had already expired at {_when(silence.ends_at)}; unchanged")
     return 0
 
 
@@ -313,12 +381,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--duration", required=True, help="how long, e.g. 2h")
     add.add_argument("--comment", required=True, help="why (shown to everyone)")
     add.add_argument("--author", help="who (default: your user name)")
+    add.add_argument(
+        "--force", action="store_true", help="accept label names no rule or alert has (yet)"
+    )
     add.set_defaults(func=_silence_add)
     listing = _parser(sub, "list", "list silences", SILENCE_EPILOG)
     listing.add_argument("--all", action="store_true", help="expired silences too")
     listing.set_defaults(func=_silence_list)
     expire = _parser(sub, "expire", "end a silence now", SILENCE_EPILOG)
-    expire.add_argument("id", type=lambda v: int(v.lstrip("#")), help="silence number")
+    expire.add_argument("id", type=_silence_id, help="silence number (4 or #4)")
     expire.set_defaults(func=_silence_expire)
 
     notify = subparsers.add_parser(

@@ -41,9 +41,9 @@ EPILOG = """\
 examples:
   warden backtest rules/early-warning.yaml --counts examples/volume.csv --entity "Banque Exemple"
   warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --table
-  warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --step 30s \
+  warden backtest rules/demo.yaml --mentions examples/mentions.jsonl --step 30s \\
       --from 2026-05-06T10:30 --to 2026-05-06T12:00
-  warden backtest rules/early-warning.yaml --counts examples/volume.csv --entity "Banque Exemple" \
+  warden backtest rules/early-warning.yaml --counts examples/volume.csv --entity "Banque Exemple" \\
       --timezone Europe/Paris                      (profiles on the Paris clock)
   warden backtest rules/ --from 2026-10-01           (the stored mentions of -c config.yaml)
 
@@ -177,6 +177,11 @@ def run(args: argparse.Namespace) -> int:
     # The transitions are the report: the replayed lifecycle's alert.* lines (a critical alert
     # logs at error) would repeat them on stderr; only a failure of the command itself shows.
     configure_logging("critical", "console")
+    if args.since is not None and args.until is not None and args.since >= args.until:
+        raise WardenError(
+            f"--from {args.since:%Y-%m-%d %H:%M} is not before --to {args.until:%Y-%m-%d %H:%M} "
+            "(UTC): nothing to replay; give --from the earlier moment"
+        )
     ruleset = load_rule_paths(_rule_paths(args.rules))
     if not len(ruleset):
         raise WardenError("no rules in the given files")

@@ -14,6 +14,7 @@ from warden.cli.common import add_config_option, plural
 from warden.config import Config, load_config
 from warden.errors import EXIT_CONFIG, ConfigError, ModelLoadError
 from warden.inline_secrets import inline_secret_warnings
+from warden.notify.crosscheck import receiver_warnings
 from warden.notify.local_schemas import register_local_schemas
 from warden.notify.template_check import template_problems
 from warden.rules.loader import load_rules
@@ -55,6 +56,19 @@ def _receiver_problems(doc: YamlDocument, config: Config) -> list[str]:
                 f"understand this URL (scheme {scheme!r}; see its wiki for the URL forms)"
             )
     return problems
+
+
+def _group_by_warnings(doc: YamlDocument, config: Config, known: set[str]) -> list[str]:
+    """notifications.group_by labels that no rule's alert carries (every alert groups alone)."""
+    warnings = []
+    for i, name in enumerate(config.notifications.group_by):
+        if name != "..." and name not in known:
+            loc: Loc = ("notifications", "group_by", i)
+            warnings.append(
+                f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: no rule gives alerts the "
+                f"label {name!r} (they carry: {', '.join(sorted(known))})"
+            )
+    return warnings
 
 
 def _model_problems(doc: YamlDocument, config: Config, load: bool) -> list[str]:
@@ -100,6 +114,11 @@ def run_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         problems += exc.problems
         ruleset = None
+    for warning in receiver_warnings(doc, config.receivers):
+        print(f"warning: {warning}", file=sys.stderr)
+    if ruleset is not None:
+        for warning in _group_by_warnings(doc, config, ruleset.label_names()):
+            print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

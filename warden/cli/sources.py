@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
     add_config_option,
@@ -24,7 +24,7 @@ from warden.sources.base import PollState
 from warden.sources.health import SourceHealth, read_health
 from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source, is_polled
-from warden.store.db import Database
+from warden.store.db import Database, database_problem
 
 EPILOG = """\
 examples:
@@ -77,11 +77,8 @@ def _status(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             health = read_health(session, config.sources, SystemClock().now())
-    except SQLAlchemyError as exc:
-        raise WardenError(
-            f"cannot read source health from {db.safe_url} ({type(exc).__name__}); "
-            "is the database reachable and migrated (`warden db upgrade`)?"
-        ) from None
+    except DBAPIError as exc:
+        raise WardenError(database_problem(exc, db.safe_url)) from None
     finally:
         db.dispose()
     if args.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
     add_config_option,
@@ -17,7 +17,7 @@ from warden.cli.common import (
 from warden.clock import SystemClock
 from warden.errors import WardenError
 from warden.status import Snapshot, read_snapshot
-from warden.store.db import Database
+from warden.store.db import Database, database_problem
 
 EPILOG = """\
 examples:
@@ -123,10 +123,8 @@ def _status(args: argparse.Namespace) -> int:
                 "(`warden run`) or create them with `warden db upgrade`"
             )
         snapshot = read_snapshot(config, db, SystemClock().now(), ask_listener=not args.offline)
-    except SQLAlchemyError as exc:
-        raise WardenError(
-            f"cannot read the database {db.safe_url}: {getattr(exc, 'orig', exc)}"
-        ) from None
+    except DBAPIError as exc:
+        raise WardenError(database_problem(exc, db.safe_url)) from None
     finally:
         db.dispose()
     if args.json:

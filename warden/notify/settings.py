@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from warden.durations import Duration
+from warden.durations import Duration, PositiveDuration
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
@@ -46,12 +46,21 @@ class QuietHours(_Section):
         description="Severities sent even during quiet hours.",
     )
 
+    @model_validator(mode="after")
+    def _a_span(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError(
+                f"start and end are both {self.start}: an empty span; give two different "
+                "times (22:00 to 07:00 crosses midnight) or remove quiet_hours"
+            )
+        return self
+
 
 class NotificationSettings(_Section):
-    dispatch_every: Duration = Field(
+    dispatch_every: PositiveDuration = Field(
         default=timedelta(seconds=10), description="How often the outbox is drained."
     )
-    repeat_interval: Duration = Field(
+    repeat_interval: PositiveDuration = Field(
         default=timedelta(hours=4),
         description="A group that keeps firing unchanged (and not acknowledged) is "
         "re-notified this often.",
@@ -66,7 +75,7 @@ class NotificationSettings(_Section):
         default=timedelta(0),
         description="How long a new group waits for more alerts before its first message.",
     )
-    group_interval: Duration = Field(
+    group_interval: PositiveDuration = Field(
         default=timedelta(minutes=1),
         description="Shortest time between two messages about one group when it changes "
         "(an alert joins or resolves).",
@@ -76,10 +85,10 @@ class NotificationSettings(_Section):
         description="Mutes: by default a critical alert on an entity mutes its warnings "
         "and infos while it fires. [] to mute nothing.",
     )
-    retry_initial: Duration = Field(
+    retry_initial: PositiveDuration = Field(
         default=timedelta(seconds=30), description="First retry delay of an undelivered message."
     )
-    retry_max: Duration = Field(
+    retry_max: PositiveDuration = Field(
         default=timedelta(minutes=15), description="Longest delay between two retries."
     )
     top_mentions: int = Field(
@@ -136,7 +145,7 @@ class ReceiverSettings(_Section):
         description="Longest body in characters; unset: the channel's own (SMS 1600 and one "
         "160-character segment when it fits, Slack 3000, Discord 2000, Telegram 4096).",
     )
-    timeout: Duration = Field(
+    timeout: PositiveDuration = Field(
         default=timedelta(seconds=10),
         description="How long one delivery attempt may take (connect and answer).",
     )
@@ -149,7 +158,7 @@ class ReceiverSettings(_Section):
         "timeout, or Warden stopped mid-send) is sent again, with the same idempotency key. "
         "Past this it is marked unconfirmed, not re-sent.",
     )
-    dead_after: Duration | None = Field(
+    dead_after: PositiveDuration | None = Field(
         default=timedelta(hours=6),
         description="A message still undelivered this long after it was written is marked "
         "dead (shown in `warden alerts`, logged as notify.dead) and copied to `fallback`.",
@@ -166,7 +175,7 @@ class ReceiverSettings(_Section):
         "after it fired (for example SMS to the on-call, then the comms lead).",
         examples=["comms-lead"],
     )
-    escalate_after: Duration = Field(
+    escalate_after: PositiveDuration = Field(
         default=timedelta(minutes=15), description="Delay before escalating to escalate_to."
     )
     quiet_hours: QuietHours | None = Field(

@@ -49,6 +49,14 @@ class RuleSet:
     def get(self, name: str) -> Rule | None:
         return next((r.rule for r in self.rules if r.rule.name == name), None)
 
+    def label_names(self) -> set[str]:
+        """Every label an alert of these rules can carry (group_by, labels), plus `rule` and
+        `severity`, which silences, routes and grouping match too."""
+        names = {"rule", "severity"}
+        for loaded in self.rules:
+            names |= set(loaded.rule.group_by) | set(loaded.rule.labels)
+        return names
+
 
 def rule_files(directory: Path) -> list[Path]:
     if not directory.is_dir():

@@ -27,7 +27,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.sensitivity import SensitivityLevel
 from warden.detect.volume import default_windows
-from warden.durations import Duration
+from warden.durations import Duration, PositiveDuration
 from warden.rules.template import unknown_placeholders
 
 Severity = Literal["info", "warning", "critical"]
@@ -103,7 +103,7 @@ class VolumeCondition(_Strict):
     """More than `above` mentions of the entity within the last `window` (a fixed threshold)."""
 
     kind: Literal["volume"]
-    window: Duration = Field(
+    window: PositiveDuration = Field(
         description="Look-back window, like 10m or 1h. Counted in the 5-minute buckets it "
         "touches, so 10m reads the last 10 to 15 minutes."
     )
@@ -120,7 +120,7 @@ class NegativeShareCondition(_Strict):
     """Share of negative mentions over `above` (0..1), once at least `min_count` are scored."""
 
     kind: Literal["negative_share"]
-    window: Duration = Field(
+    window: PositiveDuration = Field(
         description="Look-back window, like 15m or 1h. Counted in the 5-minute buckets it "
         "touches, so 15m reads the last 15 to 20 minutes."
     )
@@ -166,7 +166,7 @@ class VolumeSpikeCondition(_Strict):
         default="count",
         description="What is counted: mentions, negative mentions, reach (followers), engagement.",
     )
-    step: Duration = Field(
+    step: PositiveDuration = Field(
         default=timedelta(minutes=5), description="Bucket size: 5m, 15m, 1h (multiple of 5m)."
     )
     warm_up: Duration = Field(
@@ -205,7 +205,9 @@ class NegativeSurgeCondition(_Strict):
     min_count: float = Field(
         default=5, ge=0, description="Fire only on at least this many negative mentions."
     )
-    step: Duration = Field(default=timedelta(minutes=15), description="Bucket size (5m multiple).")
+    step: PositiveDuration = Field(
+        default=timedelta(minutes=15), description="Bucket size (5m multiple)."
+    )
     warm_up: Duration = Field(default=timedelta(days=2), description="History needed first.")
     min_share_increase: float = Field(
         default=0.10, ge=0, le=1, description="Smallest rise of the negative share that counts."
@@ -225,8 +227,12 @@ class SentimentShiftCondition(_Strict):
 
     kind: Literal["sentiment_shift"]
     sensitivity: Sensitivity = "medium"
-    window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
-    baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
+    window: PositiveDuration = Field(
+        default=timedelta(hours=1), description="Recent period judged."
+    )
+    baseline: PositiveDuration = Field(
+        default=timedelta(days=7), description="Usual period before it."
+    )
     min_delta: float = Field(
         default=0.2, gt=0, le=2, description="Fire only on a shift of at least this (-1..1 scale)."
     )
@@ -249,7 +255,7 @@ class KeywordsCondition(_Strict):
     min_count: int = Field(
         default=1, ge=1, description="Fire once at least this many posts match in the window."
     )
-    window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
+    window: PositiveDuration = Field(default=timedelta(minutes=15), description="Look-back window.")
 
     VALUES: ClassVar[tuple[str, ...]] = ("matches", "threshold", "window")
 
@@ -267,7 +273,7 @@ class InfluentialAuthorCondition(_Strict):
         description="Fire when the summed followers of one author's posts in the window "
         "(repeated posts) are at least this.",
     )
-    window: Duration = Field(default=timedelta(minutes=15), description="Look-back window.")
+    window: PositiveDuration = Field(default=timedelta(minutes=15), description="Look-back window.")
 
     VALUES: ClassVar[tuple[str, ...]] = ("author", "followers", "threshold", "window")
 
@@ -287,7 +293,9 @@ class ViralityCondition(_Strict):
         ge=1,
         description="Fire on a post that gained at least this many interactions within `within`.",
     )
-    within: Duration = Field(default=timedelta(hours=1), description="How fast: posts this young.")
+    within: PositiveDuration = Field(
+        default=timedelta(hours=1), description="How fast: posts this young."
+    )
 
     VALUES: ClassVar[tuple[str, ...]] = ("engagement", "threshold")
 
@@ -301,8 +309,12 @@ class NewTermCondition(_Strict):
     min_ratio: float = Field(
         default=5.0, ge=1, description="At least this many times more frequent than usual."
     )
-    window: Duration = Field(default=timedelta(hours=1), description="Recent period judged.")
-    baseline: Duration = Field(default=timedelta(days=7), description="Usual period before it.")
+    window: PositiveDuration = Field(
+        default=timedelta(hours=1), description="Recent period judged."
+    )
+    baseline: PositiveDuration = Field(
+        default=timedelta(days=7), description="Usual period before it."
+    )
     ignore: list[str] = Field(
         default_factory=list, description="Terms never reported (the entity's own names are)."
     )
@@ -315,7 +327,7 @@ class FlatlineCondition(_Strict):
 
     kind: Literal["flatline"]
     source: str = Field(default="*", description="Source name from config.yaml, or * for each.")
-    silent_for: Duration = Field(
+    silent_for: PositiveDuration = Field(
         description="Longest acceptable silence, like 2h: fires once a source has been silent "
         "for longer."
     )

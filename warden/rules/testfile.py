@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from warden.durations import Duration
+from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
 from warden.rules.notation import expand_series
 from warden.rules.schema import step_multiple
@@ -90,7 +90,9 @@ class AlertTest(_Strict):
 
 class TestCase(_Strict):
     name: str = ""
-    interval: Duration = Field(default=timedelta(minutes=5), description="Size of one value.")
+    interval: PositiveDuration = Field(
+        default=timedelta(minutes=5), description="Size of one value."
+    )
     start: datetime = Field(default=DEFAULT_START, description="Time of the first value (UTC).")
     input_series: list[InputSeries] = Field(default_factory=list)
     input_mentions: list[InputMention] = Field(default_factory=list)
@@ -109,7 +111,7 @@ class TestCase(_Strict):
 
 class RuleTestFile(_Strict):
     rule_files: list[str] = Field(min_length=1, description="Rule files, relative to this file.")
-    evaluation_interval: Duration = Field(default=timedelta(minutes=5))
+    evaluation_interval: PositiveDuration = Field(default=timedelta(minutes=5))
     tests: list[TestCase] = Field(min_length=1)
 
 

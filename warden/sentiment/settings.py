@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warden.durations import Duration
+from warden.durations import PositiveDuration
 
 DEFAULT_MODEL = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
 """Multilingual (incl. French and English) tweet sentiment model, XLM-RoBERTa base, ~1.1 GB."""
@@ -44,6 +44,6 @@ class SentimentSettings(BaseModel):
         default=None,
         description="Where exported ONNX models are kept (default: ~/.cache/warden/onnx).",
     )
-    interval: Duration = Field(
+    interval: PositiveDuration = Field(
         default=timedelta(seconds=10), description="How often to score newly stored mentions."
     )

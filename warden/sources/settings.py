@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
-from warden.durations import Duration
+from warden.durations import PositiveDuration
 
 
 class _SourceBase(BaseModel):
@@ -23,11 +23,11 @@ class _SourceBase(BaseModel):
         description="Unique name of this source, used in logs, alerts and the `source` label.",
         examples=["google-alerts-acme", "mastodon-acme"],
     )
-    interval: Duration = Field(
+    interval: PositiveDuration = Field(
         default=timedelta(minutes=5), description="How often to poll, like 30s, 5m, 1h."
     )
     enabled: bool = Field(default=True, description="Set to false to keep the entry but not poll.")
-    timeout: Duration = Field(
+    timeout: PositiveDuration = Field(
         default=timedelta(seconds=20), description="Per-request timeout (connect and read)."
     )
     entities: list[str] = Field(

@@ -8,11 +8,11 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warden.errors import StorageError, WardenError
@@ -97,6 +97,31 @@ class NoDatabase(WardenError):
         )
 
 
+def database_problem(exc: DBAPIError, safe_url: str) -> str:
+    """One line saying why the database at `safe_url` (password masked) could not be read.
+
+    `exc` is what SQLAlchemy raised: a database that does not exist or cannot be reached, or
+    one without Warden's tables (never upgraded). The line ends with what to do.
+    """
+    reason = str(exc.orig if exc.orig is not None else exc).strip()
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    if "no such table" in reason or "UndefinedTable" in type(exc.orig).__name__:
+        return (
+            f"the database {safe_url} has no Warden tables ({first}): run `warden db upgrade`, "
+            "or check database.url in config.yaml"
+        )
+    detail = next((line for line in lines if "does not exist" in line), first)
+    return (
+        f"cannot reach the database {safe_url}: {detail}; check database.url in config.yaml, "
+        "that the server runs and the database exists (then `warden db upgrade`)"
+    )
+
+
+class DatabaseUnavailable(WardenError):
+    """The database could not be reached or has no Warden tables (one line, URL masked)."""
+
+
 class Database:
     """One engine and session factory per URL; SQLite gets WAL and a busy timeout.
 
@@ -104,6 +129,9 @@ class Database:
     backtest of the stored mentions): a SQLite file that does not exist is a WardenError
     saying so, instead of an empty database created as a side effect of looking.
     """
+
+    last_opened: ClassVar[str | None] = None
+    """The masked URL of the newest handle, so the CLI can name it in a database error."""
 
     def __init__(self, url: str, echo: bool = False, *, existing: bool = False) -> None:
         self.url = url
@@ -136,6 +164,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        Database.last_opened = self.safe_url
 
     @property
     def dialect(self) -> str:
@@ -181,7 +210,7 @@ class Database:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         except OperationalError as exc:
-            raise WardenError(f"cannot reach the database {self.safe_url}: {exc.orig}") from None
+            raise DatabaseUnavailable(database_problem(exc, self.safe_url)) from None
 
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -68,7 +68,7 @@ def _silences(session: Session, now: datetime) -> list[dict[str, Any]]:
     return [
         {
             "id": s.id,
-            "matchers": silences.describe(s.matchers),
+            "matchers": [dict(m) for m in s.matchers],
             "until": s.ends_at,
             "by": s.created_by,
             "comment": s.comment,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
 
+from warden.alerts.silences import describe
 from warden.cli.common import (
     add_config_option,
     add_json_option,
@@ -99,7 +100,7 @@ def _print(snapshot: Snapshot) -> None:
         print_table(
             ["silence", "matches", "until", "by", "comment"],
             [
-                [s["id"], s["matchers"], _when(s["until"]), s["by"], s["comment"]]
+                [s["id"], describe(s["matchers"]), _when(s["until"]), s["by"], s["comment"]]
                 for s in snapshot.silences
             ],
         )

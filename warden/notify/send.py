@@ -26,12 +26,7 @@ _NOTIFY_TYPES = {
     "warning": apprise.NotifyType.WARNING,
     "info": apprise.NotifyType.INFO,
 }
-_BODY_FORMATS = {
-    "slack": apprise.NotifyFormat.MARKDOWN,
-    "markdown": apprise.NotifyFormat.MARKDOWN,
-    "html": apprise.NotifyFormat.HTML,
-    "text": apprise.NotifyFormat.TEXT,
-}
+_SLACK_SCHEMES = frozenset({"slack"})
 _LOCAL = frozenset({"console", "mbox"})
 _HEADED = frozenset({"slack", "discord", "telegram", "markdown"})
 """Kinds whose templates start the body with the title: apprise gets no separate title."""
@@ -65,9 +60,37 @@ def with_timeout(url: str, seconds: float, key: str | None = None) -> str:
     if scheme in _LOCAL:
         return url
     extra = [f"rto={seconds:g}", f"cto={min(seconds, 10.0):g}"]
+    if scheme in _SLACK_SCHEMES:
+        # Only Slack's Block Kit payload carries a body as given; its legacy payload escapes
+        # `&`, `<`, `>` again, which would show Warden's escapes (`&amp;lt;`) to the reader.
+        url = _without_param(url, "blocks")
+        extra.append("blocks=yes")
     if key and scheme in IDEMPOTENT_SCHEMES:
         extra.append(f"+Idempotency-Key={quote(key, safe='')}")
     return url + ("&" if "?" in url else "?") + "&".join(extra)
+
+
+def _without_param(url: str, name: str) -> str:
+    """`url` without its query parameter `name` (any value)."""
+    if "?" not in url:
+        return url
+    base, query = url.split("?", 1)
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0].lower() != name]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
+def body_format_for(url: str, channel: Channel) -> apprise.NotifyFormat | None:
+    """What apprise is told the body is written in.
+
+    Warden writes each body in its channel's own dialect (Slack mrkdwn, Discord markdown,
+    Telegram HTML) and escapes outside text for it, so apprise must pass it through as it is
+    (None: no conversion, no second escaping). Plain text to a markup channel is declared as
+    text so that apprise escapes it for that channel, which Warden did not.
+    """
+    generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
+    if channel.markup == "text" and not generic:
+        return apprise.NotifyFormat.TEXT
+    return None
 
 
 def send(url: str, channel: Channel, envelope: Envelope, timeout: float) -> Outcome:
@@ -105,8 +128,7 @@ def _apprise(
         if envelope.kind == "resolved"
         else _NOTIFY_TYPES.get(envelope.severity, apprise.NotifyType.INFO)
     )
-    generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
-    body_format = None if generic else _BODY_FORMATS.get(channel.markup)
+    body_format = body_format_for(url, channel)
     # Debug lines say whether a socket timed out reading the answer; keep them off the logs.
     apprise_log = logging.getLogger("apprise")
     propagate = apprise_log.propagate

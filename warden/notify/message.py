@@ -18,6 +18,8 @@ from warden.rules.template import render
 from warden.store.models import Alert, Mention
 
 SNIPPET_CHARS = 280
+SHORT_FINGERPRINT = 12
+"""Hex digits of the fingerprint every channel prints (and `warden ack` takes)."""
 PERCENT_KEYS = frozenset({"share", "probability", "negative_share", "positive_share"})
 
 
@@ -57,6 +59,8 @@ class AlertView:
     extra: list[tuple[str, str]]
     mentions: list[MentionView]
     sentiment: dict[str, int] = field(default_factory=dict)
+    ack_command: str = ""  # `warden ack <short>`, as every channel prints it
+    silence_command: str = ""  # a `warden silence add ...` that runs as printed
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,17 @@ def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, A
     return show
 
 
+def ack_command(short: str) -> str:
+    """The command acknowledging the alert whose fingerprint starts with `short`."""
+    return f"warden ack {short}"
+
+
+def silence_command(short: str, words: Words) -> str:
+    """The command silencing that alert for 2 hours, with the comment `--comment` requires,
+    in `words`' language. Every channel prints this one string, so it runs as printed."""
+    return f'warden silence add --alert {short} --duration 2h --comment "{words.silence_comment}"'
+
+
 def _default_summary(alert: Alert, words: Words) -> str:
     v = alert.values
     entity = alert.labels.get("entity", "")
@@ -168,9 +183,10 @@ def alert_view(
         key = view.sentiment or "not_scored"
         sentiment[key] = sentiment.get(key, 0) + 1
     close_reason = alert.annotations.get("resolved_reason") if alert.annotations else None
+    short = alert.fingerprint[:SHORT_FINGERPRINT]
     return AlertView(
         id=alert.id,
-        short=alert.fingerprint[:12],
+        short=short,
         rule=rule.name if rule is not None else alert.rule,
         severity=alert.severity,
         state=alert.state,
@@ -194,4 +210,6 @@ def alert_view(
         ],
         mentions=views,
         sentiment={k: v for k, v in sentiment.items() if v},
+        ack_command=ack_command(short),
+        silence_command=silence_command(short, words),
     )

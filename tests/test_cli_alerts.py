@@ -110,6 +110,7 @@ def test_notify_test_prints_success_or_the_exact_error(
             [
                 {"name": "good", "kind": "slack", "urls": [hook.slack_url()]},
                 {"name": "bad", "urls": [f"json://127.0.0.1:{down}/x"], "timeout": "2s"},
+                {"name": "nodns", "urls": ["json://warden-test.invalid/x"], "timeout": "2s"},
             ],
         )
         assert main(["notify", "test", "-c", str(path), "good"]) == 0
@@ -119,7 +120,11 @@ def test_notify_test_prints_success_or_the_exact_error(
     assert main(["notify", "test", "-c", str(path), "bad"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("failed: bad URL 1 of 1 (text): ")
-    assert "Connection error" in err or "refused" in err
+    # apprise's warning alone ("A Connection error occurred ...") does not say why
+    assert f"connection refused by 127.0.0.1 port {down}" in err, err
+    assert main(["notify", "test", "-c", str(path), "nodns"]) == 1
+    err = capsys.readouterr().err
+    assert "the host name could not be resolved (DNS)" in err and "warden-test.invalid" in err
     assert main(["notify", "test", "-c", str(path), "nobody"]) == 1
     assert "no receiver 'nobody'" in capsys.readouterr().err
 

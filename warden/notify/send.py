@@ -10,6 +10,7 @@ copy re-sent after such an uncertain attempt or a crash.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -31,6 +32,38 @@ _LOCAL = frozenset({"console", "mbox"})
 _HEADED = frozenset({"slack", "discord", "telegram", "markdown"})
 """Kinds whose templates start the body with the title: apprise gets no separate title."""
 _TIMED_OUT = ("Read timed out", "ReadTimeout", "read timeout")
+_SOCKET = re.compile(r"Socket Exception: (.*)")
+_WHERE = re.compile(r"host='([^']*)', port=(\d+)")
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\"')]+)")
+_CAUSES = (
+    ("NameResolutionError", "the host name could not be resolved (DNS)"),
+    ("ConnectTimeoutError", "no connection within the connect timeout"),
+    ("Read timed out", "no answer within the read timeout"),
+    ("SSLError", "TLS failed"),
+)
+
+
+def socket_cause(log_text: str) -> str | None:
+    """The underlying cause apprise logged at debug level for a failed request, in short:
+    `connection refused by 127.0.0.1 port 9`, `the host name could not be resolved (DNS):
+    Name or service not known (host.example port 443)`. None when it logged none."""
+    found = _SOCKET.findall(log_text)
+    if not found:
+        return None
+    text = found[-1]
+    where = _WHERE.search(text)
+    place = f"{where.group(1)} port {where.group(2)}" if where else None
+    errno = _ERRNO.search(text)
+    detail = errno.group(1).strip() if errno else None
+    for marker, said in _CAUSES:
+        if marker in text:
+            cause = said + (f": {detail}" if detail else "")
+            return cause + (f" ({place})" if place else "")
+    if detail and "refused" in detail.lower():
+        return f"connection refused by {place}" if place else "connection refused"
+    if detail:
+        return detail + (f" ({place})" if place else "")
+    return " ".join(text.split())[:300]
 
 
 @dataclass(frozen=True)
@@ -150,6 +183,9 @@ def _apprise(
     log_text = str(captured.getvalue())
     lines = [ln for ln in log_text.splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
     reason = " ".join(" ".join(ln.split(" - ", 2)[-1] for ln in lines).split())[-500:]
+    cause = socket_cause(log_text)
+    if cause:
+        reason = f"{reason.rstrip('.')}: {cause}" if reason else cause
     # Only a timeout waiting for the answer is uncertain: the request went out. A connection
     # that could not be made (refused, connect timeout) certainly delivered nothing.
     timed_out = any(marker in log_text for marker in _TIMED_OUT) and (

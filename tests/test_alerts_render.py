@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from warden.notify.render import render_alert
+from warden.notify.words import Words
 from warden.rules.schema import Rule
-from warden.store.models import Alert
+from warden.store.models import Alert, Mention, Score
 
 AT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 
@@ -125,3 +126,50 @@ def test_a_long_message_drops_quoted_mentions_before_it_is_cut() -> None:
     assert "cut to fit" not in slack
     email = render_alert(alert, rule, "firing", mentions, "email").body
     assert "user19" in email  # e-mail has room for all of them
+
+
+def _mention(n: int, label: str | None, handle: str | None, followers: int) -> Mention:
+    mention = Mention(
+        id=n,
+        source="x",
+        external_id=str(n),
+        author_handle=handle,
+        author_name=None,
+        author_followers=followers,
+        likes=1,
+        reposts=0,
+        published_at=AT,
+        text=f"post {n}",
+        url=None,
+    )
+    if label is not None:
+        mention.score = Score(mention_id=n, label=label, model="m", scored_at=AT)
+    return mention
+
+
+def test_counts_agree_in_both_languages_and_telegram_says_what_the_others_say() -> None:
+    rule = Rule.model_validate(
+        {
+            "name": "neg",
+            "condition": {"kind": "volume_spike"},
+            "annotations": {"summary": "Acme under fire"},
+        }
+    )
+    alert = _alert({"entity": "Acme"}, {"reason": "3 mentions in 5m"})
+    mentions = [
+        _mention(1, "negative", "a", 1),
+        _mention(2, "negative", None, 2_000),
+        _mention(3, "negative", "c", 0),
+        _mention(4, "positive", "d", 0),
+    ]
+    fr = render_alert(alert, rule, "firing", mentions, "text", Words("fr")).body
+    assert "Tonalité des mentions citées: 3 négatives · 1 positive" in fr
+    assert "1 abonné," in fr and "2\u202f000 abonnés" in fr and "1 interaction," in fr
+    assert "auteur inconnu (x" in fr
+    en = render_alert(alert, rule, "firing", mentions, "text", Words("en")).body
+    assert "Sentiment of quoted mentions: 3 negative · 1 positive" in en
+    assert "1 follower," in en and "2,000 followers" in en and "unknown author" in en
+    telegram = render_alert(alert, rule, "firing", mentions, "telegram", Words("en")).body
+    assert "<i>Why:</i> 3 mentions in 5m" in telegram
+    assert "Sentiment of quoted mentions: 3 negative" in telegram
+    assert "warden silence add --alert 0123456789ab" in telegram

@@ -75,8 +75,11 @@ def snippet(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
-def mention_view(mention: Mention) -> MentionView:
-    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or "?")
+def mention_view(mention: Mention, words: Words | None = None) -> MentionView:
+    """One quoted mention; an author the source did not give is `unknown author` in `words`'
+    language."""
+    unknown = (words or Words()).unknown_author
+    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or unknown)
     return MentionView(
         id=mention.id,
         who=who,
@@ -177,7 +180,7 @@ def alert_view(
     reason = alert.values.get("reason")
     resolved = alert.state == "resolved"
     probability = alert.values.get("probability")
-    views = [mention_view(m) for m in mentions]
+    views = [mention_view(m, words) for m in mentions]
     sentiment = {"negative": 0, "neutral": 0, "positive": 0, "not_scored": 0}
     for view in views:
         key = view.sentiment or "not_scored"

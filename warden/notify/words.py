@@ -35,6 +35,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "neutral": "neutral",
         "positive": "positive",
         "not_scored": "not scored yet",
+        "negative_other": "negative",
+        "neutral_other": "neutral",
+        "positive_other": "positive",
+        "not_scored_other": "not scored yet",
+        "followers_one": "follower",
+        "interactions_one": "interaction",
+        "unknown_author": "unknown author",
         "read_first": "Read first",
         "followers": "followers",
         "interactions": "interactions",
@@ -73,10 +80,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "usual": "habituel",
         "chance": "probabilité d'une variation normale",
         "sentiment": "Tonalité des mentions citées",
-        "negative": "négatif",
+        "negative": "négative",
         "neutral": "neutre",
-        "positive": "positif",
-        "not_scored": "pas encore évalué",
+        "positive": "positive",
+        "not_scored": "pas encore évaluée",
+        "negative_other": "négatives",
+        "neutral_other": "neutres",
+        "positive_other": "positives",
+        "not_scored_other": "pas encore évaluées",
+        "followers_one": "abonné",
+        "interactions_one": "interaction",
+        "unknown_author": "auteur inconnu",
         "read_first": "À lire d'abord",
         "followers": "abonnés",
         "interactions": "interactions",
@@ -116,6 +130,18 @@ class Words:
         if key.startswith("_"):
             raise AttributeError(key)
         return self[key]
+
+    def count(self, n: Any, key: str) -> str:
+        """`n` and the phrase `key` agreeing with it: `1 follower`, `3 négatives` (a mention is
+        feminine in French). English takes the singular for 1 only, French for 0 and 1; the
+        phrase `key` is the form of one mention, `key_one` / `key_other` the forms when they
+        differ from it."""
+        one = isinstance(n, int | float) and (abs(n) < 2 if self.language == "fr" else n == 1)
+        if one:
+            word = self.phrases.get(f"{key}_one", self[key])
+        else:
+            word = self.phrases.get(f"{key}_other", self[key])
+        return f"{self.number(n)} {word}"
 
     def number(self, value: Any) -> str:
         """152000 → `152,000` (en) or `152 000` (fr); 8.25 → `8.2` / `8,2`; text unchanged."""

@@ -193,3 +193,27 @@ def test_a_group_resolved_before_its_first_message_sends_nothing(
     assert _run(db, config, AT + timedelta(minutes=5)) == []
     with db.session() as session:
         assert session.query(AlertGroup).count() == 0
+
+
+def test_a_resolved_alert_keeps_the_figures_it_fired_with_and_its_peak(db: Database) -> None:
+    from datetime import timedelta
+
+    from warden.alerts.lifecycle import apply_results
+    from warden.rules.evaluate import RuleResult
+    from warden.rules.schema import Rule
+    from warden.store.models import Alert
+
+    rule = Rule.model_validate({**RULE, "name": "r-peak"})
+    labels = {"entity": "Acme"}
+    steps = [(True, 4), (True, 9), (True, 5), (False, 0)]
+    for n, (active, count) in enumerate(steps):
+        values = {"count": count, "reason": f"{count} mentions in the last 5m"}
+        with db.session() as session:
+            apply_results(
+                session, [RuleResult(rule, labels, active, values)], AT + timedelta(minutes=n)
+            )
+    with db.session() as session:
+        (alert,) = session.query(Alert).filter(Alert.rule == "r-peak").all()
+        assert alert.state == "resolved"
+        assert alert.values["count"] == 5 and alert.values["peak"] == 9  # not "0 mentions"
+        assert alert.annotations["resolved_reason"] == "0 mentions in the last 5m"

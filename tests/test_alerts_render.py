@@ -14,6 +14,7 @@ AT = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 
 def _alert(labels: dict[str, str], values: dict[str, object], **kw: object) -> Alert:
     kw.setdefault("state", "firing")
+    kw.setdefault("annotations", {})
     return Alert(
         id=7,
         rule="r",
@@ -25,7 +26,6 @@ def _alert(labels: dict[str, str], values: dict[str, object], **kw: object) -> A
         last_true_at=AT,
         last_eval_at=AT,
         values=values,
-        annotations={},
         evidence=[],
         **kw,
     )
@@ -78,7 +78,10 @@ def test_warm_up_and_resolution_are_said() -> None:
     )
     message = render_alert(resolved, rule, "resolved", [])
     assert message.title.startswith("[RESOLVED]")
-    assert "Resolved at 2026-03-02 10:00 UTC (firing since 2026-03-02 09:05 UTC)." in message.body
+    assert (
+        "Resolved at 2026-03-02 10:00 UTC (firing since 2026-03-02 09:05 UTC, lasted 55 min)."
+        in message.body
+    )
 
 
 def test_numbers_are_written_one_way_in_a_message() -> None:
@@ -173,3 +176,29 @@ def test_counts_agree_in_both_languages_and_telegram_says_what_the_others_say() 
     assert "<i>Why:</i> 3 mentions in 5m" in telegram
     assert "Sentiment of quoted mentions: 3 negative" in telegram
     assert "warden silence add --alert 0123456789ab" in telegram
+
+
+def test_a_resolution_gives_what_fired_how_long_and_offers_no_ack() -> None:
+    rule = Rule.model_validate(
+        {
+            "name": "vol",
+            "condition": {"kind": "volume_spike"},
+            "annotations": {"summary": "{{ count }} mentions of {{ entity }}"},
+        }
+    )
+    resolved = _alert(
+        {"entity": "Acme"},
+        {"count": 4, "observed": 4, "peak": 9, "reason": "4 mentions in the last 5m"},
+        annotations={"resolved_reason": "0 mentions in the last 5m"},
+        resolved_at=datetime(2026, 3, 2, 10, 15, tzinfo=UTC),
+        state="resolved",
+    )
+    for kind in ("text", "slack", "markdown", "telegram", "html", "sms"):
+        body = render_alert(resolved, rule, "resolved", [], kind, Words("fr")).body
+        assert "4 mentions of Acme" in body, kind
+        assert "ack" not in body.lower().replace("acme", ""), kind
+        if kind != "sms":
+            assert "en cours depuis 2026-03-02 09:05 UTC, durée 1 h 10 min" in body.replace(
+                "\\", ""
+            ), kind
+            assert "Pic pendant l'alerte: 9" in body.replace("&#39;", "'"), kind

@@ -7,7 +7,7 @@ separator (152,000 / 152 000), shares and probabilities as percentages (85% / 85
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "ack": "Acknowledge",
         "silence": "Silence for 2h",
         "silence_comment": "silenced from the alert message",
+        "lasted": "lasted",
+        "peak": "Peak while firing",
         "label_mention": "Correct a sentiment",
         "more": "more",
         "alerts_in_group": "alerts",
@@ -103,6 +105,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "ack": "Acquitter",
         "silence": "Mettre en silence 2 h",
         "silence_comment": "mis en silence depuis le message d'alerte",
+        "lasted": "durée",
+        "peak": "Pic pendant l'alerte",
         "label_mention": "Corriger une tonalité",
         "more": "suite",
         "alerts_in_group": "alertes",
@@ -171,6 +175,19 @@ class Words:
             return str(probability)
         word = "sur" if self.language == "fr" else "in"
         return f"1 {word} {self.number(max(1, round(1 / min(float(probability), 1.0))))}"
+
+    def duration(self, span: timedelta) -> str:
+        """How long something lasted: `45 s`, `12 min`, `1 h 10 min`, `2 d 3 h` (`j` in French)."""
+        seconds = max(0, int(span.total_seconds()))
+        if seconds < 60:
+            return f"{seconds} s"
+        minutes, hours, days = seconds // 60 % 60, seconds // 3600 % 24, seconds // 86400
+        day = "j" if self.language == "fr" else "d"
+        if days:
+            return f"{days} {day} {hours} h" if hours else f"{days} {day}"
+        if hours:
+            return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return f"{minutes} min"
 
     def time(self, moment: datetime | None, with_date: bool = True) -> str:
         """`2026-03-02 10:05 CET` in the receiver's zone (`10:05 CET` without the date)."""

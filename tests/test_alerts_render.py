@@ -202,3 +202,26 @@ def test_a_resolution_gives_what_fired_how_long_and_offers_no_ack() -> None:
                 "\\", ""
             ), kind
             assert "Pic pendant l'alerte: 9" in body.replace("&#39;", "'"), kind
+
+
+def test_annotation_placeholders_are_written_for_each_receiver() -> None:
+    rule = Rule.model_validate(
+        {
+            "name": "vol",
+            "condition": {"kind": "volume_spike"},
+            "annotations": {
+                "summary": "Acme since {{ since }}",
+                "detail": "Among them: {{ top_mentions }}",
+            },
+        }
+    )
+    alert = _alert({"entity": "Acme"}, {"count": 4})
+    mentions = [_mention(1, "negative", "client4", 2_000)]
+    words = Words("fr", "America/New_York")
+    for kind in ("text", "sms", "slack"):
+        body = render_alert(alert, rule, "firing", mentions, kind, words).body
+        body = body.replace("\u202f", " ")
+        assert "Acme since 2026-03-02 04:05 EST" in body, kind  # 09:05 UTC in New York
+        if kind != "sms":
+            assert "@client4 (x, 2 000 abonnés, négative, 1 interaction, 04:05 EST)" in body, kind
+            assert "followers" not in body and "UTC" not in body, kind

@@ -102,28 +102,35 @@ def subject(labels: Mapping[str, str]) -> str:
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
-def format_mention(n: int, mention: Mention) -> str:
-    """One quoted mention as a line of plain text (rule tests and backtests print these)."""
-    view = mention_view(mention)
+def format_mention(n: int, mention: Mention, words: Words | None = None) -> str:
+    """One quoted mention as a line of plain text, in `words`' language, number format and
+    time zone (English and UTC without it: rule tests and backtests print these)."""
+    words = words or Words()
+    view = mention_view(mention, words)
     facts = [view.source]
     if view.followers:
-        facts.append(f"{view.followers:,} followers")
-    facts.append(view.sentiment or "not scored yet")
+        facts.append(words.count(view.followers, "followers"))
+    facts.append(words[view.sentiment] if view.sentiment else words.not_scored)
     if view.engagement:
-        facts.append(f"{view.engagement:,} interactions")
-    line = f'{n}. {view.who} ({", ".join(facts)}, {view.published_at:%H:%M UTC}): "{view.snippet}"'
+        facts.append(words.count(view.engagement, "interactions"))
+    facts.append(words.time(view.published_at, False))
+    line = f'{n}. {view.who} ({", ".join(facts)}): "{view.snippet}"'
     return line + (f"\n   {view.url}" if view.url else "")
 
 
-def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]:
-    """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures."""
+def template_values(
+    alert: Alert, mentions: Sequence[Mention], words: Words | None = None
+) -> dict[str, Any]:
+    """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures, the
+    quoted mentions and times written for the receiver (`words`: language, zone, numbers)."""
+    words = words or Words()
     return {
         **alert.labels,
         "rule": alert.rule,
         "entity": alert.labels.get("entity", ""),
         "severity": alert.severity,
-        "since": alert.active_since.strftime("%Y-%m-%d %H:%M UTC"),
-        "top_mentions": "\n".join(format_mention(i, m) for i, m in enumerate(mentions, 1)),
+        "since": words.time(alert.active_since),
+        "top_mentions": "\n".join(format_mention(i, m, words) for i, m in enumerate(mentions, 1)),
         **alert.values,
     }
 
@@ -172,7 +179,7 @@ def alert_view(
 ) -> AlertView:
     """The message data of one alert, its summary written in `words`' language and formats."""
     annotations = dict(rule.annotations) if rule is not None else {}
-    values = template_values(alert, mentions)
+    values = template_values(alert, mentions, words)
     show = value_formatter(words, values)
     summary = (
         render(annotations["summary"], values, show)

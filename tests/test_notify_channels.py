@@ -278,3 +278,14 @@ def test_real_apprise_plugins_carry_warden_escaped_text_unchanged(
     assert by_path["telegram"]["parse_mode"] == "HTML"
     assert "&lt;img src=x" in telegram and "&amp;lt;" not in telegram
     assert "<b>" in telegram  # Warden's own markup, not escaped into text
+
+
+def test_copies_of_the_built_in_templates_pass_warden_check(tmp_path: Path) -> None:
+    import shutil
+
+    from warden.notify import template_check
+
+    builtin = Path(escape.__file__).parent / "templates"
+    for path in builtin.glob("*.j2"):
+        shutil.copy(path, tmp_path / path.name)
+    assert template_check.template_problems(tmp_path) == []

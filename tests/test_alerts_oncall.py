@@ -193,3 +193,68 @@ def test_a_group_resolved_before_its_first_message_sends_nothing(
     assert _run(db, config, AT + timedelta(minutes=5)) == []
     with db.session() as session:
         assert session.query(AlertGroup).count() == 0
+
+
+def test_a_resolved_alert_keeps_the_figures_it_fired_with_and_its_peak(db: Database) -> None:
+    from datetime import timedelta
+
+    from warden.alerts.lifecycle import apply_results
+    from warden.rules.evaluate import RuleResult
+    from warden.rules.schema import Rule
+    from warden.store.models import Alert
+
+    rule = Rule.model_validate({**RULE, "name": "r-peak"})
+    labels = {"entity": "Acme"}
+    steps = [(True, 4), (True, 9), (True, 5), (False, 0)]
+    for n, (active, count) in enumerate(steps):
+        values = {"count": count, "reason": f"{count} mentions in the last 5m"}
+        with db.session() as session:
+            apply_results(
+                session, [RuleResult(rule, labels, active, values)], AT + timedelta(minutes=n)
+            )
+    with db.session() as session:
+        (alert,) = session.query(Alert).filter(Alert.rule == "r-peak").all()
+        assert alert.state == "resolved"
+        assert alert.values["count"] == 5 and alert.values["peak"] == 9  # not "0 mentions"
+        assert alert.annotations["resolved_reason"] == "0 mentions in the last 5m"
+
+
+def test_evidence_refreshed_after_firing_does_not_hold_the_first_message(
+    tmp_path: Path, db: Database
+) -> None:
+    config = _config(tmp_path, wait_for_scores="2m")
+    scored = add_mention(db, "service lamentable", n=1)
+    alert_id = add_alert(db, evidence=[scored])
+    # the next evaluation quotes a newer post, not scored yet: no reason to wait for it
+    newer = add_mention(db, "toujours en panne", n=2, label=None, at=AT + timedelta(seconds=20))
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.evidence = [newer, scored]
+    sent = _run(db, config, AT + timedelta(seconds=30))
+    assert sent == [("oncall", "firing", [alert_id])]
+    with db.session() as session:
+        body = session.query(Notification).one().body
+    assert "toujours en panne" in body and "not scored yet" in body  # the evidence as it stands
+
+
+def test_after_its_inhibition_ends_an_alert_is_sent_only_if_it_still_fires(
+    tmp_path: Path, db: Database
+) -> None:
+    config = _config(tmp_path)
+    crit = add_alert(db, "acme-negative")
+    gone = add_alert(db, "acme-info", severity="info", at=AT - timedelta(minutes=19))
+    still = add_alert(db, "acme-volume", severity="warning")
+    assert _run(db, config, AT) == [("oncall", "firing", [crit])]  # the others are inhibited
+    later = AT + timedelta(minutes=19)
+    with db.session() as session:
+        for alert in session.query(Alert):
+            alert.last_eval_at = later
+            if alert.id == crit:
+                alert.state, alert.resolved_at = "resolved", later
+            elif alert.id == still:
+                alert.last_true_at = later  # its condition still holds
+            # `gone`: its condition stopped holding; only keep_firing_for keeps it open
+    sent = _run(db, config, later)
+    assert ("oncall", "firing", [still]) in sent
+    assert all(gone not in ids for _, _, ids in sent)  # not sent stale after the inhibition

@@ -115,6 +115,7 @@ def test_notify_test_prints_success_or_the_exact_error(
             [
                 {"name": "good", "kind": "slack", "urls": [hook.slack_url()]},
                 {"name": "bad", "urls": [f"json://127.0.0.1:{down}/x"], "timeout": "2s"},
+                {"name": "nodns", "urls": ["json://warden-test.invalid/x"], "timeout": "2s"},
             ],
         )
         assert main(["notify", "test", "-c", str(path), "good"]) == 0
@@ -124,7 +125,11 @@ def test_notify_test_prints_success_or_the_exact_error(
     assert main(["notify", "test", "-c", str(path), "bad"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("failed: bad URL 1 of 1 (text): ")
-    assert "Connection error" in err or "refused" in err
+    # apprise's warning alone ("A Connection error occurred ...") does not say why
+    assert f"connection refused by 127.0.0.1 port {down}" in err, err
+    assert main(["notify", "test", "-c", str(path), "nodns"]) == 1
+    err = capsys.readouterr().err
+    assert "the host name could not be resolved (DNS)" in err and "warden-test.invalid" in err
     assert main(["notify", "test", "-c", str(path), "nobody"]) == 1
     assert "no receiver 'nobody'" in capsys.readouterr().err
 
@@ -171,3 +176,44 @@ def test_json_errors_are_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["ack", "-c", str(path), "zz", "--json"]) == 1
     error = json.loads(capsys.readouterr().err)["error"]
     assert "fingerprint prefix of at least 4 hex digits" in error
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_ack_and_silence_lines_of_every_channel_run_as_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    import html
+    import re
+    import shlex
+
+    from warden.notify.channels import KINDS
+    from warden.notify.render import render_alert
+    from warden.notify.words import Words
+    from warden.store.models import Alert
+
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    alert_id = add_alert(db, at=AT)
+    commands: dict[str, set[str]] = {}
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        for kind in KINDS:
+            shown = render_alert(alert, None, "firing", [], kind, Words(language))
+            for text in (shown.body, shown.html or ""):
+                for found in re.findall(r"warden (?:ack|silence add)[^`<\n·]*", text):
+                    commands.setdefault(kind, set()).add(html.unescape(found).strip())
+            if kind == "sms":  # one segment has room for `ack <fingerprint>` only
+                short = re.findall(r"ack ([0-9a-f]+)", shown.body)
+    assert set(commands) == set(KINDS) - {"sms"}  # every other channel gives the commands
+    silences = {c for found in commands.values() for c in found if "silence" in c}
+    acks = {c for found in commands.values() for c in found if "silence" not in c}
+    assert len(silences) == 1 and len(acks) == 1  # one command, one fingerprint length
+    for kind in commands:
+        assert silences <= commands[kind], kind
+    assert acks == {f"warden ack {short[0]}"}
+    for command in (*silences, *acks):
+        argv = shlex.split(command)
+        assert argv[0] == "warden"
+        assert main([*argv[1:], "-c", str(path)]) == 0, command
+    out = capsys.readouterr().out
+    assert "acknowledged" in out

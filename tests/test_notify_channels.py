@@ -226,3 +226,66 @@ def test_a_broken_template_falls_back_and_warden_check_points_at_it(
     assert f"{folder / 'slack.j2'}:1: Expected an expression, got 'end of statement block'" in err
     assert any(e.startswith(f"{folder / 'text.j2'}:2: UndefinedError:") for e in err), err
     assert any(e.startswith(f"{folder / 'sms.txt.j2'}:1: not a Warden template name") for e in err)
+
+
+def test_real_apprise_plugins_carry_warden_escaped_text_unchanged(
+    tmp_path: Path, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apprise's own Slack, Discord and Telegram plugins, pointed at a local server: what
+    Warden escaped arrives escaped once (no `&amp;lt;`), and the Slack headline stays bold."""
+    from apprise.plugins.discord import NotifyDiscord
+    from apprise.plugins.slack import NotifySlack
+    from apprise.plugins.telegram import NotifyTelegram
+
+    with WebhookServer() as server, WebhookServer(reply=b"ok") as slack_server:
+        base = f"http://127.0.0.1:{server.port}"
+        # The services' hosts are fixed in apprise; only the address is moved to loopback.
+        monkeypatch.setattr(
+            NotifySlack, "webhook_url", f"http://127.0.0.1:{slack_server.port}/slack"
+        )
+        monkeypatch.setattr(NotifyDiscord, "notify_url", f"{base}/discord")
+        monkeypatch.setattr(NotifyTelegram, "notify_url", f"{base}/telegram/bot")
+        config = config_with(
+            tmp_path,
+            [
+                {
+                    "name": "slack",
+                    # blocks=no asks for the legacy payload, which would escape again
+                    "urls": ["slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#ops?blocks=no"],
+                },
+                {"name": "discord", "urls": ["discord://1234/abcdefgh"]},
+                {
+                    "name": "telegram",
+                    "urls": ["tgram://123456789:abcdefghijklmnopqrstuvwxyzABCDEFGHI/12345"],
+                },
+            ],
+        )
+        _hostile_alert(sqlite_db)
+        _send(sqlite_db, config)
+        by_path = {r.path.split("/")[1]: r.json for r in server.wait_for(2)}
+        by_path["slack"] = slack_server.wait_for(1)[0].json
+    (block,) = [b for b in by_path["slack"]["attachments"][0]["blocks"] if b["type"] == "section"]
+    slack = block["text"]["text"]
+    assert block["text"]["type"] == "mrkdwn"
+    assert slack.startswith("*ALERT")  # bold, not turned into _italic_
+    assert "&lt;!channel&gt;" in slack and "&amp;lt;" not in slack and "&amp;amp;" not in slack
+    assert "<!channel>" not in slack and "@troll&lt;b&gt;" in slack
+    discord = by_path["discord"]["content"]
+    assert discord.startswith("**ALERT")
+    assert "@everyone" not in discord.replace("@\u200beveryone", "")
+    assert "\\*\\*bold\\*\\*" in discord  # Warden's markdown escapes, kept as they are
+    telegram = by_path["telegram"]["text"]
+    assert by_path["telegram"]["parse_mode"] == "HTML"
+    assert "&lt;img src=x" in telegram and "&amp;lt;" not in telegram
+    assert "<b>" in telegram  # Warden's own markup, not escaped into text
+
+
+def test_copies_of_the_built_in_templates_pass_warden_check(tmp_path: Path) -> None:
+    import shutil
+
+    from warden.notify import template_check
+
+    builtin = Path(escape.__file__).parent / "templates"
+    for path in builtin.glob("*.j2"):
+        shutil.copy(path, tmp_path / path.name)
+    assert template_check.template_problems(tmp_path) == []

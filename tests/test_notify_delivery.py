@@ -65,7 +65,7 @@ def test_after_an_outage_a_resolved_alert_is_not_preceded_by_a_late_alert(
         (request,) = hook.wait_for(1)
     assert request.json["title"].startswith("[RESOLVED]")
     assert (
-        "Resolved at 2026-03-02 09:15 UTC (firing since 2026-03-02 09:05 UTC)."
+        "Resolved at 2026-03-02 09:15 UTC (firing since 2026-03-02 09:05 UTC, lasted 10 min)."
         in (request.json["message"])
     )
     assert _statuses(sqlite_db) == [("firing", "superseded"), ("resolved", "sent")]

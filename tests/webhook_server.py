@@ -25,8 +25,11 @@ class Received:
 
 
 class WebhookServer:
-    def __init__(self, delay: float = 0.0, status: int = 200, port: int = 0) -> None:
+    def __init__(
+        self, delay: float = 0.0, status: int = 200, port: int = 0, reply: bytes = b"{}"
+    ) -> None:
         self.delay = delay
+        self.reply = reply
         self.status = status
         self.received: list[Received] = []
         self.arrived = 0  # requests read, answered or not
@@ -46,9 +49,9 @@ class WebhookServer:
                     time.sleep(server.delay)
                 self.send_response(server.status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(server.reply)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(server.reply)
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -159,7 +160,7 @@ def apply_results(
                 open_alerts[fp] = alert
                 log.info("alert.pending", rule=rule.name, alert=alert.id, labels=result.labels)
             alert.last_true_at = now
-            alert.values = result.values
+            alert.values = _with_peak(result.values, alert.values)
             if result.evidence:
                 alert.evidence = result.evidence
             alert.severity = rule.severity
@@ -191,10 +192,28 @@ def apply_results(
         ):
             alert.state = "resolved"
             alert.resolved_at = now
-            alert.values = {**alert.values, **result.values}
+            # The figures stay those it fired with (a resolution says what happened, not
+            # "0 mentions"); what the rule sees now is kept as the reason it resolved.
+            now_reason = result.values.get("reason")
+            if now_reason and not (alert.annotations or {}).get("resolved_reason"):
+                alert.annotations = {
+                    **(alert.annotations or {}),
+                    "resolved_reason": str(now_reason),
+                }
             transitions.append(Transition(rule.name, alert.labels, "resolved", now, alert.id))
             log.info("alert.resolved", rule=rule.name, alert=alert.id, labels=alert.labels)
     orphans = {fp: a for fp, a in open_alerts.items() if fp not in touched}
     _close_orphans(session, orphans, results, rule_names, now, transitions)
     session.flush()
     return transitions
+
+
+def _with_peak(values: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """`values` with `peak`: the highest `observed` (or `count`) seen while the condition held."""
+    seen = values.get("observed", values.get("count"))
+    if isinstance(seen, bool) or not isinstance(seen, int | float):
+        return values
+    earlier = (before or {}).get("peak")
+    if isinstance(earlier, int | float) and not isinstance(earlier, bool) and earlier > seen:
+        seen = earlier
+    return {**values, "peak": seen}

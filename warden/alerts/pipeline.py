@@ -90,13 +90,28 @@ def _quoted(session: Session, alert: Alert, limit: int) -> list[Mention]:
 def _waiting_for_scores(
     session: Session, alerts: Sequence[Alert], config: Config, now: datetime
 ) -> bool:
+    """Whether a first message should still wait for sentiment scores.
+
+    The wait is bounded by `wait_for_scores` from the alert's first firing, and only mentions
+    fetched by then count: evidence refreshed afterwards with new, unscored posts neither
+    restarts nor prolongs it. The message then shows the evidence as it stands.
+    """
     wait = config.notifications.wait_for_scores
     for alert in alerts:
         if alert.fired_at is None or now - alert.fired_at >= wait:
             continue
-        if any(m.score is None for m in _quoted(session, alert, config.notifications.top_mentions)):
+        quoted = _quoted(session, alert, config.notifications.top_mentions)
+        if any(m.score is None and m.fetched_at <= alert.fired_at for m in quoted):
             return True
     return False
+
+
+def _stale(alert: Alert) -> bool:
+    """A firing alert nobody was told about whose condition no longer held at the last
+    evaluation (it is only kept firing by `keep_firing_for`, e.g. while it was inhibited):
+    it is not sent as news. Alertmanager-like: once its inhibition or silence ends, an alert
+    is sent only if it still fires, with its current figures."""
+    return alert.last_notified_at is None and alert.last_true_at < alert.last_eval_at
 
 
 def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) -> int:
@@ -107,7 +122,7 @@ def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) ->
     muted = muted_alerts(session, firing, config, now)
     groups: dict[str, _Group] = {}
     for alert in firing:
-        if alert.id in muted:
+        if alert.id in muted or _stale(alert):
             continue
         rule = ruleset.get(alert.rule)
         first = receivers_for(rule, config.receivers, alert.labels) if rule is not None else []

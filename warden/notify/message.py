@@ -18,6 +18,8 @@ from warden.rules.template import render
 from warden.store.models import Alert, Mention
 
 SNIPPET_CHARS = 280
+SHORT_FINGERPRINT = 12
+"""Hex digits of the fingerprint every channel prints (and `warden ack` takes)."""
 PERCENT_KEYS = frozenset({"share", "probability", "negative_share", "positive_share"})
 
 
@@ -57,6 +59,10 @@ class AlertView:
     extra: list[tuple[str, str]]
     mentions: list[MentionView]
     sentiment: dict[str, int] = field(default_factory=dict)
+    peak: Any = None  # highest observed figure while firing
+    lasted: str | None = None  # how long it fired, written for the reader ("1 h 10 min")
+    ack_command: str = ""  # `warden ack <short>`, as every channel prints it
+    silence_command: str = ""  # a `warden silence add ...` that runs as printed
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,11 @@ def snippet(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
-def mention_view(mention: Mention) -> MentionView:
-    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or "?")
+def mention_view(mention: Mention, words: Words | None = None) -> MentionView:
+    """One quoted mention; an author the source did not give is `unknown author` in `words`'
+    language."""
+    unknown = (words or Words()).unknown_author
+    who = f"@{mention.author_handle}" if mention.author_handle else (mention.author_name or unknown)
     return MentionView(
         id=mention.id,
         who=who,
@@ -93,28 +102,35 @@ def subject(labels: Mapping[str, str]) -> str:
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
-def format_mention(n: int, mention: Mention) -> str:
-    """One quoted mention as a line of plain text (rule tests and backtests print these)."""
-    view = mention_view(mention)
+def format_mention(n: int, mention: Mention, words: Words | None = None) -> str:
+    """One quoted mention as a line of plain text, in `words`' language, number format and
+    time zone (English and UTC without it: rule tests and backtests print these)."""
+    words = words or Words()
+    view = mention_view(mention, words)
     facts = [view.source]
     if view.followers:
-        facts.append(f"{view.followers:,} followers")
-    facts.append(view.sentiment or "not scored yet")
+        facts.append(words.count(view.followers, "followers"))
+    facts.append(words[view.sentiment] if view.sentiment else words.not_scored)
     if view.engagement:
-        facts.append(f"{view.engagement:,} interactions")
-    line = f'{n}. {view.who} ({", ".join(facts)}, {view.published_at:%H:%M UTC}): "{view.snippet}"'
+        facts.append(words.count(view.engagement, "interactions"))
+    facts.append(words.time(view.published_at, False))
+    line = f'{n}. {view.who} ({", ".join(facts)}): "{view.snippet}"'
     return line + (f"\n   {view.url}" if view.url else "")
 
 
-def template_values(alert: Alert, mentions: Sequence[Mention]) -> dict[str, Any]:
-    """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures."""
+def template_values(
+    alert: Alert, mentions: Sequence[Mention], words: Words | None = None
+) -> dict[str, Any]:
+    """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures, the
+    quoted mentions and times written for the receiver (`words`: language, zone, numbers)."""
+    words = words or Words()
     return {
         **alert.labels,
         "rule": alert.rule,
         "entity": alert.labels.get("entity", ""),
         "severity": alert.severity,
-        "since": alert.active_since.strftime("%Y-%m-%d %H:%M UTC"),
-        "top_mentions": "\n".join(format_mention(i, m) for i, m in enumerate(mentions, 1)),
+        "since": words.time(alert.active_since),
+        "top_mentions": "\n".join(format_mention(i, m, words) for i, m in enumerate(mentions, 1)),
         **alert.values,
     }
 
@@ -130,6 +146,17 @@ def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, A
         return words.number(value)
 
     return show
+
+
+def ack_command(short: str) -> str:
+    """The command acknowledging the alert whose fingerprint starts with `short`."""
+    return f"warden ack {short}"
+
+
+def silence_command(short: str, words: Words) -> str:
+    """The command silencing that alert for 2 hours, with the comment `--comment` requires,
+    in `words`' language. Every channel prints this one string, so it runs as printed."""
+    return f'warden silence add --alert {short} --duration 2h --comment "{words.silence_comment}"'
 
 
 def _default_summary(alert: Alert, words: Words) -> str:
@@ -152,7 +179,7 @@ def alert_view(
 ) -> AlertView:
     """The message data of one alert, its summary written in `words`' language and formats."""
     annotations = dict(rule.annotations) if rule is not None else {}
-    values = template_values(alert, mentions)
+    values = template_values(alert, mentions, words)
     show = value_formatter(words, values)
     summary = (
         render(annotations["summary"], values, show)
@@ -162,15 +189,16 @@ def alert_view(
     reason = alert.values.get("reason")
     resolved = alert.state == "resolved"
     probability = alert.values.get("probability")
-    views = [mention_view(m) for m in mentions]
+    views = [mention_view(m, words) for m in mentions]
     sentiment = {"negative": 0, "neutral": 0, "positive": 0, "not_scored": 0}
     for view in views:
         key = view.sentiment or "not_scored"
         sentiment[key] = sentiment.get(key, 0) + 1
     close_reason = alert.annotations.get("resolved_reason") if alert.annotations else None
+    short = alert.fingerprint[:SHORT_FINGERPRINT]
     return AlertView(
         id=alert.id,
-        short=alert.fingerprint[:12],
+        short=short,
         rule=rule.name if rule is not None else alert.rule,
         severity=alert.severity,
         state=alert.state,
@@ -194,4 +222,12 @@ def alert_view(
         ],
         mentions=views,
         sentiment={k: v for k, v in sentiment.items() if v},
+        peak=alert.values.get("peak"),
+        lasted=(
+            words.duration(alert.resolved_at - alert.fired_at)
+            if resolved and alert.resolved_at and alert.fired_at
+            else None
+        ),
+        ack_command=ack_command(short),
+        silence_command=silence_command(short, words),
     )

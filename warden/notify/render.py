@@ -32,6 +32,7 @@ log = get_logger(__name__)
 
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+\n")
+_COMMAND = re.compile(r"warden [\w \-\"'’]+")
 SMS_MIN_SUMMARY = 24
 """Below this many characters of summary, an SMS takes a second segment instead."""
 
@@ -50,6 +51,13 @@ class TemplateWords(Words):
 
     def web_url(self, url: str | None) -> str | None:
         return escape.web_url(url)
+
+    def command(self, text: str) -> Any:
+        """A command Warden wrote (`warden ack ...`), printed as it is: it goes in a code span,
+        where a Markdown escape would be shown, not read. It holds no outside text."""
+        if not _COMMAND.fullmatch(text):
+            raise ValueError(f"not a Warden command: {text!r}")
+        return markupsafe.Markup(text)
 
     def autolink(self, url: str | None) -> Any:
         safe = escape.web_url(url)

@@ -10,6 +10,7 @@ copy re-sent after such an uncertain attempt or a crash.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -26,16 +27,43 @@ _NOTIFY_TYPES = {
     "warning": apprise.NotifyType.WARNING,
     "info": apprise.NotifyType.INFO,
 }
-_BODY_FORMATS = {
-    "slack": apprise.NotifyFormat.MARKDOWN,
-    "markdown": apprise.NotifyFormat.MARKDOWN,
-    "html": apprise.NotifyFormat.HTML,
-    "text": apprise.NotifyFormat.TEXT,
-}
+_SLACK_SCHEMES = frozenset({"slack"})
 _LOCAL = frozenset({"console", "mbox"})
 _HEADED = frozenset({"slack", "discord", "telegram", "markdown"})
 """Kinds whose templates start the body with the title: apprise gets no separate title."""
 _TIMED_OUT = ("Read timed out", "ReadTimeout", "read timeout")
+_SOCKET = re.compile(r"Socket Exception: (.*)")
+_WHERE = re.compile(r"host='([^']*)', port=(\d+)")
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\"')]+)")
+_CAUSES = (
+    ("NameResolutionError", "the host name could not be resolved (DNS)"),
+    ("ConnectTimeoutError", "no connection within the connect timeout"),
+    ("Read timed out", "no answer within the read timeout"),
+    ("SSLError", "TLS failed"),
+)
+
+
+def socket_cause(log_text: str) -> str | None:
+    """The underlying cause apprise logged at debug level for a failed request, in short:
+    `connection refused by 127.0.0.1 port 9`, `the host name could not be resolved (DNS):
+    Name or service not known (host.example port 443)`. None when it logged none."""
+    found = _SOCKET.findall(log_text)
+    if not found:
+        return None
+    text = found[-1]
+    where = _WHERE.search(text)
+    place = f"{where.group(1)} port {where.group(2)}" if where else None
+    errno = _ERRNO.search(text)
+    detail = errno.group(1).strip() if errno else None
+    for marker, said in _CAUSES:
+        if marker in text:
+            cause = said + (f": {detail}" if detail else "")
+            return cause + (f" ({place})" if place else "")
+    if detail and "refused" in detail.lower():
+        return f"connection refused by {place}" if place else "connection refused"
+    if detail:
+        return detail + (f" ({place})" if place else "")
+    return " ".join(text.split())[:300]
 
 
 @dataclass(frozen=True)
@@ -65,9 +93,37 @@ def with_timeout(url: str, seconds: float, key: str | None = None) -> str:
     if scheme in _LOCAL:
         return url
     extra = [f"rto={seconds:g}", f"cto={min(seconds, 10.0):g}"]
+    if scheme in _SLACK_SCHEMES:
+        # Only Slack's Block Kit payload carries a body as given; its legacy payload escapes
+        # `&`, `<`, `>` again, which would show Warden's escapes (`&amp;lt;`) to the reader.
+        url = _without_param(url, "blocks")
+        extra.append("blocks=yes")
     if key and scheme in IDEMPOTENT_SCHEMES:
         extra.append(f"+Idempotency-Key={quote(key, safe='')}")
     return url + ("&" if "?" in url else "?") + "&".join(extra)
+
+
+def _without_param(url: str, name: str) -> str:
+    """`url` without its query parameter `name` (any value)."""
+    if "?" not in url:
+        return url
+    base, query = url.split("?", 1)
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0].lower() != name]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
+def body_format_for(url: str, channel: Channel) -> apprise.NotifyFormat | None:
+    """What apprise is told the body is written in.
+
+    Warden writes each body in its channel's own dialect (Slack mrkdwn, Discord markdown,
+    Telegram HTML) and escapes outside text for it, so apprise must pass it through as it is
+    (None: no conversion, no second escaping). Plain text to a markup channel is declared as
+    text so that apprise escapes it for that channel, which Warden did not.
+    """
+    generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
+    if channel.markup == "text" and not generic:
+        return apprise.NotifyFormat.TEXT
+    return None
 
 
 def send(url: str, channel: Channel, envelope: Envelope, timeout: float) -> Outcome:
@@ -105,8 +161,7 @@ def _apprise(
         if envelope.kind == "resolved"
         else _NOTIFY_TYPES.get(envelope.severity, apprise.NotifyType.INFO)
     )
-    generic = scheme_of(url) in IDEMPOTENT_SCHEMES or scheme_of(url) in _LOCAL
-    body_format = None if generic else _BODY_FORMATS.get(channel.markup)
+    body_format = body_format_for(url, channel)
     # Debug lines say whether a socket timed out reading the answer; keep them off the logs.
     apprise_log = logging.getLogger("apprise")
     propagate = apprise_log.propagate
@@ -128,6 +183,9 @@ def _apprise(
     log_text = str(captured.getvalue())
     lines = [ln for ln in log_text.splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
     reason = " ".join(" ".join(ln.split(" - ", 2)[-1] for ln in lines).split())[-500:]
+    cause = socket_cause(log_text)
+    if cause:
+        reason = f"{reason.rstrip('.')}: {cause}" if reason else cause
     # Only a timeout waiting for the answer is uncertain: the request went out. A connection
     # that could not be made (refused, connect timeout) certainly delivered nothing.
     timed_out = any(marker in log_text for marker in _TIMED_OUT) and (

@@ -10,8 +10,14 @@ from pathlib import Path
 import jinja2
 
 from warden.notify.channels import CHANNELS
-from warden.notify.message import AlertView, MentionView, MessageView
-from warden.notify.render import environment
+from warden.notify.message import (
+    AlertView,
+    MentionView,
+    MessageView,
+    ack_command,
+    silence_command,
+)
+from warden.notify.render import TemplateWords, environment
 from warden.notify.words import Words
 
 TEMPLATES = {c.template: c for c in CHANNELS.values()} | {"email.html.j2": CHANNELS["email"]}
@@ -45,6 +51,8 @@ def sample_message() -> MessageView:
         extra=[],
         mentions=[mention],
         sentiment={"negative": 1},
+        ack_command=ack_command("0123456789ab"),
+        silence_command=silence_command("0123456789ab", Words()),
     )
     return MessageView("firing", [alert])
 
@@ -66,7 +74,7 @@ def template_problems(folder: Path) -> list[str]:
         env = environment(markup, folder)
         try:
             template = env.get_template(path.name)
-            words = Words()
+            words = TemplateWords()
             message = sample_message()
             template.render(
                 alerts=message.alerts,

@@ -7,7 +7,7 @@ separator (152,000 / 152 000), shares and probabilities as percentages (85% / 85
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "neutral": "neutral",
         "positive": "positive",
         "not_scored": "not scored yet",
+        "negative_other": "negative",
+        "neutral_other": "neutral",
+        "positive_other": "positive",
+        "not_scored_other": "not scored yet",
+        "followers_one": "follower",
+        "interactions_one": "interaction",
+        "unknown_author": "unknown author",
         "read_first": "Read first",
         "followers": "followers",
         "interactions": "interactions",
@@ -46,6 +53,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "fingerprint": "fingerprint",
         "ack": "Acknowledge",
         "silence": "Silence for 2h",
+        "silence_comment": "silenced from the alert message",
+        "lasted": "lasted",
+        "peak": "Peak while firing",
         "label_mention": "Correct a sentiment",
         "more": "more",
         "alerts_in_group": "alerts",
@@ -72,10 +82,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "usual": "habituel",
         "chance": "probabilité d'une variation normale",
         "sentiment": "Tonalité des mentions citées",
-        "negative": "négatif",
+        "negative": "négative",
         "neutral": "neutre",
-        "positive": "positif",
-        "not_scored": "pas encore évalué",
+        "positive": "positive",
+        "not_scored": "pas encore évaluée",
+        "negative_other": "négatives",
+        "neutral_other": "neutres",
+        "positive_other": "positives",
+        "not_scored_other": "pas encore évaluées",
+        "followers_one": "abonné",
+        "interactions_one": "interaction",
+        "unknown_author": "auteur inconnu",
         "read_first": "À lire d'abord",
         "followers": "abonnés",
         "interactions": "interactions",
@@ -87,6 +104,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "fingerprint": "empreinte",
         "ack": "Acquitter",
         "silence": "Mettre en silence 2 h",
+        "silence_comment": "mis en silence depuis le message d'alerte",
+        "lasted": "durée",
+        "peak": "Pic pendant l'alerte",
         "label_mention": "Corriger une tonalité",
         "more": "suite",
         "alerts_in_group": "alertes",
@@ -114,6 +134,18 @@ class Words:
         if key.startswith("_"):
             raise AttributeError(key)
         return self[key]
+
+    def count(self, n: Any, key: str) -> str:
+        """`n` and the phrase `key` agreeing with it: `1 follower`, `3 négatives` (a mention is
+        feminine in French). English takes the singular for 1 only, French for 0 and 1; the
+        phrase `key` is the form of one mention, `key_one` / `key_other` the forms when they
+        differ from it."""
+        one = isinstance(n, int | float) and (abs(n) < 2 if self.language == "fr" else n == 1)
+        if one:
+            word = self.phrases.get(f"{key}_one", self[key])
+        else:
+            word = self.phrases.get(f"{key}_other", self[key])
+        return f"{self.number(n)} {word}"
 
     def number(self, value: Any) -> str:
         """152000 → `152,000` (en) or `152 000` (fr); 8.25 → `8.2` / `8,2`; text unchanged."""
@@ -143,6 +175,19 @@ class Words:
             return str(probability)
         word = "sur" if self.language == "fr" else "in"
         return f"1 {word} {self.number(max(1, round(1 / min(float(probability), 1.0))))}"
+
+    def duration(self, span: timedelta) -> str:
+        """How long something lasted: `45 s`, `12 min`, `1 h 10 min`, `2 d 3 h` (`j` in French)."""
+        seconds = max(0, int(span.total_seconds()))
+        if seconds < 60:
+            return f"{seconds} s"
+        minutes, hours, days = seconds // 60 % 60, seconds // 3600 % 24, seconds // 86400
+        day = "j" if self.language == "fr" else "d"
+        if days:
+            return f"{days} {day} {hours} h" if hours else f"{days} {day}"
+        if hours:
+            return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return f"{minutes} min"
 
     def time(self, moment: datetime | None, with_date: bool = True) -> str:
         """`2026-03-02 10:05 CET` in the receiver's zone (`10:05 CET` without the date)."""

@@ -53,6 +53,11 @@ class FeedServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/feed.xml"
 
+    def restart_overlap_count(self) -> None:
+        """Count overlapping requests afresh from now (those in flight count as one each)."""
+        with self._count:
+            self.most_in_flight = self.in_flight
+
     def add(self, guid: str, title: str, text: str, when: datetime | None = None) -> None:
         self.items.append(
             {"guid": guid, "title": title, "text": text, "when": when or datetime.now(UTC)}

@@ -67,9 +67,14 @@ def test_three_instances_one_killed_share_the_work_exactly_once(
                 warden.wait_for("daemon.started", timeout=120)
             until(lambda: stored() == (4, 4))
             victim, survivors = instances[0], instances[1:]
+            assert feed.most_in_flight == 1, "a source was polled by two instances at once"
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait(timeout=10)
             killed_at = time.monotonic()
+            # A request the victim had in flight is still served after its death (the server
+            # sleeps `delay`), and its lease is free at once: that overlap is no double poll.
+            time.sleep(2 * feed.delay)
+            feed.restart_overlap_count()
             # The first poll's 4 are history (backfill); 6 new ones in the hour: the rule
             # (above 5) fires.
             for n in range(6):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,17 @@ class WardenProcess:
             code = self.proc.wait()
         self._reader.join(timeout=5)
         return code
+
+
+def until(check: Callable[[], bool], timeout: float = 60) -> None:
+    """Wait until `check()` is true (an exception counts as not yet: the database may be
+    down), polling every 0.2 s; AssertionError naming the check after `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {check.__name__}")

@@ -8,7 +8,7 @@ default_transaction_read_only), so other databases on the shared server are unto
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -18,25 +18,16 @@ import structlog
 from conftest import PG_DSN
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
+from service_helpers import until as wait_until
 from sqlalchemy import func, select
 
 from warden.config import load_config
 from warden.daemon import Daemon
 from warden.store.models import Mention, Score
 
+until = partial(wait_until, timeout=30)
+
 pytestmark = pytest.mark.postgres
-
-
-def until(check: Callable[[], bool], timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            if check():
-                return
-        except Exception:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {check.__name__}")
 
 
 def admin(sql: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from conftest import free_port
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
 from service_helpers import WardenProcess
+from service_helpers import until as wait_until
 from smtp_server import SmtpSink
 from sqlalchemy import func, select
 
@@ -22,14 +23,7 @@ from warden.errors import WardenError
 from warden.store.db import Database
 from warden.store.models import Mention, Score
 
-
-def until(check: Callable[[], bool], timeout: float = 90) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {check.__name__}")
+until = partial(wait_until, timeout=90)
 
 
 @pytest.mark.postgres

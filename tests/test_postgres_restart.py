@@ -11,7 +11,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,14 @@ import structlog
 from conftest import free_port
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
+from service_helpers import until as wait_until
 from sqlalchemy import func, select
 
 from warden.config import load_config
 from warden.daemon import Daemon
 from warden.store.models import Mention, Score
+
+until = partial(wait_until, timeout=60)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -73,18 +77,6 @@ def cluster() -> Iterator[PrivateCluster]:
         with contextlib.suppress(subprocess.CalledProcessError):
             server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def until(check: Callable[[], bool], timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            if check():
-                return
-        except Exception:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {check.__name__}")
 
 
 def test_postgres_restart_mid_run_loses_no_mention(

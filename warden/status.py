@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from warden.alerts import silences
 from warden.config import Config
+from warden.notify.outbox import outbox_counts
 from warden.sources.health import SourceHealth, read_health
 from warden.store.db import Database, instance_name
 from warden.store.locks import lock_key
@@ -95,27 +96,11 @@ def _firing(session: Session) -> list[dict[str, Any]]:
 
 
 def _outbox(session: Session, now: datetime) -> tuple[dict[str, int], list[Lease]]:
-    by_status = dict(
-        session.execute(
-            select(Notification.status, func.count()).group_by(Notification.status)
-        ).all()
-    )
-    failing = session.scalar(
-        select(func.count()).where(Notification.status == "pending", Notification.attempts > 0)
-    )
     leased = session.scalars(
         select(Notification).where(Notification.status == "pending", Notification.lease_until > now)
     )
     leases = [Lease(f"notification:{n.id}", "a dispatcher", n.lease_until) for n in leased]
-    outbox = {
-        "pending": int(by_status.get("pending", 0)),
-        "failing": int(failing or 0),
-        "sent": int(by_status.get("sent", 0)),
-        "dead": int(by_status.get("dead", 0)),
-        "unconfirmed": int(by_status.get("unconfirmed", 0)),
-        "superseded": int(by_status.get("superseded", 0)),
-    }
-    return outbox, leases
+    return outbox_counts(session), leases
 
 
 def _instances(session: Session, config: Config) -> tuple[list[dict[str, Any]], list[Lease]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from warden.config import ReceiverSettings
@@ -23,6 +23,27 @@ from warden.notify import escape
 from warden.notify.channels import channel_for
 from warden.notify.render import Rendered
 from warden.store.models import Alert, Notification
+
+OUTBOX_STATES = ("pending", "failing", "sent", "dead", "unconfirmed", "superseded")
+"""Outbox states as they are counted (failing: pending after a failed attempt; unconfirmed:
+timed out and may have arrived, not re-sent; superseded: replaced by a newer message about
+the same alert before delivery)."""
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """Messages per state of OUTBOX_STATES (every state present, 0 when none): what
+    `warden status` and /metrics show."""
+    by_status = dict(
+        session.execute(
+            select(Notification.status, func.count()).group_by(Notification.status)
+        ).all()
+    )
+    failing = session.scalar(
+        select(func.count()).where(Notification.status == "pending", Notification.attempts > 0)
+    )
+    counts = {**by_status, "failing": failing or 0}
+    return {state: int(counts.get(state, 0)) for state in OUTBOX_STATES}
+
 
 STATUSES = ("pending", "sent", "superseded", "unconfirmed", "dead")
 FINAL = ("sent", "superseded", "unconfirmed", "dead")

@@ -18,14 +18,11 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from warden.notify.outbox import outbox_counts
 from warden.store.db import Database
-from warden.store.models import Alert, Mention, Notification, SourceState
+from warden.store.models import Alert, Mention, SourceState
 
 ALERT_STATES = ("pending", "firing", "resolved")
-OUTBOX_STATES = ("pending", "failing", "sent", "dead", "unconfirmed", "superseded")
-"""Outbox states as warden.notify stores them (failing: pending after a failed attempt;
-unconfirmed: timed out and may have arrived, not re-sent; superseded: replaced by a newer
-message about the same alert before delivery)."""
 
 
 def _epoch(value: datetime | None) -> float:
@@ -90,19 +87,9 @@ class StoreCollector(Collector):
             )
             for state in ALERT_STATES:
                 alerts.add_metric([state], float(by_state.get(state, 0)))
-            by_status = dict(
-                session.execute(
-                    select(Notification.status, func.count()).group_by(Notification.status)
-                ).all()
-            )
-            failing = session.scalar(
-                select(func.count()).where(
-                    Notification.status == "pending", Notification.attempts > 0
-                )
-            )
-            counts = {**by_status, "failing": failing or 0}
-            for state in OUTBOX_STATES:
-                outbox.add_metric([state], float(counts.get(state, 0)))
+            counts = outbox_counts(session)
+            for state, n in counts.items():
+                outbox.add_metric([state], float(n))
             waiting, oldest = session.execute(
                 select(func.count(), func.min(Mention.fetched_at)).where(Mention.scored.is_(False))
             ).one()

@@ -129,3 +129,20 @@ def test_login_needs_both_fields() -> None:
         TypeAdapter(SourceSettings).validate_python(
             {"type": "bluesky", "name": "b", "query": "q", "identifier": "me"}
         )
+
+
+def test_a_reply_keeps_the_uri_of_the_post_it_answers(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = BlueskyFake(server)
+    parent = fake.add("Acme support is slow")
+    reply = fake.add("We are looking into it")
+    reply["record"]["reply"] = {
+        "root": {"uri": parent["uri"], "cid": "bafy1"},
+        "parent": {"uri": parent["uri"], "cid": "bafy1"},
+    }
+    drafts = bluesky(server, token="jwt").poll(PollState(), fetcher, sim_clock).drafts
+    assert {d.text: d.reply_to for d in drafts} == {
+        "Acme support is slow": None,
+        "We are looking into it": parent["uri"],
+    }

@@ -217,3 +217,16 @@ def test_a_hashtag_list_is_checked_item_by_item() -> None:
         TypeAdapter(SourceSettings).validate_python(data)
     with pytest.raises(ValidationError, match="at least one hashtag"):
         TypeAdapter(SourceSettings).validate_python({**data, "hashtag": []})
+
+
+def test_a_reply_is_stored_with_the_status_it_answers(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock, source_db: Database
+) -> None:
+    fake = MastodonFake(server)
+    parent = fake.add("Acme lost my parcel")
+    fake.add("@u1 Acme here: sorry, DM us", in_reply_to_id=parent["id"])
+    poll(source_db, build_source(settings(server)), fetcher, sim_clock)
+    assert [(m.text, m.reply_to) for m in mentions(source_db)] == [
+        ("Acme lost my parcel", None),
+        ("@u1 Acme here: sorry, DM us", parent["id"]),
+    ]

@@ -157,3 +157,16 @@ def test_a_rejected_token_is_renewed_at_the_next_poll(
         source.poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in source.poll(PollState(), fetcher, sim_clock).drafts] == ["via oauth"]
     assert fake.tokens_issued == 2
+
+
+def test_a_comment_keeps_the_post_it_answers(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = RedditFake(server)
+    post = fake.add("Acme lost my parcel", title="Acme?")
+    fake.add("", title="", name="t1_c00009", body="Sorry, DM us", parent_id=post["data"]["name"])
+    drafts = reddit(server).poll(PollState(), fetcher, sim_clock).drafts
+    assert {d.external_id: (d.text, d.reply_to) for d in drafts} == {
+        "t3_p00001": ("Acme lost my parcel", None),
+        "t1_c00009": ("Sorry, DM us", "t3_p00001"),
+    }

@@ -43,7 +43,7 @@ def test_posts_with_expanded_authors(
     )
     assert (draft.likes, draft.reposts, draft.replies) == (30, 13, 4)
     q = server.requests[-1].query
-    assert q["tweet.fields"] == "created_at,public_metrics,lang,author_id"
+    assert q["tweet.fields"] == "created_at,public_metrics,lang,author_id,referenced_tweets"
     assert q["expansions"] == "author_id" and "user.fields" in q
 
 
@@ -86,3 +86,23 @@ def test_rate_limit_then_success(
     server.fail(429, {"title": "Too Many Requests"}, {"Retry-After": "5"})
     result = x_source(server).poll(PollState(), fetcher, sim_clock)
     assert [d.text for d in result.drafts] == ["after 429"] and sleeps.waits == [5.0]
+
+
+def test_a_reply_keeps_the_id_of_the_post_it_answers(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    fake = XFake(server)
+    parent = fake.add("Acme Bank app down again?")
+    fake.add(
+        "@user1 sorry, we are on it",
+        referenced_tweets=[
+            {"type": "quoted", "id": "7"},
+            {"type": "replied_to", "id": parent["id"]},
+        ],
+    )
+    drafts = x_source(server).poll(PollState(), fetcher, sim_clock).drafts
+    by_text = {d.text: d.reply_to for d in drafts}
+    assert by_text == {
+        "Acme Bank app down again?": None,
+        "@user1 sorry, we are on it": parent["id"],
+    }

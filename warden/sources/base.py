@@ -28,6 +28,9 @@ class MentionDraft:
     reposts: int = 0
     replies: int = 0
     raw: dict[str, Any] | None = None
+    reply_to: str | None = None
+    """The external id of the post this one answers (Mastodon: the parent's status id),
+    where the platform says; what response times are measured from."""
     entities: list[str] = field(default_factory=list)
     backfill: bool = False
     """Part of what the source had before Warden first saw it, though not read by its first

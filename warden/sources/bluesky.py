@@ -52,6 +52,7 @@ def post_draft(post: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
         reposts=(post.get("repostCount") or 0) + (post.get("quoteCount") or 0),
         replies=post.get("replyCount"),
         raw=post,
+        reply_to=as_object(as_object(record.get("reply")).get("parent")).get("uri"),
         text_format="plain",  # record.text is plain text: "<" and "&amp;" are the author's
     )
 

@@ -114,6 +114,7 @@ def make_draft(
     reposts: Any = 0,
     replies: Any = 0,
     raw: dict[str, Any] | None = None,
+    reply_to: Any = None,
     time_format: str = "auto",
     text_format: TextFormat = "plain",
     base_url: str | None = None,
@@ -123,6 +124,7 @@ def make_draft(
     `text_format` says how `text` and `title` are written ("html", "plain" or "escaped", see
     warden.sources.normalize.TextFormat); author fields are plain text. `url` is resolved
     against `base_url` (the feed or API URL the item came from) when it is relative.
+    `reply_to` is the id of the post this item answers (kept when a non-empty string or number).
     """
     if external_id is None or isinstance(external_id, dict | list) or str(external_id) == "":
         raise UnusableItem("item has no id")
@@ -148,7 +150,15 @@ def make_draft(
         reposts=to_count(reposts),
         replies=to_count(replies),
         raw=raw,
+        reply_to=_reply_id(reply_to),
     )
+
+
+def _reply_id(value: Any) -> str | None:
+    """The parent post's id as stored (at most 512 characters), or None."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+        return None
+    return str(value)[:512]
 
 
 def skip_item(source: str, reason: str, item_id: Any = None, **context: Any) -> None:

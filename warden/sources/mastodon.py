@@ -63,6 +63,7 @@ def status_draft(
         reposts=inner.get("reblogs_count"),
         replies=inner.get("replies_count"),
         raw=status,
+        reply_to=inner.get("in_reply_to_id"),
         text_format="plain",  # already read above: `content` is HTML, `spoiler_text` plain
         base_url=base_url,
     )

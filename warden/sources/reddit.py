@@ -24,13 +24,14 @@ from warden.sources.settings import RedditSource
 
 
 def post_draft(post: dict[str, Any], source: str, base_url: str, clock: Clock) -> MentionDraft:
-    """The draft of one Reddit link (the `data` of a t3 listing child)."""
+    """The draft of one Reddit link or comment (the `data` of a t3 or t1 listing child); a
+    comment's `parent_id` (t3_… or t1_…) is the post it answers."""
     permalink = post.get("permalink")
     url = f"{base_url}{permalink}" if isinstance(permalink, str) else post.get("url")
     return make_draft(
         source=source,
         external_id=post.get("name") or post.get("id"),
-        text=post.get("selftext") or post.get("title"),
+        text=post.get("selftext") or post.get("body") or post.get("title"),
         title=post.get("title"),
         published_at=post.get("created_utc"),
         fetched_at=clock.now(),
@@ -41,6 +42,7 @@ def post_draft(post: dict[str, Any], source: str, base_url: str, clock: Clock) -
         reposts=post.get("num_crossposts"),
         replies=post.get("num_comments"),
         raw=post,
+        reply_to=post.get("parent_id"),
         time_format="epoch",
         text_format="escaped",  # Markdown; entities decoded (raw_json=1 or not), never stripped
         base_url=base_url,

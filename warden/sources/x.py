@@ -21,7 +21,7 @@ from warden.sources.settings import XSource
 
 log = get_logger(__name__)
 
-TWEET_FIELDS = "created_at,public_metrics,lang,author_id"
+TWEET_FIELDS = "created_at,public_metrics,lang,author_id,referenced_tweets"
 USER_FIELDS = "username,name,public_metrics"
 
 
@@ -49,8 +49,18 @@ def tweet_draft(
         reposts=(metrics.get("retweet_count") or 0) + (metrics.get("quote_count") or 0),
         replies=metrics.get("reply_count"),
         raw=tweet,
+        reply_to=_replied_to(tweet),
         text_format="escaped",  # API v2 escapes &, < and > in `text`, and nothing else
     )
+
+
+def _replied_to(tweet: dict[str, Any]) -> str | None:
+    """The id of the post this one replies to (`referenced_tweets` of type replied_to)."""
+    refs = tweet.get("referenced_tweets")
+    for ref in refs if isinstance(refs, list) else ():
+        if isinstance(ref, dict) and ref.get("type") == "replied_to" and ref.get("id"):
+            return str(ref["id"])
+    return None
 
 
 class XRecentSearch:

@@ -71,6 +71,7 @@ def _row_values(
         "reposts": draft.reposts,
         "replies": draft.replies,
         "raw": draft.raw,
+        "reply_to": draft.reply_to,
         "scored": False,
         "backfill": backfill or draft.backfill,
     }

@@ -46,6 +46,7 @@ class Mention(Base):
         Index("ix_mentions_url_key", "url_key", unique=True),  # NULLs never collide
         Index("ix_mentions_unscored", "scored"),
         Index("ix_mentions_fetched_at", "fetched_at"),
+        Index("ix_mentions_reply_to", "reply_to"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -66,6 +67,11 @@ class Mention(Base):
     reposts: Mapped[int] = mapped_column(BigInteger, default=0)
     replies: Mapped[int] = mapped_column(BigInteger, default=0)
     raw: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    reply_to: Mapped[str | None] = mapped_column(
+        String(512),
+        doc="external id of the post this one answers, where the source says (Mastodon: the "
+        "parent's status id on the polled instance); NULL otherwise",
+    )
     scored: Mapped[bool] = mapped_column(default=False)
     backfill: Mapped[bool] = mapped_column(
         default=False,

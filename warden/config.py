@@ -27,6 +27,7 @@ from warden.notify.settings import (
     ReceiverSettings,
     Severity,
 )
+from warden.report.settings import DigestSettings, digest_problems
 from warden.sentiment.settings import SentimentSettings
 from warden.sources.settings import SourceSettings
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
@@ -102,6 +103,19 @@ class EntitySettings(_Section):
         "(acronyms such as SG, common words such as Orange).",
     )
     kind: Literal["brand", "competitor", "person", "topic"] = "brand"
+    competitors: list[str] = Field(
+        default_factory=list,
+        description="Names of other entities this one is compared with in reports and digests "
+        "(share of voice, sentiment, volume).",
+        examples=[["Globex"]],
+    )
+    accounts: list[str] = Field(
+        default_factory=list,
+        description="This entity's own accounts on the sources ('@AcmeHelp', "
+        "'@acme@mastodon.social', '@acme.bsky.social', Reddit user names): mentions addressed "
+        "to them and their replies give the response time in reports.",
+        examples=[["@AcmeHelp"]],
+    )
     timezone: str | None = Field(
         default=None,
         description="IANA time zone of this entity's audience (Europe/Paris, America/New_York): "
@@ -163,6 +177,11 @@ class Config(_Section):
     rules: RulesSettings = Field(default_factory=RulesSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     receivers: list[ReceiverSettings] = Field(default_factory=list)
+    digests: list[DigestSettings] = Field(
+        default_factory=list,
+        description="Scheduled reports (share of voice, sentiment, trends, alerts, top "
+        "mentions, response time) sent by e-mail.",
+    )
 
     # Set by load_config, not by the file: the folder relative paths are resolved against.
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
@@ -191,6 +210,20 @@ class Config(_Section):
     def _unique_entities(cls, v: list[EntitySettings]) -> list[EntitySettings]:
         _require_unique([e.name for e in v], "entity")
         return v
+
+    @model_validator(mode="after")
+    def _competitors_exist(self) -> Config:
+        known = {e.name for e in self.entities}
+        for entity in self.entities:
+            for name in entity.competitors:
+                if name == entity.name:
+                    raise ValueError(f"entity {entity.name!r} names itself as a competitor")
+                if name not in known:
+                    raise ValueError(
+                        f"entity {entity.name!r} names competitor {name!r}, which is not in "
+                        f"entities: ({', '.join(sorted(known))})"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _source_entities_exist(self) -> Config:
@@ -236,6 +269,9 @@ class Config(_Section):
         """The time zone the volume profiles of ``entity`` are read in."""
         found = next((e for e in self.entities if e.name == entity), None)
         return found.timezone if found is not None and found.timezone else self.timezone
+
+    def entity(self, name: str) -> EntitySettings | None:
+        return next((e for e in self.entities if e.name == name), None)
 
     def receiver(self, name: str) -> ReceiverSettings | None:
         return next((r for r in self.receivers if r.name == name), None)
@@ -289,7 +325,9 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(problems)
     expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
     config = validate_document(expanded_doc, Config)
-    crossed = receiver_problems(expanded_doc, config.receivers)
+    crossed = receiver_problems(expanded_doc, config.receivers) + digest_problems(
+        expanded_doc, config.digests, config.receivers, [e.name for e in config.entities]
+    )
     if crossed:
         raise ConfigError(crossed)
     base_dir = path.resolve().parent

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 DPI = 120
 WIDTH = 6.4
@@ -112,7 +113,8 @@ def sentiment_figure(
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(rows, labels=list(names))
     ax.set_title(w["sentiment"], fontsize=10, loc="left")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncols=3, fontsize=8, frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _plain(fig)
 
@@ -148,6 +150,7 @@ def volume_figure(
     every = max(1, len(steps) // 8)
     ax.set_xticks(xs[::every], labels=[s.astimezone(zone).strftime(fmt) for s in steps][::every])
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(
         w["per_day"] if step >= timedelta(days=1) else w["per_hour"], fontsize=10, loc="left"
     )

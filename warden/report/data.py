@@ -319,11 +319,16 @@ def _jsonable(value: Any) -> Any:
         data["trend"] = value.trend
         data["negative_share"] = value.negative_share()
         return data
+    if isinstance(value, Period):
+        before = value.previous
+        return {
+            "start": value.start.isoformat(),
+            "end": value.end.isoformat(),
+            "previous": {"start": before.start.isoformat(), "end": before.end.isoformat()},
+            "step_seconds": value.step.total_seconds(),
+        }
     if hasattr(value, "__dataclass_fields__"):
-        data = {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
-        if isinstance(value, Period):
-            data["previous"] = _jsonable(value.previous)
-        return data
+        return {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

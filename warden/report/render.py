@@ -20,6 +20,7 @@ import markupsafe
 
 from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, volume_figure
 from warden.notify import escape
+from warden.notify.words import PHRASES as MESSAGE_PHRASES
 from warden.notify.words import Words
 from warden.report.data import Comparison, EntityStats, ReportData
 
@@ -27,6 +28,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "title": "Warden digest",
         "period": "Period",
+        "colon": ":",
         "compared_with": "compared with",
         "vs": "vs",
         "entity": "Entity",
@@ -58,6 +60,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Synthèse Warden",
         "period": "Période",
+        "colon": "\u00a0:",
         "compared_with": "comparée à",
         "vs": "face à",
         "entity": "Entité",
@@ -105,7 +108,7 @@ class ReportWords(Words):
 
     def __init__(self, language: str, timezone: str) -> None:
         super().__init__(language, timezone)
-        self.phrases = PHRASES[self.language]
+        self.phrases = {**MESSAGE_PHRASES[self.language], **PHRASES[self.language]}
 
     def trend(self, stats: EntityStats) -> str:
         """`+25%`, `−10 %`, `new` (mentioned now, not before) or `–`."""

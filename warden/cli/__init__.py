@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "warden.cli.rules_test",
     "warden.cli.backtest",
     "warden.cli.alerts",
+    "warden.cli.report",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 
@@ -39,6 +40,7 @@ examples:
   warden db upgrade                  apply pending database migrations
   warden alerts                      what is firing, muted, acknowledged, delivered
   warden ack 3f2a9c1b7d04            acknowledge an alert (no repeats, no escalation)
+  warden report --to digest.html     the week's digest (share of voice, sentiment, trends)
   warden <command> --help            options of one command
 
 config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)

@@ -1,0 +1,181 @@
+"""`warden report`: the digest of a period on demand: a table, JSON, or an HTML file with charts."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError
+
+from warden.cli.common import (
+    add_config_option,
+    add_json_option,
+    config_from_args,
+    print_json,
+    print_table,
+)
+from warden.clock import SystemClock
+from warden.detect.localtime import check_zone
+from warden.durations import parse_duration
+from warden.errors import WardenError
+from warden.notify.words import Words
+from warden.report.data import Period, ReportData, read_report
+from warden.report.render import ReportWords, render_report
+from warden.report.response import ResponseTime
+from warden.store.db import Database, database_problem
+
+EPILOG = """\
+examples:
+  warden report                                  the last 7 days of every brand, as a table
+  warden report --period 24h --entity Acme       one brand (and its competitors), last day
+  warden report --period 7d --to digest.html     the e-mail digest as an HTML file, with charts
+  warden report --lang fr --timezone Europe/Paris --to synthese.html
+  warden report --end 2026-11-30T08:00 --json    the numbers of the week before that time
+
+A brand is compared with the `competitors:` of its entity in config.yaml; by default every
+entity of kind brand is reported. --end without a zone is read in --timezone (default: the
+config's timezone). The response time needs the brand's `accounts:`. Read-only: the database
+must exist (`warden db upgrade` creates it).
+
+Exit status: 0 when the report was written, 1 when the database could not be read.
+"""
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        span = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if span <= timedelta(0):
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    return span
+
+
+def _zone(text: str) -> str:
+    try:
+        return check_zone(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO-8601 date or time (2026-11-30T08:00), got {text!r}"
+        ) from None
+
+
+def _print(data: ReportData, words: ReportWords) -> None:
+    print(f"{words['period']}: {words.span(data.period.start, data.period.end)}")
+    for comparison in data.comparisons:
+        print()
+        print_table(
+            ["entity", "mentions", "trend", "share", "negative", "neutral", "positive", "alerts",
+             "response"],
+            [
+                [
+                    e.name,
+                    e.volume,
+                    words.trend(e),
+                    words.percent(e.share) if e.share is not None else "-",
+                    e.sentiment["negative"],
+                    e.sentiment["neutral"],
+                    e.sentiment["positive"],
+                    len(e.alerts),
+                    _response(e.response, words) if e.has_accounts else "",
+                ]
+                for e in comparison.entities
+            ],
+        )  # fmt: skip
+
+
+def _response(response: ResponseTime | None, words: Words) -> str:
+    if response is None:
+        return "no reply data"
+    if not response.addressed:
+        return "nothing addressed"
+    median = words.duration(response.median) if response.median is not None else "-"
+    return f"{response.answered}/{response.addressed} answered, median {median}"
+
+
+def run_report(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    known = {e.name for e in config.entities}
+    for name in args.entity or ():
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none defined"
+            raise WardenError(f"--entity {name!r} is not an entity of config.yaml ({listed})")
+    timezone = args.timezone or config.timezone
+    now = SystemClock().now()
+    end = args.end or now
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=ZoneInfo(timezone))
+    end = end.astimezone(UTC)
+    period = Period(end - args.period, end)
+    db = Database(config.database_url, existing=True)
+    try:
+        if db.current_revision() is None:
+            raise WardenError(
+                f"the database {db.safe_url} holds no Warden tables yet: start Warden "
+                "(`warden run`) or create them with `warden db upgrade`"
+            )
+        with db.session() as session:
+            data = read_report(session, config, period, now, args.entity or None, args.top)
+    except DBAPIError as exc:
+        raise WardenError(database_problem(exc, db.safe_url)) from None
+    finally:
+        db.dispose()
+    if args.to is not None:
+        rendered = render_report(data, args.lang, timezone)
+        try:
+            args.to.write_text(rendered.html, encoding="utf-8")
+        except OSError as exc:
+            raise WardenError(f"cannot write {args.to}: {exc.strerror}") from None
+    if args.json:
+        print_json(data.as_json())
+    elif args.to is not None:
+        print(f"{args.to}: {len(data.comparisons)} comparison(s), {args.lang}, {timezone}")
+    else:
+        _print(data, ReportWords(args.lang, timezone))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="share of voice, sentiment, trends, alerts and top mentions of a period",
+        description="Report a period: for each brand and its competitors, mentions, share of "
+        "voice, sentiment, trend against the previous period, alerts, most-engaged negative and "
+        "positive mentions, and the response time of the brand's accounts.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_option(parser)
+    add_json_option(parser)
+    parser.add_argument(
+        "--period", type=_duration, default=timedelta(days=7), help="span reported (default 7d)"
+    )
+    parser.add_argument(
+        "--to", type=Path, metavar="FILE.html", help="write the HTML digest (charts inline) here"
+    )
+    parser.add_argument(
+        "--entity",
+        action="append",
+        metavar="NAME",
+        help="report this entity and its competitors (repeatable; default every brand)",
+    )
+    parser.add_argument("--lang", choices=["en", "fr"], default="en", help="language (en)")
+    parser.add_argument(
+        "--timezone", type=_zone, metavar="ZONE", help="zone of dates (default: config's)"
+    )
+    parser.add_argument(
+        "--end", type=_moment, metavar="DATETIME", help="end of the period (default: now)"
+    )
+    parser.add_argument(
+        "--top", type=int, default=3, metavar="N", help="top mentions per sentiment (default 3)"
+    )
+    parser.set_defaults(func=run_report)

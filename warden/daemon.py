@@ -5,6 +5,7 @@ Jobs (APScheduler, a thread pool; none overlaps itself):
   score          score newly stored mentions (inference off the scheduler's thread)
   evaluate       judge every rule, advance alerts, fill the outbox
   dispatch       drain the outbox through apprise
+  digests        every minute: put the scheduled digests that are due in the outbox, once each
   rules-watch    reload the rules when a file changes (SIGHUP does the same, and config.yaml)
   prune          hourly, when database.keep_mentions is set: delete older mentions
   heartbeat      on its own thread: proves the scheduler runs (systemd watchdog, /readyz)
@@ -47,6 +48,7 @@ from warden.log import adopt_library_loggers, configure_logging, get_logger
 from warden.notify.announce import BrokenEditAnnouncer
 from warden.notify.dispatcher import Dispatcher
 from warden.reload import Reloading, files_signature
+from warden.report.schedule import enqueue_due
 from warden.rules.loader import RuleSet, load_rules
 from warden.selfreport import SelfReport
 from warden.sentiment.loader import load_scorer
@@ -71,6 +73,7 @@ PRUNE_EVERY = timedelta(hours=1)
 PRUNE_FIRST_AFTER = timedelta(minutes=5)
 HEARTBEAT_EVERY = timedelta(seconds=2)
 STATUS_EVERY = timedelta(seconds=30)
+DIGESTS_EVERY = timedelta(minutes=1)
 
 
 class Daemon(SelfReport, Reloading):
@@ -146,6 +149,7 @@ class Daemon(SelfReport, Reloading):
         self._add_job("score", self.config.sentiment.interval, self.score_job, first=now)
         self._add_job("evaluate", self.config.rules.evaluate_every, self.evaluate_job)
         self._add_job("dispatch", self.config.notifications.dispatch_every, self.dispatch_job)
+        self._add_job("digests", DIGESTS_EVERY, self.digests_job, first=now)
         self._add_job("rules-watch", RULES_WATCH_EVERY, self.watch_rules, writes=False)
         self._add_job("status", STATUS_EVERY, self.status_job, writes=False)
         if self.config.database.keep_mentions is not None:
@@ -281,6 +285,10 @@ class Daemon(SelfReport, Reloading):
         report = self.dispatcher.dispatch_due()
         self.metrics.notifications_sent.inc(report.sent)
         self.metrics.notifications_failed.inc(report.failed)
+
+    def digests_job(self) -> None:
+        if self.config.digests:
+            enqueue_due(self.db, self.config, self.clock)
 
     def prune_job(self) -> None:
         keep = self.config.database.keep_mentions

@@ -3,10 +3,16 @@
 apprise reads the `mailto://` / `mailtos://` URL (server, port, security, login, sender and
 recipients, exactly as for its own e-mail plugin); the message itself is built with the
 standard library so both parts are Warden's own renderings, not one derived from the other.
+Images the HTML carries as `data:` URIs (a digest's charts) are sent as inline parts beside it
+(multipart/related, `cid:` links), which mail clients show without fetching anything.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -14,6 +20,26 @@ from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 import apprise
+
+_DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
+
+
+def inline_images(html: str) -> tuple[str, list[tuple[str, str, bytes]]]:
+    """`html` with each `src="data:image/...;base64,..."` made a `cid:` link, and the images
+    as (content id with its angle brackets, subtype, bytes), in order."""
+    images: list[tuple[str, str, bytes]] = []
+
+    def swap(match: re.Match[str]) -> str:
+        try:
+            data = base64.b64decode(match.group(2), validate=True)
+        except binascii.Error:
+            return match.group(0)
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        cid = f"image{len(images) + 1}.{digest}@warden"
+        images.append((f"<{cid}>", match.group(1), data))
+        return f'src="cid:{cid}"'
+
+    return _DATA_IMAGE.sub(swap, html), images
 
 
 class EmailError(Exception):
@@ -54,7 +80,13 @@ def build_email(
     message["X-Application"] = "Warden"
     message.set_content(text, subtype="plain", charset="utf-8")
     if html is not None:
+        html, images = inline_images(html)
         message.add_alternative(html, subtype="html", charset="utf-8")
+        if images:
+            html_part = message.get_body(preferencelist=("html",))
+            if html_part is not None:
+                for cid, subtype, data in images:
+                    html_part.add_related(data, maintype="image", subtype=subtype, cid=cid)
     recipients = targets + sorted(plugin.cc) + sorted(plugin.bcc)
     return message, sender, recipients
 

@@ -1,0 +1,160 @@
+"""Scheduled digests: when each is due, and putting it in the outbox exactly once per period.
+
+A digest is due at its latest scheduled time (`daily: "08:00"`, `weekly: "monday 08:30"`, on
+its own clock) once that time has passed, and stays due until its period has gone by again
+(a daily digest missed while Warden was stopped is sent late, until the next one replaces it).
+Its report covers the period that ends at the scheduled time. The outbox row's idempotency key
+is the digest, its kind and its period's start, so however often the job runs and however
+often Warden restarts, each period's digest is enqueued once per receiver URL; the dispatcher
+sends it with the usual retries. The chart images travel inside the stored HTML as data: URIs
+(nothing else to keep across a restart); the e-mail sender makes them inline cid: parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from warden.clock import Clock
+from warden.config import Config, ReceiverSettings
+from warden.log import get_logger
+from warden.notify.outbox import enqueue
+from warden.notify.render import Rendered
+from warden.report.data import Period, read_report
+from warden.report.render import render_report
+from warden.report.settings import WEEKDAYS, DigestSettings
+from warden.store.db import Database
+from warden.store.models import Notification
+
+log = get_logger(__name__)
+
+Kind = Literal["daily", "weekly"]
+RECURS: dict[Kind, timedelta] = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    """One digest to send: which, which schedule, and the period its report covers."""
+
+    digest: DigestSettings
+    kind: Kind
+    period: Period
+
+    @property
+    def key(self) -> str:
+        """Idempotency key prefix: digest, kind and period start (UTC)."""
+        return f"digest:{self.digest.name}:{self.kind}:{self.period.start:%Y%m%dT%H%M%SZ}"
+
+
+def _at(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
+    hours, minutes = (int(part) for part in clock_time.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=zone).astimezone(UTC)
+
+
+def latest_time(digest: DigestSettings, kind: Kind, now: datetime, zone: str) -> datetime | None:
+    """The latest scheduled time of `digest`'s `kind` schedule at or before `now` (UTC), or
+    None when that schedule is not set."""
+    local = ZoneInfo(zone)
+    today = now.astimezone(local).date()
+    if kind == "daily":
+        if digest.schedule.daily is None:
+            return None
+        for back in range(3):
+            at = _at(today - timedelta(days=back), digest.schedule.daily, local)
+            if at <= now:
+                return at
+        return None
+    if digest.schedule.weekly is None:
+        return None
+    weekday, clock_time = digest.schedule.weekly.split(" ")
+    wanted = WEEKDAYS.index(weekday)
+    for back in range(15):
+        day = today - timedelta(days=back)
+        if day.weekday() == wanted:
+            at = _at(day, clock_time, local)
+            if at <= now:
+                return at
+    return None
+
+
+def due_digests(config: Config, now: datetime) -> list[DueDigest]:
+    """Every digest schedule whose latest time has passed less than its period ago."""
+    due = []
+    for digest in config.digests:
+        zone = digest.timezone or config.timezone
+        for kind in RECURS:
+            at = latest_time(digest, kind, now, zone)
+            if at is None:
+                continue
+            # Late (Warden was stopped) but the next digest has not replaced it yet.
+            if now - at < RECURS[kind]:
+                length = digest.period_of(kind)
+                due.append(DueDigest(digest, kind, Period(at - length, at)))
+    return due
+
+
+def _always(message: Rendered) -> Callable[[ReceiverSettings, int], Rendered]:
+    """The same message for every receiver URL (all are e-mail)."""
+    return lambda _receiver, _target: message
+
+
+def _enqueued(db: Database, key: str) -> bool:
+    with db.session() as session:
+        found = session.scalar(
+            select(Notification.id).where(
+                Notification.idempotency_key.startswith(key + ":", autoescape=True)
+            )
+        )
+    return found is not None
+
+
+def enqueue_due(db: Database, config: Config, clock: Clock) -> list[str]:
+    """Put each due digest not yet in the outbox there (one row per receiver URL); returns
+    the idempotency key prefixes enqueued now. The report is read and drawn before the
+    transaction that stores it."""
+    now = clock.now()
+    done = []
+    for due in due_digests(config, now):
+        if _enqueued(db, due.key):
+            continue
+        digest = due.digest
+        receivers = [r for name in digest.receivers if (r := config.receiver(name)) is not None]
+        if not receivers:
+            continue
+        zone = digest.timezone or config.timezone
+        with db.session() as session:
+            data = read_report(
+                session, config, due.period, now, digest.entities or None, digest.top_mentions
+            )
+        report = render_report(data, digest.language, zone)
+        message = Rendered(report.subject, report.text, report.html)
+        with db.session() as session:
+            rows = enqueue(
+                session,
+                None,
+                "digest",
+                receivers,
+                report.subject,
+                report.text,
+                now,
+                severity="info",
+                key_prefix=due.key,
+                render=_always(message),
+            )
+        if rows:
+            done.append(due.key)
+            log.info(
+                "digest.enqueued",
+                digest=digest.name,
+                kind=due.kind,
+                period_start=due.period.start.isoformat(),
+                period_end=due.period.end.isoformat(),
+                receivers=[r.name for r in receivers],
+                charts=len(report.charts),
+            )
+    return done

@@ -1,0 +1,151 @@
+"""Report numbers read from a seeded store: volume, share of voice, sentiment, trend, series,
+alerts, top mentions and the response time of the brand's accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from report_helpers import END, HOSTILE, START, config_for, seed
+
+from warden.report.data import Period, ReportData, comparison_groups, read_report
+from warden.report.response import is_account, percentile, response_time
+from warden.store.db import Database
+
+
+@pytest.fixture
+def report(tmp_path: Path, db: Database) -> ReportData:
+    seed(db)
+    config = config_for(tmp_path, db.url)
+    with db.session() as session:
+        return read_report(session, config, Period(START, END), END)
+
+
+def test_volume_share_of_voice_and_trend(report: ReportData) -> None:
+    (comparison,) = report.comparisons
+    assert comparison.subject == "Acme"
+    acme, globex = comparison.entities
+    assert (acme.name, acme.volume, acme.previous_volume) == ("Acme", 6, 4)  # backfill not counted
+    assert (globex.name, globex.volume, globex.previous_volume) == ("Globex", 2, 4)
+    assert (acme.share, globex.share) == (0.75, 0.25)
+    assert sum(e.share or 0 for e in comparison.entities) == pytest.approx(1.0)
+    assert (acme.previous_share, globex.previous_share) == (0.5, 0.5)
+    assert (acme.trend, globex.trend) == (0.5, -0.5)
+
+
+def test_sentiment_takes_the_operator_correction(report: ReportData) -> None:
+    acme, globex = report.comparisons[0].entities
+    assert acme.sentiment == {"negative": 3, "neutral": 1, "positive": 2, "unscored": 0}
+    assert acme.previous_sentiment == {"negative": 0, "neutral": 4, "positive": 0, "unscored": 0}
+    assert globex.sentiment == {"negative": 0, "neutral": 1, "positive": 1, "unscored": 0}
+    assert acme.negative_share() == 0.5 and acme.negative_share(previous=True) == 0.0
+
+
+def test_daily_series_of_both_periods(report: ReportData) -> None:
+    acme, globex = report.comparisons[0].entities
+    assert report.period.step == timedelta(days=1) and len(report.period.steps()) == 7
+    assert acme.series == [0, 0, 1, 1, 1, 1, 2]
+    assert acme.previous_series == [1, 1, 1, 1, 0, 0, 0]
+    assert globex.series == [0, 1, 1, 0, 0, 0, 0]
+
+
+def test_alerts_of_the_period_only(report: ReportData) -> None:
+    acme, globex = report.comparisons[0].entities
+    assert [(a.id, a.rule, a.summary) for a in acme.alerts] == [
+        (1, "negative-surge", "Negative surge on Acme <b>bold</b>")
+    ]
+    assert globex.alerts == []
+
+
+def test_top_mentions_by_engagement(report: ReportData) -> None:
+    acme = report.comparisons[0].entities[0]
+    assert [(m.text, m.engagement) for m in acme.top_negative] == [
+        (HOSTILE, 523),
+        ("@AcmeHelp my card is blocked", 10),
+        ("@acmehelp where is my parcel?", 5),
+    ]
+    assert [(m.text, m.engagement, m.url) for m in acme.top_positive] == [
+        ("Acme support was great", 40, "https://news.example/a5"),
+        ("Love the new Acme app", 7, None),
+    ]
+
+
+def test_response_time_of_the_brand_accounts(report: ReportData) -> None:
+    acme, globex = report.comparisons[0].entities
+    response = acme.response
+    assert response is not None
+    assert (response.addressed, response.answered) == (3, 2)  # the stranger's reply is no answer
+    assert response.share == pytest.approx(2 / 3)
+    assert response.median == timedelta(minutes=60)  # answers after 30 and 90 minutes
+    assert response.p90 == timedelta(minutes=84)
+    assert response.sources == ("x",)
+    assert globex.response is None and not globex.has_accounts
+
+
+def test_no_reply_data_without_a_source_that_gives_replies(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    seed(sqlite_db)
+    with sqlite_db.session() as session:
+        # Before the seeded replies exist: no source of that fortnight records replies.
+        assert (
+            response_time(
+                session, ["@AcmeHelp"], START - timedelta(days=30), START - timedelta(days=15)
+            )
+            is None
+        )
+        assert response_time(session, [], START, END) is None
+
+
+def test_a_mention_answered_on_a_reply_to_the_brand_counts(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    """A reply to one of the brand's posts is addressed to it even without the handle."""
+    from report_helpers import _Seeder, day
+
+    s = _Seeder()
+    own = s.mention(
+        day(1),
+        "New opening hours",
+        entity=None,
+        label=None,
+        source="masto",
+        author="acme@mastodon.social",
+    )
+    ask = s.mention(
+        day(1, 11),
+        "and on Sundays?",
+        entity=None,
+        label=None,
+        source="masto",
+        reply_to=own.external_id,
+    )
+    s.mention(
+        day(1, 12),
+        "closed",
+        entity=None,
+        label=None,
+        source="masto",
+        author="acme",
+        reply_to=ask.external_id,
+    )
+    with sqlite_db.session() as session:
+        session.add_all(s.rows)
+    with sqlite_db.session() as session:
+        response = response_time(session, ["@acme@mastodon.social"], START, END)
+    assert response is not None
+    assert (response.addressed, response.answered, response.median) == (1, 1, timedelta(hours=1))
+
+
+def test_account_names_and_percentiles() -> None:
+    assert is_account("AcmeHelp", ["acmehelp"]) and is_account("@acmehelp", ["acmehelp"])
+    assert is_account("acme", ["acme@mastodon.social"])
+    assert not is_account("acmehelp2", ["acmehelp"]) and not is_account(None, ["acmehelp"])
+    assert percentile([30.0, 90.0], 0.5) == 60.0 and percentile([5.0], 0.9) == 5.0
+
+
+def test_groups_default_to_every_brand_with_its_competitors(tmp_path: Path) -> None:
+    config = config_for(tmp_path, "sqlite:///x.db", "")
+    assert comparison_groups(config) == [["Acme", "Globex"]]
+    assert comparison_groups(config, ["Globex"]) == [["Globex"]]

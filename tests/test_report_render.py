@@ -1,0 +1,174 @@
+"""The rendered digest: its numbers in English and French, dates on the audience's clock,
+hostile mention text shown as text, and charts whose plotted values are the report's."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from matplotlib.text import Text
+from report_helpers import END, START, config_for, seed
+
+from warden.charts.digest import sentiment_figure, share_of_voice_figure, volume_figure
+from warden.report.data import Period, ReportData, read_report
+from warden.report.render import render_report
+from warden.store.db import Database
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def report(tmp_path: Path, sqlite_db: Database) -> ReportData:
+    seed(sqlite_db)
+    config = config_for(tmp_path, sqlite_db.url)
+    with sqlite_db.session() as session:
+        return read_report(session, config, Period(START, END), END)
+
+
+def _cells(html: str) -> list[list[str]]:
+    """The summary table's rows, as the text of their cells."""
+    table = html.split('class="summary"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
+        ]
+        for r in rows
+    ]
+
+
+def test_english_digest_shows_the_numbers_in_the_audience_zone(report: ReportData) -> None:
+    rendered = render_report(report, "en", "America/New_York")
+    assert _cells(rendered.html) == [
+        [
+            "Entity",
+            "Mentions",
+            "Trend",
+            "Share of voice",
+            "Negative",
+            "Neutral",
+            "Positive",
+            "Alerts",
+        ],
+        ["Acme", "6", "+50%", "75%", "3", "1", "2", "1"],
+        ["Globex", "2", "−50%", "25%", "0", "1", "1", "0"],
+    ]
+    assert "2026-11-23 03:00 EST → 2026-11-30 03:00 EST" in rendered.html  # 08:00 UTC
+    assert (
+        "2 of 3 addressed mentions answered (67%); median 1 h, 90th percentile 1 h 24 min"
+        in rendered.html
+    )
+    assert (
+        "2026-11-26 05:00 EST · critical · Negative surge on Acme &lt;b&gt;bold&lt;/b&gt;"
+        in rendered.html
+    )
+    assert rendered.subject == "Warden digest · Acme · 2026-11-30"
+    assert "- Acme: 6 mentions (trend +50%), share of voice 75%" in rendered.text
+    assert "Response time: 2 of 3 addressed mentions answered (67%)" in rendered.text
+
+
+def test_french_digest(report: ReportData) -> None:
+    rendered = render_report(report, "fr", "Europe/Paris")
+    assert _cells(rendered.html)[1] == [
+        "Acme",
+        "6",
+        f"+50{NBSP}%",
+        f"75{NBSP}%",
+        "3",
+        "1",
+        "2",
+        "1",
+    ]
+    assert (
+        f'Période{NBSP}: <span class="period">2026-11-23 09:00 CET → 2026-11-30 09:00 CET'
+        in rendered.html
+    )
+    assert 'Acme <span style="font-weight:normal; color:#666666">face à Globex' in rendered.html
+    assert "2 mentions adressées sur 3 ont reçu une réponse" in rendered.html
+    assert "médiane 1 h, 90e centile 1 h 24 min" in rendered.html
+    assert "2026-11-26 11:00 CET · critique" in rendered.html
+    assert '<html lang="fr">' in rendered.html
+    assert rendered.subject.startswith("Synthèse Warden")
+    assert f"Temps de réponse{NBSP}: 2 mentions adressées sur 3" in rendered.text
+
+
+def test_hostile_mention_text_is_shown_as_text(report: ReportData) -> None:
+    html = render_report(report, "en", "UTC").html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "[x](javascript:alert(3)) Acme is terrible" in html
+    assert "<script" not in html and "<img src=x" not in html
+    assert 'href="javascript' not in html.lower()  # its link is not http(s): no link at all
+    assert 'href="https://news.example/a5"' in html
+    assert re.findall(r"<img [^>]*>", html) == re.findall(
+        r'<img src="data:image/png;base64,[^"]+" [^>]*>', html
+    )
+
+
+def test_charts_are_embedded_as_data_uris(report: ReportData) -> None:
+    rendered = render_report(report, "en", "UTC")
+    assert list(rendered.charts) == ["share-1", "sentiment-1", "volume-1"]
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', rendered.html)
+    assert [base64.b64decode(e) for e in embedded] == list(rendered.charts.values())
+    assert all(png.startswith(b"\x89PNG") for png in rendered.charts.values())
+    assert "data:image" not in render_report(report, "en", "UTC", charts=False).html
+
+
+def test_share_of_voice_chart_plots_the_shares(report: ReportData) -> None:
+    entities = report.comparisons[0].entities
+    fig = share_of_voice_figure([e.name for e in entities], [e.share for e in entities], "fr")
+    ax = fig.axes[0]
+    assert [p.get_width() for p in ax.patches] == [75.0, 25.0]
+    rows = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert rows == {"Acme": 1, "Globex": 0}  # in the table's order, top to bottom
+    assert [p.get_y() + p.get_height() / 2 for p in ax.patches] == [1, 0]
+    assert ax.get_title(loc="left") == "Part de voix (% des mentions)"
+
+
+def test_sentiment_chart_stacks_the_counts(report: ReportData) -> None:
+    entities = report.comparisons[0].entities
+    fig = sentiment_figure([e.name for e in entities], [e.sentiment for e in entities])
+    ax = fig.axes[0]
+    widths = [p.get_width() for p in ax.patches]  # negative, neutral, positive; Acme then Globex
+    assert widths == [3, 0, 1, 1, 2, 1]
+    assert [p.get_x() for p in ax.patches] == [0, 0, 3, 0, 4, 1]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["negative", "neutral", "positive"]
+
+
+def test_volume_chart_plots_both_periods_on_local_dates(report: ReportData) -> None:
+    entities = report.comparisons[0].entities
+    fig = volume_figure(
+        report.period.steps(),
+        report.period.step,
+        {e.name: e.series for e in entities},
+        {e.name: e.previous_series for e in entities},
+        "en",
+        "Asia/Tokyo",
+    )
+    ax = fig.axes[0]
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}  # type: ignore[arg-type]
+    assert lines == {
+        "Acme": [0, 0, 1, 1, 1, 1, 2],
+        "Acme (previous period)": [1, 1, 1, 1, 0, 0, 0],
+        "Globex": [0, 1, 1, 0, 0, 0, 0],
+        "Globex (previous period)": [1, 1, 1, 1, 0, 0, 0],
+    }
+    # 08:00 UTC is 17:00 in Tokyo: the first day is labelled 11-23.
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["11-23", "11-24"]
+    assert ax.get_title(loc="left") == "Mentions per day"
+
+
+def test_hourly_steps_for_a_day_and_no_mathtext_in_names() -> None:
+    start = datetime(2026, 3, 29, 0, tzinfo=timezone.utc)
+    period = Period(start, start + timedelta(hours=24))
+    assert period.step == timedelta(hours=1) and len(period.steps()) == 24
+    name = r"$\alpha$ & co"
+    fig = share_of_voice_figure([name], [1.0])
+    texts = [t for t in fig.findobj(Text) if isinstance(t, Text)]
+    assert name in [t.get_text() for t in texts]
+    assert all(not t._parse_math for t in texts)  # drawn as written
+    fig.savefig(__import__("io").BytesIO(), format="png")  # and drawable

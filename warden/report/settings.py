@@ -20,6 +20,7 @@ from warden.yamlfile import Loc, YamlDocument, format_loc
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+_DAILY = re.compile(rf"^{_CLOCK}$")
 _WEEKLY = re.compile(rf"^({'|'.join(WEEKDAYS)}) {_CLOCK}$")
 
 
@@ -32,7 +33,6 @@ class DigestSchedule(_Section):
 
     daily: str | None = Field(
         default=None,
-        pattern=rf"^{_CLOCK}$",
         description="Send every day at this local time (HH:MM), covering the period before.",
         examples=["08:00"],
     )
@@ -41,6 +41,13 @@ class DigestSchedule(_Section):
         description="Send every week on this weekday at this local time ('monday 08:30').",
         examples=["monday 08:30"],
     )
+
+    @field_validator("daily")
+    @classmethod
+    def _time_of_day(cls, v: str | None) -> str | None:
+        if v is not None and not _DAILY.match(v.strip()):
+            raise ValueError(f"expected a time of day as HH:MM (08:00, 17:30), got {v!r}")
+        return None if v is None else v.strip()
 
     @field_validator("weekly")
     @classmethod

@@ -31,6 +31,7 @@ def _config(tmp_path: Path) -> tuple[Path, Path]:
         ["sources", "status", "--json"],
         ["backtest", str(ROOT / "rules" / "demo.yaml"), "-q"],
         ["mention", "label", "12", "negative"],
+        ["report", "--to", "digest.html"],
     ],
     ids=lambda c: " ".join(c[:2]),
 )

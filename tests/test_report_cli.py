@@ -1,0 +1,94 @@
+"""`warden report`: the HTML file, the table, the JSON numbers; read-only; clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from report_helpers import seed, write_config
+from sqlalchemy import text
+
+from warden.cli import main
+from warden.store.db import Database
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    db_url = f"sqlite:///{tmp_path / 'warden.db'}"
+    db = Database(db_url)
+    db.upgrade()
+    seed(db)
+    db.dispose()
+    return write_config(tmp_path, db_url)
+
+
+def test_writes_the_html_digest(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "digest.html"
+    code = main(
+        ["report", "-c", str(seeded), "--period", "7d", "--end", "2026-11-30T09:00",
+         "--lang", "fr", "--to", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Synthèse Warden" in html and "2026-11-23 09:00 CET → 2026-11-30 09:00 CET" in html
+    assert html.count('src="data:image/png;base64,') == 3
+    assert "&lt;script&gt;" in html and "<script" not in html
+    assert capsys.readouterr().out.startswith(f"{out}: 1 comparison(s), fr, Europe/Paris")
+
+
+def test_table_and_json(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "-c", str(seeded), "--end", "2026-11-30T08:00Z"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Period: 2026-11-23 09:00 CET → 2026-11-30 09:00 CET"
+    assert lines[4].split()[:8] == ["Acme", "6", "+50%", "75%", "3", "1", "2", "1"]
+    assert "2/3 answered, median 1 h" in lines[4]
+    assert lines[5].split() == ["Globex", "2", "−50%", "25%", "0", "1", "1", "0"]
+    assert main(["report", "-c", str(seeded), "--end", "2026-11-30T08:00Z", "--json",
+                 "--period", "24h", "--entity", "Globex"]) == 0  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert data["period"]["start"] == "2026-11-29T08:00:00+00:00"
+    assert data["period"]["step_seconds"] == 3600
+    ((globex,),) = [c["entities"] for c in data["comparisons"]]
+    assert (globex["name"], globex["volume"], globex["share"]) == ("Globex", 0, None)
+
+
+def test_report_reads_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_file = tmp_path / "state" / "warden.db"
+    config = write_config(tmp_path, f"sqlite:///{db_file}")
+    assert main(["report", "-c", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert f"no database at {db_file}" in err and "`warden db upgrade`" in err
+    assert not db_file.exists() and not db_file.parent.exists()
+
+
+def test_operator_errors_are_one_line(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "-c", str(seeded), "--entity", "Initech"]) == 1
+    assert capsys.readouterr().err == (
+        "warden: --entity 'Initech' is not an entity of config.yaml (Acme, Globex)\n"
+    )
+    with pytest.raises(SystemExit):
+        main(["report", "-c", str(seeded), "--timezone", "Mars/Olympus"])
+    assert "--timezone" in capsys.readouterr().err
+
+
+def test_migration_0005_adds_reply_to_to_a_0004_database(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade("0004")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO mentions (id, source, external_id, text, text_key, published_at, "
+                "fetched_at, likes, reposts, replies, scored, backfill) VALUES "
+                "(1, 'x', '1', 'Acme', 't', '2026-11-01', '2026-11-01', 0, 0, 0, 0, 0)"
+            )
+        )
+    db.upgrade()
+    assert db.current_revision() == "0005"
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT id, reply_to FROM mentions")).all() == [(1, None)]
+        indexes = conn.execute(text("PRAGMA index_list('mentions')")).all()
+    assert "ix_mentions_reply_to" in [row[1] for row in indexes]
+    db.dispose()

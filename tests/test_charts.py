@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import struct
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alerting_helpers import add_alert
+from charts_helpers import HOUR, SURGE, seed_volume
 from matplotlib.dates import date2num
 from matplotlib.text import Text
 from rules_helpers import add_mention
@@ -18,53 +18,15 @@ from warden.charts.draw import alert_chart_png, chart_figure, sparkline_png
 from warden.detect.series import Series
 from warden.detect.volume import detect_volume_spike
 from warden.store.db import Database
-from warden.store.models import Alert, SeriesBucket
+from warden.store.models import Alert
 from warden.store.rollup import roll_up
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 """Half way through the 14:00 bucket: the chart's last bucket is still filling."""
-HOUR = timedelta(hours=1)
-SURGE = 150
-
-
-def _usual(at: datetime, rng: random.Random) -> int:
-    """A daily rhythm: quiet nights, busy afternoons, with noise."""
-    return max(0, round((8 if at.hour < 7 else 30) + rng.gauss(0, 3)))
 
 
 def _seed(db: Database, entity: str = "Acme", days: int = 10) -> dict[datetime, tuple[int, int]]:
-    """Hourly counts (and negatives) for `days` days before NOW, written as rolled-up buckets
-    split over two sources; the last three hours surge. Returns (count, negative) per hour."""
-    rng = random.Random(7)
-    start = NOW.replace(minute=0) - timedelta(days=days)
-    seeded: dict[datetime, tuple[int, int]] = {}
-    with db.session() as session:
-        at = start
-        while at <= NOW:
-            count = SURGE if at >= NOW.replace(minute=0) - 2 * HOUR else _usual(at, rng)
-            negative = count // 3 if count == SURGE else count // 10
-            seeded[at] = (count, negative)
-            # Two sources, two 5-minute buckets in the hour: the chart sums them all.
-            for source, minutes, part in (("news", 0, count // 2), ("x", 25, count - count // 2)):
-                neg = negative // 2 if source == "news" else negative - negative // 2
-                session.add(
-                    SeriesBucket(
-                        entity=entity,
-                        bucket_start=at + timedelta(minutes=minutes),
-                        source=source,
-                        lang="",
-                        count=part,
-                        scored=part,
-                        negative=neg,
-                        positive=0,
-                        sentiment_sum=0.0,
-                        reach=0,
-                        engagement=0,
-                        revision=1,
-                    )
-                )
-            at += HOUR
-    return seeded
+    return seed_volume(db, NOW, entity, days)
 
 
 def _fire(db: Database, fired: datetime, resolved: datetime | None = None, **kw: object) -> int:

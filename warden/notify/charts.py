@@ -1,4 +1,4 @@
-"""Charts in messages: the PNG an alert e-mail carries inline, and the chart links of chats.
+"""Charts in e-mails: the PNG of each alert an e-mail shows, carried inline.
 
 E-mail. The HTML template marks where an alert's chart goes with ``<!--warden-chart:ID-->``
 (an HTML comment: invisible if nothing replaces it). When the message is sent, not when it is
@@ -7,9 +7,8 @@ written, the chart of each marked alert is drawn from the store (its entity's la
 carried in the message. A chart that cannot be drawn (a store error, a drawing bug, too slow)
 is left out and logged as ``chart.failed``: the message goes anyway, on time.
 
-Chat. With ``web.public_url`` set, each alert of a message links to its page on the status
-page, ``{public_url}/alerts/ID``, and to its chart, ``{public_url}/charts/alert/ID.png``
-(:func:`alert_links`); each template writes the links in its channel's own syntax.
+Chat messages carry no image: they link to the chart on the status page
+(:mod:`warden.notify.links`).
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from datetime import datetime
 
 import markupsafe
 
-from warden.charts.data import alert_window
-from warden.charts.draw import alert_chart_png, chart_alt
 from warden.log import get_logger
 from warden.notify.email import InlineImage
 from warden.store.db import Database
@@ -40,22 +37,6 @@ BUDGET_SECONDS = 10.0
 CHART_HOURS = 48
 IMAGE_WIDTH = 640
 """Width, in CSS pixels, the chart is shown at (drawn at 960 for dense screens)."""
-
-
-@dataclass(frozen=True)
-class AlertLinks:
-    """An alert's page and chart image on the status page (absolute http(s) URLs)."""
-
-    page: str
-    chart: str
-
-
-def alert_links(public_url: str | None, alert_id: int) -> AlertLinks | None:
-    """Links of alert ``alert_id`` under ``public_url`` (``web.public_url``); None when unset."""
-    if not public_url:
-        return None
-    base = public_url.rstrip("/")
-    return AlertLinks(f"{base}/alerts/{alert_id}", f"{base}/charts/alert/{alert_id}.png")
 
 
 def marked_alerts(html: str) -> list[int]:
@@ -91,6 +72,10 @@ def draw_charts(
     gone from the store or without an entity, windows without a single mention, and the
     charts left when ``BUDGET_SECONDS`` have been spent.
     """
+    # Drawing needs matplotlib: imported on the first e-mail with a chart, not by every command.
+    from warden.charts.data import alert_window
+    from warden.charts.draw import alert_chart_png, chart_alt
+
     drawn: dict[int, DrawnChart] = {}
     started = time.monotonic()
     for alert_id in list(alert_ids)[:MAX_CHARTS]:

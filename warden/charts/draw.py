@@ -189,7 +189,9 @@ def chart_figure(data: ChartData | AlertChartData, language: str = "en", tz: str
         )  # fmt: skip
     firing = _firing_spans(chart)
     for a, b in firing:
+        # Shaded behind the bars, and a solid strip along the top that no bar hides.
         ax.axvspan(a, b, color=COLOURS["firing"], alpha=0.3, linewidth=0, zorder=1.5)
+        ax.axvspan(a, b, ymin=0.97, color=COLOURS["firing"], linewidth=0, zorder=4)
     # Bars a little narrower than their bucket, centred in it: buckets stay apart.
     centres = [x + width / 2 for x in lefts]
     bars = {"width": width * 0.86, "align": "center", "zorder": 2}

@@ -156,6 +156,26 @@ class WebSettings(_Section):
     port: int = Field(
         default=8787, ge=0, le=65535, description="Port of the HTTP listener (0: any free port)."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Address at which readers reach the status page (behind your proxy), "
+        "without a trailing slash. Set, chat messages (Slack, Discord, Telegram, Markdown) "
+        "and e-mails link each alert to {public_url}/alerts/<id> and to its chart, "
+        "{public_url}/charts/alert/<id>.png. Unset: no links.",
+        examples=["https://warden.example.com"],
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        url = v.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url, re.IGNORECASE):
+            raise ValueError(
+                f"{v!r} is not an http(s) address (expected e.g. https://warden.example.com)"
+            )
+        return url
 
 
 class Config(_Section):

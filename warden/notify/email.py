@@ -1,10 +1,14 @@
 """E-mail as a real multipart message: a plain-text part with its lines, and an HTML part.
 
+Images the HTML shows (an alert's chart) travel inside the message, not behind a link that a
+mail client would block: the HTML part becomes multipart/related with each image as a part
+whose Content-ID the HTML refers to (``<img src="cid:...">``, RFC 2392).
+
 apprise reads the `mailto://` / `mailtos://` URL (server, port, security, login, sender and
 recipients, exactly as for its own e-mail plugin); the message itself is built with the
 standard library so both parts are Warden's own renderings, not one derived from the other.
-Images the HTML carries as `data:` URIs (a digest's charts) are sent as inline parts beside it
-(multipart/related, `cid:` links), which mail clients show without fetching anything.
+Images an HTML body carries as `data:` URIs (a digest's charts, stored with the message in the
+outbox) are sent the same way: each becomes an inline part and a `cid:` link.
 """
 
 from __future__ import annotations
@@ -15,19 +19,37 @@ import hashlib
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 import apprise
 
+
+class EmailError(Exception):
+    """The message could not be handed to the SMTP server (the text says why)."""
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image carried in the message: ``cid`` is its Content-ID without the angle brackets
+    (``chart-12@warden``; the HTML shows it as ``cid:chart-12@warden``), ``data`` its bytes."""
+
+    cid: str
+    data: bytes
+    subtype: str = "png"
+    filename: str | None = None
+
+
 _DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
 
 
-def inline_images(html: str) -> tuple[str, list[tuple[str, str, bytes]]]:
-    """`html` with each `src="data:image/...;base64,..."` made a `cid:` link, and the images
-    as (content id with its angle brackets, subtype, bytes), in order."""
-    images: list[tuple[str, str, bytes]] = []
+def inline_images(html: str) -> tuple[str, list[InlineImage]]:
+    """`html` with each `src="data:image/...;base64,..."` (a digest's charts) made a `cid:`
+    link, and those images to carry beside it, in order."""
+    images: list[InlineImage] = []
 
     def swap(match: re.Match[str]) -> str:
         try:
@@ -36,14 +58,10 @@ def inline_images(html: str) -> tuple[str, list[tuple[str, str, bytes]]]:
             return match.group(0)
         digest = hashlib.sha256(data).hexdigest()[:12]
         cid = f"image{len(images) + 1}.{digest}@warden"
-        images.append((f"<{cid}>", match.group(1), data))
+        images.append(InlineImage(cid=cid, data=data, subtype=match.group(1)))
         return f'src="cid:{cid}"'
 
     return _DATA_IMAGE.sub(swap, html), images
-
-
-class EmailError(Exception):
-    """The message could not be handed to the SMTP server (the text says why)."""
 
 
 def _address(entry: Any) -> str:
@@ -61,9 +79,15 @@ def _plugin(url: str) -> Any:
 
 
 def build_email(
-    url: str, subject: str, text: str, html: str | None, message_id: str | None = None
+    url: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    message_id: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> tuple[EmailMessage, str, list[str]]:
-    """(message, envelope sender, envelope recipients) for `url`; both parts when `html`."""
+    """(message, envelope sender, envelope recipients) for `url`; both parts when `html`, and
+    `images` related to the HTML part (ignored without it)."""
     plugin = _plugin(url)
     targets = [t[1] if isinstance(t, tuple | list) else str(t) for t in plugin.targets]
     if not targets:
@@ -80,13 +104,20 @@ def build_email(
     message["X-Application"] = "Warden"
     message.set_content(text, subtype="plain", charset="utf-8")
     if html is not None:
-        html, images = inline_images(html)
+        html, carried = inline_images(html)
+        images = [*images, *carried]
         message.add_alternative(html, subtype="html", charset="utf-8")
-        if images:
-            html_part = message.get_body(preferencelist=("html",))
-            if html_part is not None:
-                for cid, subtype, data in images:
-                    html_part.add_related(data, maintype="image", subtype=subtype, cid=cid)
+        part = message.get_body(preferencelist=("html",))
+        for image in images:
+            assert part is not None  # the HTML part was just added
+            part.add_related(
+                image.data,
+                maintype="image",
+                subtype=image.subtype,
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=image.filename,
+            )
     recipients = targets + sorted(plugin.cc) + sorted(plugin.bcc)
     return message, sender, recipients
 
@@ -98,13 +129,14 @@ def send_email(
     html: str | None,
     timeout: float,
     message_id: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> None:
     """Send one message through the server of `url`; raise EmailError saying why not.
 
     `message_id` (an idempotency key made into a Message-ID) lets mail clients fold a copy
     re-sent after a crash into the first one.
     """
-    message, sender, recipients = build_email(url, subject, text, html, message_id)
+    message, sender, recipients = build_email(url, subject, text, html, message_id, images)
     plugin = _plugin(url)
     context = ssl.create_default_context()
     if not plugin.verify_certificate:

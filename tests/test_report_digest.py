@@ -78,8 +78,9 @@ def _run_daemon_jobs(config_path: Path, at: datetime) -> None:
         daemon.db.dispose()
 
 
-def test_weekly_digest_arrives_once_with_inline_charts(tmp_path: Path, smtp: SmtpSink) -> None:
-    db_url = f"sqlite:///{tmp_path / 'warden.db'}"
+def test_weekly_digest_arrives_once_with_inline_charts(
+    tmp_path: Path, smtp: SmtpSink, db_url: str
+) -> None:
     db = Database(db_url)
     db.upgrade()
     seed(db)

@@ -19,6 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warden.clock import Clock
 from warden.config import Config, ReceiverSettings
@@ -29,6 +30,7 @@ from warden.report.data import Period, read_report
 from warden.report.render import render_report
 from warden.report.settings import WEEKDAYS, DigestSettings
 from warden.store.db import Database
+from warden.store.locks import try_stage_lock
 from warden.store.models import Notification
 
 log = get_logger(__name__)
@@ -103,37 +105,34 @@ def _always(message: Rendered) -> Callable[[ReceiverSettings, int], Rendered]:
     return lambda _receiver, _target: message
 
 
-def _enqueued(db: Database, key: str) -> bool:
-    with db.session() as session:
-        found = session.scalar(
-            select(Notification.id).where(
-                Notification.idempotency_key.startswith(key + ":", autoescape=True)
-            )
+def _enqueued(session: Session, key: str) -> bool:
+    found = session.scalar(
+        select(Notification.id).where(
+            Notification.idempotency_key.startswith(key + ":", autoescape=True)
         )
+    )
     return found is not None
 
 
 def enqueue_due(db: Database, config: Config, clock: Clock) -> list[str]:
     """Put each due digest not yet in the outbox there (one row per receiver URL); returns
-    the idempotency key prefixes enqueued now. The report is read and drawn before the
-    transaction that stores it."""
+    the idempotency key prefixes enqueued now. On PostgreSQL an advisory lock per digest and
+    period keeps two instances from drawing the same digest at once."""
     now = clock.now()
     done = []
     for due in due_digests(config, now):
-        if _enqueued(db, due.key):
-            continue
         digest = due.digest
         receivers = [r for name in digest.receivers if (r := config.receiver(name)) is not None]
         if not receivers:
             continue
-        zone = digest.timezone or config.timezone
         with db.session() as session:
+            if not try_stage_lock(session, due.key) or _enqueued(session, due.key):
+                continue
             data = read_report(
                 session, config, due.period, now, digest.entities or None, digest.top_mentions
             )
-        report = render_report(data, digest.language, zone)
-        message = Rendered(report.subject, report.text, report.html)
-        with db.session() as session:
+            report = render_report(data, digest.language, digest.timezone or config.timezone)
+            message = Rendered(report.subject, report.text, report.html)
             rows = enqueue(
                 session,
                 None,
@@ -155,6 +154,7 @@ def enqueue_due(db: Database, config: Config, clock: Clock) -> list[str]:
                 period_start=due.period.start.isoformat(),
                 period_end=due.period.end.isoformat(),
                 receivers=[r.name for r in receivers],
+                messages=len(rows),
                 charts=len(report.charts),
             )
     return done

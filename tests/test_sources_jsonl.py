@@ -146,3 +146,14 @@ def test_a_backlog_longer_than_one_poll_is_history_to_its_end(
         ("mention 4", False),
     ]
     assert "history_end" not in second.state.cursor  # the history has been read
+
+
+def test_an_item_answering_another_keeps_its_id(
+    tmp_path: Path, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text(line(1) + line(2, reply_to=1) + line(3, thread={"parent": "1"}))
+    drafts = tail(path).poll(PollState(), fetcher, sim_clock).drafts
+    assert [d.reply_to for d in drafts] == [None, "1", None]
+    mapped = tail(path, fields={"reply_to": "thread.parent"}).poll(PollState(), fetcher, sim_clock)
+    assert [d.reply_to for d in mapped.drafts] == [None, None, "1"]

@@ -44,6 +44,7 @@ def draft_from_item(
         reposts=lookup(item, fields.reposts),
         replies=lookup(item, fields.replies),
         raw=item,
+        reply_to=lookup(item, fields.reply_to),
         time_format=fields.time_format,
         text_format=fields.text_format,
         base_url=str(fields.url_base) if fields.url_base else base_url,

@@ -349,6 +349,11 @@ class FieldMapping(BaseModel):
     likes: str | None = Field(default="likes", description="Like / favourite count.")
     reposts: str | None = Field(default="reposts", description="Repost / share count.")
     replies: str | None = Field(default="replies", description="Reply / comment count.")
+    reply_to: str | None = Field(
+        default="reply_to",
+        description="Id of the item this one answers (the other item's `id`): what response "
+        "times in reports are measured from.",
+    )
     time_format: Literal["auto", "iso", "epoch", "epoch_ms"] = Field(
         default="auto",
         description="How `published_at` is written; auto recognises all (iso: a written date).",

@@ -90,7 +90,9 @@ def test_weekly_digest_arrives_once_with_inline_charts(
     (mail,) = smtp.wait_for(1)
     assert mail.recipients == ["comms@example.com"]
     assert mail.subject == "Synthèse Warden · Acme · 2026-11-30"
-    assert "- Acme: 6 mentions (évolution +50\u00a0%), part de voix 75\u00a0%" in mail.text
+    assert (
+        "- Acme: 6 mentions (évolution +50\u00a0%), part de voix 75\u00a0% (50\u00a0%)" in mail.text
+    )
     html_part = mail.message.get_body(preferencelist=("html",))
     assert html_part is not None
     html = html_part.get_content()

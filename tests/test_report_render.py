@@ -55,13 +55,14 @@ def test_english_digest_shows_the_numbers_in_the_audience_zone(report: ReportDat
             "Mentions",
             "Trend",
             "Share of voice",
+            "Negative share",
             "Negative",
             "Neutral",
             "Positive",
             "Alerts",
         ],
-        ["Acme", "6", "+50%", "75%", "3", "1", "2", "1"],
-        ["Globex", "2", "−50%", "25%", "0", "1", "1", "0"],
+        ["Acme", "6", "+50%", "75% (50%)", "50% (0%)", "3", "1", "2", "1"],
+        ["Globex", "2", "−50%", "25% (50%)", "0% (50%)", "0", "1", "1", "0"],
     ]
     assert "2026-11-23 03:00 EST → 2026-11-30 03:00 EST" in rendered.html  # 08:00 UTC
     assert (
@@ -73,7 +74,10 @@ def test_english_digest_shows_the_numbers_in_the_audience_zone(report: ReportDat
         in rendered.html
     )
     assert rendered.subject == "Warden digest · Acme · 2026-11-30"
-    assert "- Acme: 6 mentions (trend +50%), share of voice 75%" in rendered.text
+    assert (
+        "- Acme: 6 mentions (trend +50%), share of voice 75% (50%), negative share 50% (0%); "
+        "negative 3, neutral 1, positive 2; alerts 1" in rendered.text
+    )
     assert "Response time: 2 of 3 addressed mentions answered (67%)" in rendered.text
 
 
@@ -83,7 +87,8 @@ def test_french_digest(report: ReportData) -> None:
         "Acme",
         "6",
         f"+50{NBSP}%",
-        f"75{NBSP}%",
+        f"75{NBSP}% (50{NBSP}%)",
+        f"50{NBSP}% (0{NBSP}%)",
         "3",
         "1",
         "2",

@@ -35,6 +35,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "mentions": "Mentions",
         "trend": "Trend",
         "share": "Share of voice",
+        "negative_share": "Negative share",
+        "in_brackets": "(in brackets)",
         "negative": "Negative",
         "neutral": "Neutral",
         "positive": "Positive",
@@ -67,6 +69,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "mentions": "Mentions",
         "trend": "Évolution",
         "share": "Part de voix",
+        "negative_share": "Part négative",
+        "in_brackets": "(entre parenthèses)",
         "negative": "Négatives",
         "neutral": "Neutres",
         "positive": "Positives",
@@ -117,6 +121,10 @@ class ReportWords(Words):
             return self["new"] if stats.volume else "–"
         sign = "+" if change >= 0 else "−"
         return sign + self.percent(abs(change))
+
+    def ratio(self, value: float | None) -> str:
+        """A share 0..1 as a percentage; `–` when there is none (nothing to divide)."""
+        return "–" if value is None else self.percent(value)
 
     def span(self, start: datetime, end: datetime) -> str:
         return f"{self.time(start)} → {self.time(end)}"

@@ -80,7 +80,7 @@ def _print(data: ReportData, words: ReportWords) -> None:
                 [
                     e.name,
                     e.volume,
-                    words.trend(e),
+                    words.change(e),
                     words.percent(e.share) if e.share is not None else "-",
                     e.sentiment["negative"],
                     e.sentiment["neutral"],

@@ -114,7 +114,7 @@ class ReportWords(Words):
         super().__init__(language, timezone)
         self.phrases = {**MESSAGE_PHRASES[self.language], **PHRASES[self.language]}
 
-    def trend(self, stats: EntityStats) -> str:
+    def change(self, stats: EntityStats) -> str:
         """`+25%`, `−10 %`, `new` (mentioned now, not before) or `–`."""
         change = stats.trend
         if change is None:

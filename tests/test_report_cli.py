@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from report_helpers import seed, write_config
-from sqlalchemy import text
 
 from warden.cli import main
 from warden.store.db import Database
@@ -72,23 +71,3 @@ def test_operator_errors_are_one_line(seeded: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit):
         main(["report", "-c", str(seeded), "--timezone", "Mars/Olympus"])
     assert "--timezone" in capsys.readouterr().err
-
-
-def test_migration_0005_adds_reply_to_to_a_0004_database(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    db.upgrade("0004")
-    with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO mentions (id, source, external_id, text, text_key, published_at, "
-                "fetched_at, likes, reposts, replies, scored, backfill) VALUES "
-                "(1, 'x', '1', 'Acme', 't', '2026-11-01', '2026-11-01', 0, 0, 0, 0, 0)"
-            )
-        )
-    db.upgrade()
-    assert db.current_revision() == "0005"
-    with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT id, reply_to FROM mentions")).all() == [(1, None)]
-        indexes = conn.execute(text("PRAGMA index_list('mentions')")).all()
-    assert "ix_mentions_reply_to" in [row[1] for row in indexes]
-    db.dispose()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from warden.sources.base import MentionDraft
 from warden.store.db import Database
@@ -126,4 +126,29 @@ def test_migration_0003_merges_links_stored_twice_into_their_oldest_row(db_url: 
     assert scores == [1]
     assert [tuple(c) for c in corrections] == [(1, "positive")]
     assert watermark is None
+    db.dispose()
+
+
+def test_migration_0005_adds_reply_to_to_a_0004_database(db_url: str) -> None:
+    """A database of the previous release keeps its mentions; they answer nothing."""
+    db = Database(db_url)
+    db.upgrade("0004")
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO mentions (id, source, external_id, text, text_key, published_at, "
+                "fetched_at, likes, reposts, replies, scored, backfill) VALUES "
+                "(1, 'x', '1', 'Acme', 't', :at, :at, 0, 0, 0, :f, :f)"
+            ),
+            {"at": at, "f": False},
+        )
+    db.upgrade()
+    assert db.current_revision() == "0005"
+    with db.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text("SELECT id, reply_to FROM mentions"))] == [
+            (1, None)
+        ]
+        indexes = {i["name"] for i in inspect(conn).get_indexes("mentions")}
+    assert "ix_mentions_reply_to" in indexes
     db.dispose()

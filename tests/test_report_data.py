@@ -149,3 +149,32 @@ def test_groups_default_to_every_brand_with_its_competitors(tmp_path: Path) -> N
     config = config_for(tmp_path, "sqlite:///x.db", "")
     assert comparison_groups(config) == [["Acme", "Globex"]]
     assert comparison_groups(config, ["Globex"]) == [["Globex"]]
+
+
+def test_an_entity_without_competitors_has_the_whole_voice(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    seed(sqlite_db)
+    config = config_for(tmp_path, sqlite_db.url)
+    with sqlite_db.session() as session:
+        data = read_report(session, config, Period(START, END), END, ["Globex"], top=0)
+    ((globex,),) = [c.entities for c in data.comparisons]
+    assert (globex.volume, globex.share, globex.top_negative, globex.top_positive) == (
+        2,
+        1.0,
+        [],
+        [],
+    )
+
+
+def test_a_config_without_entities_reports_nothing(tmp_path: Path, sqlite_db: Database) -> None:
+    from warden.config import load_config
+    from warden.report.render import render_report
+
+    path = tmp_path / "config.yaml"
+    path.write_text(f'database: {{url: "{sqlite_db.url}"}}\n', encoding="utf-8")
+    with sqlite_db.session() as session:
+        data = read_report(session, load_config(path), Period(START, END), END)
+    assert data.comparisons == []
+    assert "No entity to report" in render_report(data, "en", "UTC").html
+    assert "Aucune entité à présenter" in render_report(data, "fr", "UTC").text

@@ -53,6 +53,12 @@ def _duration(text: str) -> timedelta:
     return span
 
 
+def _top(text: str) -> int:
+    if not text.isdigit() or int(text) > 50:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 50, got {text!r}")
+    return int(text)
+
+
 def _zone(text: str) -> str:
     try:
         return check_zone(text)
@@ -176,6 +182,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--end", type=_moment, metavar="DATETIME", help="end of the period (default: now)"
     )
     parser.add_argument(
-        "--top", type=int, default=3, metavar="N", help="top mentions per sentiment (default 3)"
+        "--top", type=_top, default=3, metavar="N", help="top mentions per sentiment (default 3)"
     )
     parser.set_defaults(func=run_report)

@@ -178,3 +178,18 @@ def test_a_config_without_entities_reports_nothing(tmp_path: Path, sqlite_db: Da
     assert data.comparisons == []
     assert "No entity to report" in render_report(data, "en", "UTC").html
     assert "Aucune entité à présenter" in render_report(data, "fr", "UTC").text
+
+
+def test_a_longer_handle_is_not_the_brand_account(tmp_path: Path, sqlite_db: Database) -> None:
+    from report_helpers import _Seeder, day
+
+    s = _Seeder()
+    s.mention(day(1), "@AcmeHelpdesk is another company", entity=None, label=None, source="x")
+    s.mention(day(1), "ask @acmehelp.", entity=None, label=None, source="x")
+    s.mention(day(2), "a reply", entity=None, label=None, source="x", reply_to="elsewhere")
+    with sqlite_db.session() as session:
+        session.add_all(s.rows)
+    with sqlite_db.session() as session:
+        response = response_time(session, ["@AcmeHelp"], START, END)
+    assert response is not None and (response.addressed, response.answered) == (1, 0)
+    assert response.share == 0.0 and response.median is None

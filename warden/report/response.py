@@ -10,6 +10,7 @@ result is None: "no reply data".
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from warden.store.models import Mention, counted
+
+OWN_POSTS_BEFORE = timedelta(days=30)
+"""How far before the period the brand's own posts are looked up (replies to them are
+addressed to the brand)."""
 
 
 @dataclass(frozen=True)
@@ -96,17 +101,17 @@ def response_time(
     )
     if not sources:
         return None
-    handles = {n for n in names} | {n.split("@", 1)[0] for n in names}
+    handles = set(names) | {n.split("@", 1)[0] for n in names}
     own_posts = session.scalars(
         select(Mention).where(
             Mention.source.in_(sources),
             func.lower(Mention.author_handle).in_(sorted(handles)),
+            Mention.published_at >= start - OWN_POSTS_BEFORE,
             Mention.published_at < end,
         )
     ).all()
-    own_keys = sorted(
-        {k[1] for m in own_posts if is_account(m.author_handle, names) for k in _keys(m)}
-    )
+    own_key_pairs = {k for m in own_posts if is_account(m.author_handle, names) for k in _keys(m)}
+    own_keys = sorted({key for _source, key in own_key_pairs})
     named = [func.lower(Mention.text).contains("@" + n, autoescape=True) for n in names]
     candidates = session.scalars(
         select(Mention).where(
@@ -116,7 +121,15 @@ def response_time(
             or_(*named, Mention.reply_to.in_(own_keys)) if own_keys else or_(*named),
         )
     ).all()
-    addressed = [m for m in candidates if not is_account(m.author_handle, names)]
+    named_exactly = re.compile(
+        "|".join(rf"@{re.escape(n)}(?![\w@-]|\.\w)" for n in names), re.IGNORECASE
+    )
+    addressed = [
+        m
+        for m in candidates
+        if not is_account(m.author_handle, names)
+        and (named_exactly.search(m.text) or (m.source, m.reply_to or "") in own_key_pairs)
+    ]
     by_key: dict[tuple[str, str], Mention] = {}
     for mention in addressed:
         for key in _keys(mention):

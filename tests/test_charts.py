@@ -225,3 +225,30 @@ def test_the_sparkline_is_a_small_png(sqlite_db: Database) -> None:
     png = sparkline_png(chart)
     assert _png_size(png) == (160, 40)
     assert len(png) < 20_000
+
+
+def test_charts_drawn_in_parallel_threads_are_each_whole(sqlite_db: Database) -> None:
+    """The daemon draws e-mail charts and the status page serves them from several threads:
+    no shared figure state, so each drawing is what it would be alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _seed(sqlite_db)
+    alert_id = _fire(sqlite_db, NOW - 2 * HOUR)
+    with sqlite_db.session() as session:
+        data = alert_window(session, alert_id, NOW)
+        entity = entity_window(session, "Acme", NOW)
+    assert data is not None
+    alone = {
+        "en": alert_chart_png(data, "en", "UTC"),
+        "fr": alert_chart_png(entity, "fr", "Europe/Paris"),
+    }
+    jobs = ["en", "fr"] * 4
+
+    def draw(language: str) -> bytes:
+        if language == "en":
+            return alert_chart_png(data, "en", "UTC")
+        return alert_chart_png(entity, "fr", "Europe/Paris")
+
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(draw, jobs))
+    assert all(png == alone[language] for png, language in zip(drawn, jobs, strict=True))

@@ -226,3 +226,15 @@ def test_a_chart_not_drawn_in_time_does_not_hold_the_email(
     (failed,) = [e for e in logs if e["event"] == "chart.failed"]
     assert failed["alert"] == alert_id
     assert failed["error"] == "not drawn within 0s; sent without it"
+
+
+def test_an_html_chat_message_carries_no_chart_marker(tmp_path: Path, sqlite_db: Database) -> None:
+    seed_volume(sqlite_db, AT)
+    alert_id = add_alert(sqlite_db, at=AT - timedelta(minutes=50))
+    with WebhookServer() as hook:
+        receivers = [{"name": "hook", "kind": "html", "urls": [hook.json_url()]}]
+        _send(sqlite_db, _config(tmp_path, receivers, None))
+        (request,) = hook.wait_for(1)
+    body = request.json["message"]
+    assert f"#{alert_id}" in body and "</ul>" in body
+    assert "warden-chart" not in body and "<img" not in body

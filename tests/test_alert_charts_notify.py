@@ -207,3 +207,34 @@ def test_a_public_url_that_is_not_a_web_address_is_refused(tmp_path: Path, addre
         _config(tmp_path, [], address)
     assert "web.public_url" in str(info.value) or "public_url" in str(info.value)
     assert "is not an http(s) address" in str(info.value)
+
+
+def test_a_chart_not_drawn_in_time_does_not_hold_the_email(
+    tmp_path: Path, sqlite_db: Database, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warden.notify import charts
+
+    seed_volume(sqlite_db, AT)
+    alert_id = add_alert(sqlite_db, at=AT - timedelta(minutes=50))
+    monkeypatch.setattr(charts, "BUDGET_SECONDS", 0.0)  # no time at all for drawing
+    config = config_with(tmp_path, [_mail_receiver(smtp)])
+    with structlog.testing.capture_logs() as logs:
+        _send(sqlite_db, config)
+    (mail,) = smtp.wait_for(1)
+    html = mail.message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert "<img" not in html and f"Alert #{alert_id}" in html
+    (failed,) = [e for e in logs if e["event"] == "chart.failed"]
+    assert failed["alert"] == alert_id
+    assert failed["error"] == "not drawn within 0s; sent without it"
+
+
+def test_an_html_chat_message_carries_no_chart_marker(tmp_path: Path, sqlite_db: Database) -> None:
+    seed_volume(sqlite_db, AT)
+    alert_id = add_alert(sqlite_db, at=AT - timedelta(minutes=50))
+    with WebhookServer() as hook:
+        receivers = [{"name": "hook", "kind": "html", "urls": [hook.json_url()]}]
+        _send(sqlite_db, _config(tmp_path, receivers, None))
+        (request,) = hook.wait_for(1)
+    body = request.json["message"]
+    assert f"#{alert_id}" in body and "</ul>" in body
+    assert "warden-chart" not in body and "<img" not in body

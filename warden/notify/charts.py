@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,8 +34,9 @@ MARKER = re.compile(r"<!--warden-chart:(\d+)-->")
 """Where the HTML of an e-mail shows the chart of alert ID (written by email.html.j2)."""
 MAX_CHARTS = 3
 """Most charts one e-mail carries (the first alerts of a grouped message)."""
-BUDGET_SECONDS = 10.0
-"""Drawing time after which the remaining charts of a message are left out."""
+BUDGET_SECONDS = 8.0
+"""Longest wait for a message's charts: those not drawn by then are left out. Kept below the
+lease of an attempt (twice the receiver's timeout plus 5 s) minus the sending time."""
 CHART_HOURS = 48
 IMAGE_WIDTH = 640
 """Width, in CSS pixels, the chart is shown at (drawn at 960 for dense screens)."""
@@ -55,6 +58,32 @@ class DrawnChart:
     alt: str
 
 
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chart")
+"""Where charts are drawn, so that the sender can stop waiting for one (a slow store)."""
+
+
+def _draw_one(
+    db: Database,
+    alert_id: int,
+    now: datetime,
+    language: str,
+    tz: str,
+    entity_timezone: Callable[[str], str] | None,
+) -> DrawnChart | None:
+    # Drawing needs matplotlib: imported on the first e-mail with a chart, not by every command.
+    from warden.charts.data import alert_window
+    from warden.charts.draw import alert_chart_png, chart_alt
+
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        entity = (alert.labels or {}).get("entity") if alert is not None else None
+        zone = entity_timezone(entity) if entity and entity_timezone else "UTC"
+        data = alert_window(session, alert_id, now, CHART_HOURS, timezone=zone)
+    if data is None or not any(data.chart.counts):
+        return None  # gone, or nothing to show: no empty chart
+    return DrawnChart(alert_chart_png(data, language, tz), chart_alt(data, language))
+
+
 def draw_charts(
     db: Database,
     alert_ids: Sequence[int],
@@ -67,44 +96,30 @@ def draw_charts(
     """The charts of (at most ``MAX_CHARTS`` of) ``alert_ids`` at ``now``, by alert id.
 
     Words in ``language``, times in ``tz`` (the reader's); each entity's baseline on its own
-    clock (``entity_timezone(entity)``, UTC without it). Never raises: an alert whose chart
-    fails is logged as ``chart.failed`` (alert, receiver, error) and left out; so are alerts
-    gone from the store or without an entity, windows without a single mention, and the
-    charts left when ``BUDGET_SECONDS`` have been spent.
+    clock (``entity_timezone(entity)``, UTC without it). Returns within about
+    ``BUDGET_SECONDS`` and never raises: an alert whose chart fails or is not drawn in time is
+    logged as ``chart.failed`` (alert, receiver, error) and left out; so are alerts gone from
+    the store or without an entity, and windows without a single mention.
     """
-    # Drawing needs matplotlib: imported on the first e-mail with a chart, not by every command.
-    from warden.charts.data import alert_window
-    from warden.charts.draw import alert_chart_png, chart_alt
-
+    deadline = time.monotonic() + BUDGET_SECONDS
+    jobs = {
+        alert_id: _pool.submit(_draw_one, db, alert_id, now, language, tz, entity_timezone)
+        for alert_id in list(dict.fromkeys(alert_ids))[:MAX_CHARTS]
+    }
     drawn: dict[int, DrawnChart] = {}
-    started = time.monotonic()
-    for alert_id in list(alert_ids)[:MAX_CHARTS]:
-        if time.monotonic() - started > BUDGET_SECONDS:
-            log.warning(
-                "chart.failed",
-                alert=alert_id,
-                receiver=receiver,
-                error=f"no time left: {BUDGET_SECONDS:g}s spent on this message's charts",
-            )
-            continue
+    for alert_id, job in jobs.items():
         try:
-            with db.session() as session:
-                alert = session.get(Alert, alert_id)
-                entity = (alert.labels or {}).get("entity") if alert is not None else None
-                zone = entity_timezone(entity) if entity and entity_timezone else "UTC"
-                data = alert_window(session, alert_id, now, CHART_HOURS, timezone=zone)
-            if data is None or not any(data.chart.counts):
-                continue  # gone, or nothing to show: no empty chart
-            drawn[alert_id] = DrawnChart(
-                alert_chart_png(data, language, tz), chart_alt(data, language)
-            )
+            chart = job.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            job.cancel()
+            error = f"not drawn within {BUDGET_SECONDS:g}s; sent without it"
         except Exception as exc:  # a chart must never cost the message
-            log.warning(
-                "chart.failed",
-                alert=alert_id,
-                receiver=receiver,
-                error=f"{type(exc).__name__}: {exc}",
-            )
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            if chart is not None:
+                drawn[alert_id] = chart
+            continue
+        log.warning("chart.failed", alert=alert_id, receiver=receiver, error=error)
     return drawn
 
 

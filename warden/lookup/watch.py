@@ -83,6 +83,16 @@ def _taken(entities: list[EntitySettings]) -> dict[str, str]:
     return {_key(n): e.name for e in entities for n in (e.name, *e.aliases)}
 
 
+def check_not_watched(config: Config, name: str, config_path: Path) -> None:
+    """Raise WardenError when `name` is already the name or an alias of a watched entity."""
+    owner = _taken(config.entities).get(_key(name))
+    if owner is not None:
+        raise WardenError(
+            f"{' '.join(name.split())!r} is already watched (entity {owner!r}); edit its entry "
+            f"in {config_path} to change it"
+        )
+
+
 def _check_text(what: str, text: str) -> str:
     text = " ".join(text.split())
     if not text:
@@ -203,13 +213,8 @@ def watch_name(
     """
     name = _check_text("name", name)
     current = config or load_config(config_path)
+    check_not_watched(current, name, config_path)
     taken = _taken(current.entities)
-    owner = taken.get(_key(name))
-    if owner is not None:
-        raise WardenError(
-            f"{name!r} is already watched (entity {owner!r}); edit its entry in "
-            f"{config_path} to change it"
-        )
     watched = Watched(name=name, kind="person" if kind == "person" else "brand", path=config_path)
     plain = without_accents(name)
     given = [_check_text("alias", a) for a in aliases or []]

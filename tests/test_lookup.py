@@ -129,11 +129,11 @@ def test_a_source_slower_than_the_timeout_is_reported_without_waiting_for_it(
 
 
 def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_sentiment(
-    tmp_path: Path, fakes: Platforms, sqlite_db: Database, sim_clock: SimulatedClock
+    tmp_path: Path, fakes: Platforms, db: Database, sim_clock: SimulatedClock
 ) -> None:
     day = datetime(2026, 11, 1, tzinfo=UTC)
     store(
-        sqlite_db,
+        db,
         [
             ("Rencontre avec Jérôme Martin à Lyon", day, "positive", 0.7),
             (
@@ -151,7 +151,7 @@ def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_senti
     query = LookupQuery(
         "Jérôme Martin", kind="person", place="Lyon", sources=("stored", "google-news")
     )
-    result = run_lookup(config, sqlite_db, query, None, sim_clock)
+    result = run_lookup(config, db, query, None, sim_clock)
 
     assert [g.source for g in result.groups] == ["stored", "google-news"]
     stored = result.groups[0]
@@ -169,14 +169,14 @@ def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_senti
 
 
 def test_a_watched_entity_is_read_from_its_stored_mentions(
-    tmp_path: Path, fakes: Platforms, sqlite_db: Database, sim_clock: SimulatedClock
+    tmp_path: Path, fakes: Platforms, db: Database, sim_clock: SimulatedClock
 ) -> None:
     day = datetime(2026, 11, 1, tzinfo=UTC)
-    store(sqlite_db, [("La banque ferme", day, "negative", -0.5)], entity="Acme")
-    store(sqlite_db, [("Acme, unrelated but not tagged", day, None, None)])
+    store(db, [("La banque ferme", day, "negative", -0.5)], entity="Acme")
+    store(db, [("Acme, unrelated but not tagged", day, None, None)])
     config = load_config(write_config(tmp_path, fakes.server.url))
     query = LookupQuery("acme", sources=("stored",))
-    result = run_lookup(config, sqlite_db, query, None, sim_clock)
+    result = run_lookup(config, db, query, None, sim_clock)
     assert [i.text for i in result.groups[0].items] == ["La banque ferme"]
 
 

@@ -146,8 +146,8 @@ def _insert_flow(lines: list[str], key: int, rest: str, watched: Watched) -> lis
         parsed = None
     if not isinstance(parsed, list):
         raise WardenError(
-            "config.yaml writes `entities:` in a form this command does not edit (a flow list "
-            "over several lines); add the entity by hand"
+            "config.yaml writes `entities:` in a form this command does not edit (an anchor or "
+            "alias, or a [...] list over several lines); add the entity by hand"
         )
     item = "{" + ", ".join(_entry_fields(watched)) + "}"
     head = rest[:close].rstrip()
@@ -179,15 +179,20 @@ def add_entity_text(text: str, watched: Watched) -> str:
     return f"{text}{tail}\n{block}"
 
 
-def _replace(path: Path, text: str) -> None:
+def _replace(path: Path, text: str, watched: Watched) -> None:
     """Write `text` over `path` atomically (same folder, same permissions) once the new file
-    loads as a valid config."""
+    loads as a valid config holding the `watched` entity as it should."""
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.chmod(temp, path.stat().st_mode & 0o7777)
-        load_config(Path(temp))
+        added = [e for e in load_config(Path(temp)).entities if e.name == watched.name]
+        if not added or (added[0].kind, added[0].aliases) != (watched.kind, watched.aliases):
+            raise WardenError(
+                f"{path}: adding the entity to `entities:` did not give the expected entry; "
+                "the file is unchanged: add it by hand"
+            )
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -233,7 +238,7 @@ def watch_name(
         raise WardenError(f"{config_path}: cannot read: {exc}") from None
     edited = add_entity_text(original, watched)
     try:
-        _replace(config_path, edited)
+        _replace(config_path, edited, watched)
     except OSError as exc:
         raise WardenError(f"{config_path}: cannot write: {exc}") from None
     return watched

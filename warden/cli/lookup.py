@@ -166,6 +166,10 @@ def _lookup(args: argparse.Namespace) -> int:
             f"searching {plural(count, 'source')} for {terminal_safe(query.phrase)}…",
             file=sys.stderr,
         )
+    progress = None if quiet else _progress(count)
+    missing = None if no_db is None else SourceGroup(STORED, STORED, query.phrase, error=no_db)
+    if progress is not None and missing is not None:
+        progress(missing)
     with ThreadPoolExecutor(max_workers=1) as loader:
         model: Future[SentimentScorer] | None = None
         if not args.no_sentiment:
@@ -177,13 +181,13 @@ def _lookup(args: argparse.Namespace) -> int:
                 query,
                 None,
                 SystemClock(),
-                progress=None if quiet else _progress(count),
+                progress=progress,
             )
         finally:
             if db is not None:
                 db.dispose()
-        if no_db is not None:
-            result.groups.insert(0, SourceGroup(STORED, STORED, query.phrase, error=no_db))
+        if missing is not None:
+            result.groups.insert(0, missing)
         if model is None:
             result.sentiment_note = "not scored (--no-sentiment)"
         else:

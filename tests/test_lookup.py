@@ -79,7 +79,9 @@ def test_every_platform_is_searched_for_the_name_and_place(
     assert by_source["x-acme"].sentiment_score < 0
     assert by_source["bsky-acme"].sentiment == "positive"
     assert by_source["x-acme"].followers == 100 and by_source["x-acme"].author == "user1"
-    assert by_source["google-news"].url == "https://paper.example/a1"
+    news_item = by_source["google-news"]
+    assert news_item.url == "https://paper.example/a1" and news_item.author == "Paper"
+    assert (news_item.title, news_item.text) == ("Acme Bank ouvre à Lyon",) * 2
     assert result.sentiment_model is not None and "tiny-sentiment" in result.sentiment_model
     assert result.total == 6
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 from lookup_helpers import Platforms, platforms, store, write_config
-from sentiment_helpers import single_torch_thread
+from sentiment_helpers import CountingBackend, single_torch_thread
 from source_servers import EPOCH, FakeServer
 
 from warden.clock import SimulatedClock
@@ -49,7 +49,12 @@ def test_every_platform_is_searched_for_the_name_and_place(
     _fill(fakes)
     config = load_config(write_config(tmp_path, fakes.server.url))
     query = LookupQuery("Acme Bank", kind="company", place="Lyon")
-    result = run_lookup(config, None, query, scorer, sim_clock)
+    backend, scorer.backend = scorer.backend, CountingBackend(scorer.backend)
+    try:
+        result = run_lookup(config, None, query, scorer, sim_clock)
+        assert scorer.backend.calls == [6]  # every found text in one batch
+    finally:
+        scorer.backend = backend
 
     phrase = '"Acme Bank" Lyon'
     x = fakes.query_of("/2/tweets/search/recent")

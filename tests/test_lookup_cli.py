@@ -236,3 +236,21 @@ def test_alias_without_watch_is_refused(
     path = write_config(tmp_path, fakes.server.url)
     assert main(["lookup", "Acme", "--alias", "A", "-c", str(path)]) == 1
     assert "--alias goes with --watch" in capsys.readouterr().err
+
+
+def test_watch_through_a_symlink_edits_the_target_and_keeps_its_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "etc" / "config.yaml"
+    real.parent.mkdir()
+    real.write_text(
+        f'database: {{url: "sqlite:///{tmp_path / "w.db"}"}}\nentities: []\n', encoding="utf-8"
+    )
+    real.chmod(0o640)
+    link = tmp_path / "config.yaml"
+    link.symlink_to(real)
+    argv = ["lookup", "Zoé", "--watch", "--no-sentiment", "-c", str(link), "--source", "stored"]
+    assert main(argv) == 0
+    assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o640
+    assert load_config(real).entities[0].name == "Zoé"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["config.yaml"]  # no temp left

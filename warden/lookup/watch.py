@@ -10,6 +10,7 @@ already watched, as a name or an alias of any entity, is refused.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -180,13 +181,17 @@ def add_entity_text(text: str, watched: Watched) -> str:
 
 
 def _replace(path: Path, text: str, watched: Watched) -> None:
-    """Write `text` over `path` atomically (same folder, same permissions) once the new file
-    loads as a valid config holding the `watched` entity as it should."""
+    """Write `text` over `path` atomically (same folder, same permissions and owner) once the
+    new file loads as a valid config holding the `watched` entity as it should."""
+    path = path.resolve()  # a symlinked config.yaml keeps its link; its target is replaced
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.chmod(temp, path.stat().st_mode & 0o7777)
+        status = path.stat()
+        os.chmod(temp, status.st_mode & 0o7777)
+        with contextlib.suppress(PermissionError):  # root editing root:warden 0640 keeps it so
+            os.chown(temp, status.st_uid, status.st_gid)
         added = [e for e in load_config(Path(temp)).entities if e.name == watched.name]
         if not added or (added[0].kind, added[0].aliases) != (watched.kind, watched.aliases):
             raise WardenError(

@@ -18,6 +18,7 @@ from pydantic.json_schema import SkipJsonSchema
 from warden.detect.localtime import check_zone
 from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
+from warden.lookup.settings import LookupSettings
 from warden.notify.crosscheck import receiver_problems
 from warden.notify.settings import (
     SEVERITIES,
@@ -201,6 +202,10 @@ class Config(_Section):
         default_factory=list,
         description="Scheduled reports (share of voice, sentiment, trends, alerts, top "
         "mentions, response time) sent by e-mail.",
+    )
+    lookup: LookupSettings = Field(
+        default_factory=LookupSettings,
+        description="`warden lookup`: Google News search and the limits of one look-up.",
     )
 
     # Set by load_config, not by the file: the folder relative paths are resolved against.

@@ -18,6 +18,7 @@ LIVE_SECTIONS = (
     "digests",
     "logging",
     "rules",
+    "lookup",
 )
 """Applied by a reload (SIGHUP)."""
 RESTART_SECTIONS = ("database", "daemon", "web")

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "warden.cli.backtest",
     "warden.cli.alerts",
     "warden.cli.report",
+    "warden.cli.lookup",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 

@@ -1,5 +1,6 @@
 """What `warden alerts` shows: open and recent alerts with their silences, inhibitions,
-acknowledgements and, per receiver, where their messages stand."""
+acknowledgements and, per receiver, where their messages stand, including messages that
+no row of the outbox holds yet because the receiver's quiet hours hold them."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from warden.alerts import grouping, quiet
 from warden.alerts.pipeline import Muted, muted_alerts
 from warden.config import Config
-from warden.store.models import Alert, Notification
+from warden.store.models import Alert, AlertGroup, Notification
+
+_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 @dataclass
@@ -32,7 +36,8 @@ class AlertRow:
     escalation_level: int
     delivery: dict[str, dict[str, Any]] = field(default_factory=dict)
     """receiver (`name`, `name[2]` for its 2nd URL) → its latest message: receiver, target,
-    kind (firing, resolved, ...), status (sent, pending, dead, ...), at, error."""
+    kind (firing, resolved, ...), status (sent, pending, dead, ..., or held: kept back by the
+    receiver's quiet hours), at, error, until (when a held message goes out, else None)."""
 
     @property
     def errors(self) -> dict[str, str]:
@@ -115,6 +120,60 @@ def list_alerts(
                     "status": message.status,
                     "at": (message.sent_at or message.created_at).isoformat(),
                     "error": message.last_error if message.status != "sent" else None,
+                    "until": None,
                 }
+        _add_holds(session, list(rows.values()), config, now)
     order = {"firing": 0, "pending": 1, "resolved": 2}
     return sorted(rows.values(), key=lambda r: (order.get(r.state, 3), -r.id))
+
+
+def _add_holds(session: Session, rows: list[AlertRow], config: Config, now: datetime) -> None:
+    """Mark, per receiver, the news its quiet hours hold back: a firing alert it was not told
+    about yet, or the resolution of one it was told about.
+
+    The notification log (`alert_groups`) knows each receiver's groups and what it was told;
+    a group is held when its worst news is not a severity that pierces the quiet hours.
+    """
+    receivers = {r.name: r for r in config.receivers}
+    quiet_now = {n: u for n, r in receivers.items() if (u := quiet.quiet_until(r, now)) is not None}
+    if not quiet_now or not rows:
+        return
+    entries = [e for e in session.scalars(select(AlertGroup)) if e.receiver in quiet_now]
+    by_key: dict[str, AlertGroup] = {e.key: e for e in entries}
+    group_by = config.notifications.group_by
+    news: dict[str, list[tuple[AlertRow, str]]] = {}
+    severities: dict[str, list[str]] = {}  # of every alert the group's next message lists
+    for row in rows:
+        alert = session.get(Alert, row.id)
+        if alert is None:
+            continue
+        key, _ = grouping.group_of(alert, group_by)
+        for name in quiet_now:
+            entry = by_key.get(grouping.log_key(name, key))
+            if entry is None:
+                continue
+            told = row.id in entry.firing_ids and entry.last_sent_at is not None
+            listed = (row.state == "firing" and row.muted is None) or (
+                row.state == "resolved" and told
+            )
+            if listed:
+                severities.setdefault(entry.key, []).append(row.severity)
+            if listed and (row.state == "resolved" or not told):
+                news.setdefault(entry.key, []).append((row, str(row.state)))
+    for key, items in news.items():
+        receiver = receivers[by_key[key].receiver]
+        worst = max(severities[key], key=lambda s: _RANK.get(s, 1))
+        if not quiet.held(receiver, worst, now):
+            continue
+        for row, kind in items:
+            for target in range(len(receiver.urls)):
+                name = receiver.name + (f"[{target + 1}]" if target else "")
+                row.delivery[name] = {
+                    "receiver": receiver.name,
+                    "target": target,
+                    "kind": kind,
+                    "status": "held",
+                    "at": now.isoformat(),
+                    "error": None,
+                    "until": quiet_now[receiver.name].isoformat(),
+                }

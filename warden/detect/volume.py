@@ -310,6 +310,7 @@ def detect_volume_spike(
     p = params or VolumeParams()
     threshold_total = volume_tail_probability(p.sensitivity, history.step)
     if history.span < p.warm_up:
+        needed = p.warm_up.total_seconds()
         return Decision(
             fired=False,
             reason=(
@@ -321,11 +322,7 @@ def detect_volume_spike(
             threshold=threshold_total,
             warming_up=True,
             why=Reason(
-                "warming_up",
-                {
-                    "history_s": history.span.total_seconds(),
-                    "needed_s": p.warm_up.total_seconds(),
-                },
+                "warming_up", {"history_s": history.span.total_seconds(), "needed_s": needed}
             ),
         )
     series, window_first, slow = _learnt(history, p)
@@ -395,6 +392,8 @@ def detect_volume_spike(
     )
     if math.isnan(prob):
         fired = False
+    figures = {"mentions": best.observed, "expected": best.expected}
+    span_s = (best.width * history.step).total_seconds()
     return Decision(
         fired=fired,
         reason=reason,
@@ -403,12 +402,5 @@ def detect_volume_spike(
         expected=best.expected,
         probability=prob,
         threshold=threshold,
-        why=Reason(
-            f"volume_{side}" if fired else f"volume_{side}_normal",
-            {
-                "mentions": best.observed,
-                "expected": best.expected,
-                "window_s": (best.width * history.step).total_seconds(),
-            },
-        ),
+        why=Reason(f"volume_{side}{'' if fired else '_normal'}", {**figures, "window_s": span_s}),
     )

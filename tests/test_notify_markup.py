@@ -4,6 +4,7 @@ they are everywhere, while outside text (`*bold*`, `[x](javascript:...)`, `<b>`)
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import markdown as python_markdown  # type: ignore[import-untyped]
 import pytest
@@ -126,3 +127,56 @@ def test_the_markdown_template_escapes_a_hostile_entity_at_a_line_start(
         body = render_alert(alert, None, "firing", [], "markdown").body
     out = MarkdownIt("commonmark").render(body)
     assert "<h1>" not in out and "# Huge" in html.unescape(out)
+
+
+def test_a_dead_message_is_escaped_again_for_its_fallbacks_channel(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    """A plain-text message that could not be delivered, copied to a Discord fallback in
+    French: the note is in French and the quoted post is as inert there as anywhere."""
+    from datetime import timedelta
+
+    from alerting_helpers import AT, config_with
+    from conftest import free_port
+    from webhook_server import WebhookServer
+
+    from warden.alerts.pipeline import notify
+    from warden.clock import SimulatedClock
+    from warden.notify.dispatcher import Dispatcher
+
+    with WebhookServer() as hook:
+        config = config_with(
+            tmp_path,
+            [
+                {
+                    "name": "hook",
+                    "urls": [f"json://127.0.0.1:{free_port()}/down"],
+                    "dead_after": "30m",
+                    "fallback": "chat",
+                },
+                {
+                    "name": "chat",
+                    "kind": "discord",
+                    "language": "fr",
+                    "urls": [hook.json_url()],
+                    "severities": [],
+                },
+            ],
+        )
+        quoted = add_mention(sqlite_db, OUTSIDE, author="troll*")
+        add_alert(sqlite_db, evidence=[quoted])
+        with sqlite_db.session() as session:
+            notify(session, RULES, config, AT)
+        clock = SimulatedClock(AT)
+        dispatcher = Dispatcher(sqlite_db, config.receivers, config.notifications, clock)
+        assert dispatcher.dispatch_due().failed == 1
+        clock.advance(timedelta(minutes=31))
+        assert dispatcher.dispatch_due().dead == 1
+        assert dispatcher.dispatch_due().sent == 1
+        dispatcher.close()
+        (request,) = hook.wait_for(1)
+    body = request.json["message"]  # Discord shows no title: the note says it all
+    assert body.startswith("Warden n'a pas pu remettre ce message à hook : ")
+    assert "\\*bold\\* \\[x\\](javascript:alert(1)) \\<b>loud\\</b>" in body
+    assert "@\u200beveryone" in body and "troll\\*" in body
+    assert "2026-03-02 09:00 UTC" in body

@@ -192,7 +192,7 @@ class Dispatcher:
         report.dead += 1
         fallback = self.receivers.get(receiver.fallback or "") if receiver is not None else None
         if fallback is not None and fallback.name != row.receiver:
-            enqueue_fallback(session, row, fallback, now)
+            enqueue_fallback(session, row, fallback, now, receiver)
         log.error(
             "notify.dead",
             receiver=row.receiver,

@@ -8,6 +8,7 @@ console, generic JSON webhooks) only need the first step.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import unicodedata
 from collections.abc import Callable
@@ -75,6 +76,24 @@ def discord(text: str) -> str:
     """Escape for Discord's Markdown: as `markdown`, but `<` (mentions `<@id>`, `<t:...>`) is
     backslashed, since Discord shows entities as they are typed."""
     return _markdown_marks(text).replace("<", "\\<")
+
+
+_TAG = re.compile(r"<[^<>]*>")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]|~#>+\-=.)<])")
+
+
+def as_plain(text: str, markup: str) -> str:
+    """`text` written for `markup` back as plain text: escapes undone, HTML tags dropped (so
+    it can be escaped again for another channel, e.g. a fallback's). Warden's own Markdown or
+    mrkdwn emphasis marks stay as characters."""
+    if markup == "html":
+        return html_module.unescape(_TAG.sub("", text))
+    if markup == "slack":
+        return html_module.unescape(text)
+    if markup in ("markdown", "discord"):
+        text = _MD_ESCAPED.sub(r"\1", text.replace("@\u200b", "@"))
+        return html_module.unescape(text) if markup == "markdown" else text
+    return text
 
 
 def plain(text: str) -> str:

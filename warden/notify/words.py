@@ -65,6 +65,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "more_alerts": "more alerts not shown",
         "cut": "message cut to fit the channel",
         "condition_holds": "the rule's condition holds",
+        "undelivered": "UNDELIVERED to {receiver}",
+        "undelivered_body": "Warden could not deliver this to {receiver}: {error}",
         "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
         "negative ({share} of scored)",
     },
@@ -117,6 +119,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "more_alerts": "autres alertes non affichées",
         "cut": "message raccourci pour ce canal",
         "condition_holds": "la condition de la règle est remplie",
+        "undelivered": "NON REMIS à {receiver}",
+        "undelivered_body": "Warden n'a pas pu remettre ce message à {receiver} : {error}",
         "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
         "négatives ({share} des mentions évaluées)",
     },

@@ -251,3 +251,33 @@ rules:
         body = render_alert(volume, ruleset.get("volume"), "resolved", [], "text", fr).body
     assert "Maintenant: 0 mentions en 1 h (alerte au-delà de 3)" in body
     assert _english_words(body) == [], body
+
+
+def test_broken_edit_announcements_are_in_each_receivers_language(sqlite_db: Database) -> None:
+    from warden.config import ReceiverSettings
+    from warden.notify.announce import BrokenEditAnnouncer
+    from warden.store.models import Notification
+
+    receivers = [
+        ReceiverSettings(name="ops", urls=["json://127.0.0.1:9/a"]),
+        ReceiverSettings(name="astreinte", urls=["json://127.0.0.1:9/b"], language="fr"),
+    ]
+    announcer = BrokenEditAnnouncer(sqlite_db, lambda: receivers, SimulatedClock(NOW))
+    assert announcer.broken("rules", ["rules/acme.yaml:3: rules[0].condition.above: required"])
+    assert announcer.valid("rules")
+    with sqlite_db.session() as session:
+        sent = [
+            (n.receiver, n.title, n.body)
+            for n in session.query(Notification).order_by(Notification.id)
+        ]
+    titles = {(r, t) for r, t, _ in sent}
+    assert ("ops", "[WARDEN] rule files have errors; previous rules kept") in titles
+    assert (
+        "astreinte",
+        "[WARDEN] fichiers de règles en erreur ; règles précédentes conservées",
+    ) in titles
+    assert ("astreinte", "[WARDEN] fichiers de règles de nouveau valides") in titles
+    broken = next(b for r, t, b in sent if r == "astreinte" and "erreur" in t)
+    assert broken.startswith("Une modification des fichiers de règles n'a pas pu être chargée")
+    assert "rules/acme.yaml:3: rules[0].condition.above: required" in broken
+    assert len(sent) == 4

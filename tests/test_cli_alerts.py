@@ -250,6 +250,7 @@ def test_messages_held_by_quiet_hours_show_as_held_until_they_end(
     (held,) = by_id[warning]["delivery"]
     assert held["receiver"] == "oncall" and held["kind"] == "firing"
     assert held["status"] == "held" and held["error"] is None
+    assert held["held_by"] == "quiet_hours"
     assert datetime.fromisoformat(held["until"]) == end
     assert main(["alerts", "-c", str(path)]) == 0
     table = capsys.readouterr().out
@@ -258,3 +259,31 @@ def test_messages_held_by_quiet_hours_show_as_held_until_they_end(
         table
     )
     assert f"#{critical} to oncall: firing held" not in table
+
+
+def test_a_first_message_waiting_for_scores_shows_as_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alerting_helpers import RULE, add_mention, ruleset
+
+    from warden.alerts.pipeline import notify
+    from warden.config import load_config
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    config = load_config(path)
+    unscored = add_mention(db, "pas content", label=None, at=now)
+    alert = add_alert(db, evidence=[unscored], at=now)
+    with db.session() as session:
+        notify(session, ruleset(RULE), config, now + timedelta(seconds=31))
+    capsys.readouterr()
+    (row,) = _json(capsys, "alerts", "-c", str(path))  # type: ignore[misc]
+    (held,) = row["delivery"]
+    assert held["status"] == "held" and held["held_by"] == "scores"
+    assert datetime.fromisoformat(held["until"]) == now + config.notifications.wait_for_scores
+    assert main(["alerts", "-c", str(path)]) == 0
+    assert f"#{alert} to oncall: firing held for the sentiment of the mentions it quotes" in (
+        capsys.readouterr().out
+    )

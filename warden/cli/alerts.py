@@ -38,7 +38,8 @@ examples:
 
 MUTED says why an alert is not sent (silenced by #3, inhibited by #12); DELIVERY gives, per
 receiver, the last message and its status (sent, pending, superseded, unconfirmed, dead), or
-"held until ..." when the receiver's quiet hours keep it back (times are UTC).
+"held until ..." when the receiver's quiet hours, or the wait for the sentiment of the
+mentions it quotes, keep it back (times are UTC).
 """
 
 ACK_EPILOG = """\
@@ -131,8 +132,15 @@ def _alerts(args: argparse.Namespace) -> int:
         for k, d in r.delivery.items():
             if d["status"] == "held":
                 until = when(datetime.fromisoformat(d["until"]))
-                print(f"#{r.id} to {k}: {d['kind']} held by quiet hours until {until} UTC")
+                why = _HELD_BY.get(d.get("held_by") or "", "held")
+                print(f"#{r.id} to {k}: {d['kind']} {why} until {until} UTC")
     return 0
+
+
+_HELD_BY = {
+    "quiet_hours": "held by quiet hours",
+    "scores": "held for the sentiment of the mentions it quotes",
+}
 
 
 def _delivery(receiver: str, d: dict[str, Any]) -> str:

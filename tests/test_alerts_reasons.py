@@ -281,3 +281,14 @@ def test_broken_edit_announcements_are_in_each_receivers_language(sqlite_db: Dat
     assert broken.startswith("Une modification des fichiers de règles n'a pas pu être chargée")
     assert "rules/acme.yaml:3: rules[0].condition.above: required" in broken
     assert len(sent) == 4
+
+
+def test_the_share_summary_writes_its_window_the_readers_way() -> None:
+    alert = _alert(_decisions()[0])
+    alert.values = {"count": 152_000, "window": "1h30m", "share": 0.85, "scored": 9, "negative": 8}
+    fr = render_alert(alert, None, "firing", [], "text", Words("fr")).body
+    en = render_alert(alert, None, "firing", [], "text", Words("en")).body
+    assert fr.startswith(
+        "152\u202f000 mentions de Acme sur 1 h 30 min, dont 8 négatives (85\u00a0%"
+    )
+    assert en.startswith("152,000 mentions of Acme in the last 1 h 30 min, 8 negative (85%")

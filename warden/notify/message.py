@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from warden.durations import parse_duration
 from warden.notify.words import Words
 from warden.rules.schema import Rule
 from warden.rules.template import render
@@ -187,6 +188,14 @@ def silence_command(short: str, words: Words) -> str:
     return f'warden silence add --alert {short} --duration 2h --comment "{words.silence_comment}"'
 
 
+def _duration(words: Words, text: object) -> str:
+    """A stored duration (`1h30m`) as the reader writes it (`1 h 30 min`); as stored if not one."""
+    try:
+        return words.duration(parse_duration(str(text)))
+    except ValueError:
+        return str(text)
+
+
 def _default_summary(alert: Alert, words: Words) -> str:
     v = alert.values
     entity = alert.labels.get("entity", "")
@@ -194,7 +203,7 @@ def _default_summary(alert: Alert, words: Words) -> str:
         return words.share_summary.format(
             count=words.number(v.get("count", "?")),
             entity=entity,
-            window=v["window"],
+            window=_duration(words, v["window"]),
             negative=words.number(v.get("negative", 0)),
             share=words.percent(float(v["share"])),
         )

@@ -217,3 +217,73 @@ def test_the_ack_and_silence_lines_of_every_channel_run_as_printed(
         assert main([*argv[1:], "-c", str(path)]) == 0, command
     out = capsys.readouterr().out
     assert "acknowledged" in out
+
+
+def test_messages_held_by_quiet_hours_show_as_held_until_they_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alerting_helpers import RULE, ruleset
+
+    from warden.alerts.pipeline import notify
+    from warden.config import load_config
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    start, end = now - timedelta(hours=1), now + timedelta(hours=2)
+    quiet = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+    path, db = _setup(
+        tmp_path,
+        [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"], "quiet_hours": quiet}],
+    )
+    config = load_config(path)
+    rules = ruleset(RULE, {**RULE, "name": "acme-volume", "severity": "warning"})
+    critical = add_alert(db, at=now)
+    warning = add_alert(db, "acme-volume", {"entity": "Beta"}, severity="warning", at=now)
+    with db.session() as session:
+        notify(session, rules, config, now + timedelta(seconds=31))  # after group_wait
+    capsys.readouterr()  # its log lines
+    rows = _json(capsys, "alerts", "-c", str(path))
+    by_id = {r["id"]: r for r in rows}  # type: ignore[union-attr]
+    (sent,) = by_id[critical]["delivery"]  # critical pierces quiet hours: in the outbox
+    assert sent["status"] == "pending" and sent["until"] is None
+    (held,) = by_id[warning]["delivery"]
+    assert held["receiver"] == "oncall" and held["kind"] == "firing"
+    assert held["status"] == "held" and held["error"] is None
+    assert held["held_by"] == "quiet_hours"
+    assert datetime.fromisoformat(held["until"]) == end
+    assert main(["alerts", "-c", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert f"oncall:firing/held-until-{end:%H:%M}" in table
+    assert f"#{warning} to oncall: firing held by quiet hours until {end:%Y-%m-%d %H:%M} UTC" in (
+        table
+    )
+    assert f"#{critical} to oncall: firing held" not in table
+
+
+def test_a_first_message_waiting_for_scores_shows_as_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alerting_helpers import RULE, add_mention, ruleset
+
+    from warden.alerts.pipeline import notify
+    from warden.config import load_config
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    config = load_config(path)
+    unscored = add_mention(db, "pas content", label=None, at=now)
+    alert = add_alert(db, evidence=[unscored], at=now)
+    with db.session() as session:
+        notify(session, ruleset(RULE), config, now + timedelta(seconds=31))
+    capsys.readouterr()
+    (row,) = _json(capsys, "alerts", "-c", str(path))  # type: ignore[misc]
+    (held,) = row["delivery"]
+    assert held["status"] == "held" and held["held_by"] == "scores"
+    assert datetime.fromisoformat(held["until"]) == now + config.notifications.wait_for_scores
+    assert main(["alerts", "-c", str(path)]) == 0
+    assert f"#{alert} to oncall: firing held for the sentiment of the mentions it quotes" in (
+        capsys.readouterr().out
+    )

@@ -1,6 +1,8 @@
 """A real HTTP server on 127.0.0.1 standing in for webhooks (Slack, an SMS gateway, ...).
 
 It records every request it answers; `delay` makes it answer late, `status` makes it refuse.
+Each request keeps when it arrived (`at`), and `answered` when each answer went out (both
+`time.monotonic()`), so a test can tell from the server's side what reached it before what.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() when the request was read
 
     @property
     def json(self) -> Any:
@@ -33,6 +36,7 @@ class WebhookServer:
         self.status = status
         self.received: list[Received] = []
         self.arrived = 0  # requests read, answered or not
+        self.answered: list[float] = []  # time.monotonic() of each answer sent
         self._lock = threading.Lock()
         server = self
 
@@ -43,7 +47,12 @@ class WebhookServer:
                 with server._lock:
                     server.arrived += 1
                     server.received.append(
-                        Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                        Received(
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                        )
                     )
                 if server.delay:
                     time.sleep(server.delay)
@@ -52,6 +61,9 @@ class WebhookServer:
                 self.send_header("Content-Length", str(len(server.reply)))
                 self.end_headers()
                 self.wfile.write(server.reply)
+                self.wfile.flush()
+                with server._lock:
+                    server.answered.append(time.monotonic())
 
             def log_message(self, *args: Any) -> None:
                 pass

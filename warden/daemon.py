@@ -284,7 +284,9 @@ class Daemon(SelfReport, Reloading):
             return evaluate_once(self.db, ruleset, config, self.clock)
 
     def dispatch_job(self) -> None:
-        report = self.dispatcher.dispatch_due()
+        # Senders work on in the background: a slow receiver does not hold up the next cycle,
+        # whose messages to other receivers go out at once.
+        report = self.dispatcher.dispatch_due(wait_for_senders=False)
         self.metrics.notifications_sent.inc(report.sent)
         self.metrics.notifications_failed.inc(report.failed)
 
@@ -331,6 +333,7 @@ class Daemon(SelfReport, Reloading):
             self.web.stop()  # no new pushes; the ones being stored finish
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # in-flight jobs finish first
+        self.dispatcher.close()  # attempts under way finish; messages not started are freed
         self.http.close()
         self.db.dispose()
         if self.sole is not None:
@@ -380,6 +383,7 @@ def _abandon(daemon: Daemon | None) -> None:
         daemon.web.stop()
     if daemon.scheduler.running:
         daemon.scheduler.shutdown(wait=False)
+    daemon.dispatcher.close(wait_for_senders=False)
     daemon.http.close()
     daemon.db.dispose()
     if daemon.sole is not None:

@@ -123,6 +123,7 @@ class Reloading:
                 self.web.endpoints = endpoints
                 self.web.health = health_report(self.db, list(self.config.sources), self.clock)
             if {"receivers", "notifications"} & set(changes.applied):
+                retired = self.dispatcher
                 self.dispatcher = Dispatcher(
                     self.db,
                     self.config.receivers,
@@ -130,6 +131,7 @@ class Reloading:
                     self.clock,
                     self.entity_timezone,
                 )
+                retired.close(wait_for_senders=False)  # its senders end after their attempt
             self._reschedule(old)
             if "logging" in changes.applied:
                 configure_logging(

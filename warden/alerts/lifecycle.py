@@ -113,7 +113,11 @@ def _close_orphans(
             continue
         alert.state = "resolved"
         alert.resolved_at = now
-        alert.annotations = {**(alert.annotations or {}), "resolved_reason": reason}
+        alert.annotations = {
+            **(alert.annotations or {}),
+            "resolved_reason": reason,
+            "resolved_why": json.dumps({"code": reason.replace(" ", "_"), "params": {}}),
+        }
         transitions.append(Transition(alert.rule, alert.labels, "resolved", now, alert.id))
         log.info(
             "alert.resolved", rule=alert.rule, alert=alert.id, labels=alert.labels, reason=reason
@@ -199,6 +203,11 @@ def apply_results(
                 alert.annotations = {
                     **(alert.annotations or {}),
                     "resolved_reason": str(now_reason),
+                    **(
+                        {"resolved_why": json.dumps(result.values["why"], ensure_ascii=False)}
+                        if "why" in result.values
+                        else {}
+                    ),
                 }
             transitions.append(Transition(rule.name, alert.labels, "resolved", now, alert.id))
             log.info("alert.resolved", rule=rule.name, alert=alert.id, labels=alert.labels)

@@ -88,7 +88,7 @@ def _quoted(session: Session, alert: Alert, limit: int) -> list[Mention]:
     return [m for i in alert.evidence[:limit] if (m := session.get(Mention, i)) is not None]
 
 
-def _waiting_for_scores(
+def waiting_for_scores(
     session: Session, alerts: Sequence[Alert], config: Config, now: datetime
 ) -> bool:
     """Whether a first message should still wait for sentiment scores.
@@ -201,7 +201,7 @@ def _notify_group(
     worst = max(decision.alerts, key=lambda a: _RANK.get(a.severity, 1)).severity
     if quiet.held(group.receiver, worst, now):
         return 0
-    if decision.kind != "resolved" and _waiting_for_scores(session, decision.firing, config, now):
+    if decision.kind != "resolved" and waiting_for_scores(session, decision.firing, config, now):
         return 0
     sent = _enqueue(session, ruleset, config, renderer, group.receiver, name, decision, now)
     if decision.firing:

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "warden.cli.rules_test",
     "warden.cli.backtest",
     "warden.cli.alerts",
+    "warden.cli.silence",
     "warden.cli.report",
     "warden.cli.lookup",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 
 NAME = "influential_author"
 
@@ -47,7 +48,12 @@ def detect_influential_author(
                 if best is None or ratio > best[0]:
                     best = (ratio, m, unit)
     if best is None:
-        return Decision(fired=False, reason="no influential author", detector=NAME)
+        return Decision(
+            fired=False,
+            reason="no influential author",
+            detector=NAME,
+            why=Reason("no_influential_author"),
+        )
     _, m, unit = best
     size = m.followers if unit == "followers" else m.reach
     limit = p.min_followers if unit == "followers" else p.min_reach
@@ -57,4 +63,5 @@ def detect_influential_author(
         detector=NAME,
         value=float(size or 0),
         threshold=float(limit or 0),
+        why=Reason(f"influential_{unit}", {"author": m.author, "size": size or 0}),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from warden.detect.reason import Reason
+
 Direction = Literal["up", "down", "both"]
 
 
@@ -17,7 +19,8 @@ class Decision:
     probability of seeing ``value`` or more extreme under the baseline, compared with
     ``threshold``; detectors that are not statistical leave both as None. ``warming_up`` is
     True while the detector has too little history to judge; it never fires then.
-    ``reason`` is a sentence an operator can read in a notification.
+    ``reason`` is an English sentence for logs and command output; ``why`` is the same as
+    data (a code and its figures) that messages write in each reader's language.
     """
 
     fired: bool
@@ -28,3 +31,4 @@ class Decision:
     probability: float | None = None
     threshold: float | None = None
     warming_up: bool = False
+    why: Reason | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 
 NAME = "flatline"
 
@@ -40,6 +41,7 @@ def detect_flatline(
             reason="nothing received yet and no start time to count from",
             detector=NAME,
             warming_up=True,
+            why=Reason("flatline_no_start"),
         )
     silence = max(timedelta(0), now - since)
     fired = silence > p.max_silence
@@ -51,4 +53,11 @@ def detect_flatline(
         detector=NAME,
         value=silence.total_seconds(),
         threshold=p.max_silence.total_seconds(),
+        why=Reason(
+            "flatline" if last_seen is not None else "flatline_never",
+            {
+                "silent_s": silence.total_seconds(),
+                "allowed_s": p.max_silence.total_seconds(),
+            },
+        ),
     )

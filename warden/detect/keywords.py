@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 from warden.detect.text import words
 from warden.phrases import PhraseMatcher
 
@@ -67,12 +68,15 @@ def detect_keywords(texts: Sequence[str], params: KeywordParams) -> Decision:
         distinct = sorted(set(found))
         shown = ", ".join(f"“{p}”" for p in distinct[:3])
         reason = f"{len(found)} post(s) mention {shown}"
+        why = Reason("keywords", {"posts": len(found), "phrases": distinct[:3]})
     else:
         reason = "no post matches the watched phrases"
+        why = Reason("no_keywords")
     return Decision(
         fired=fired,
         reason=reason,
         detector=NAME,
         value=float(len(found)),
         threshold=float(params.min_matches),
+        why=why,
     )

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from warden.detect.counts import beta_i
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 from warden.detect.robust import trimmed_mean
 from warden.detect.sensitivity import tail_probability
 from warden.detect.series import Series
@@ -84,6 +85,7 @@ def detect_negative_surge(
             detector=NAME,
             value=current_negative,
             warming_up=True,
+            why=count.why,
         )
     usual = baseline_share(negatives, totals, p.share_days)
     share = current_negative / current_total if current_total > 0 else 0.0
@@ -108,4 +110,14 @@ def detect_negative_surge(
         expected=usual,
         probability=max(p_count, p_share),
         threshold=threshold,
+        why=Reason(
+            "negative_surge",
+            {
+                "negative": current_negative,
+                "total": current_total,
+                "now_share": share,
+                "usual_share": usual,
+                "part": count.why or Reason("text", {"text": count.reason}),
+            },
+        ),
     )

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from warden.detect.counts import poisson_sf
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 from warden.detect.sensitivity import Sensitivity, tail_probability
 from warden.detect.text import is_elision, words
 
@@ -100,6 +101,7 @@ def detect_new_terms(
             reason="warming up: no baseline posts yet",
             detector=NAME,
             warming_up=True,
+            why=Reason("terms_no_baseline"),
             threshold=threshold_total,
         )
     candidates = {t: c for t, c in recent.counts.items() if c >= p.min_count}
@@ -119,6 +121,7 @@ def detect_new_terms(
             fired=False,
             reason="no new term",
             detector=NAME,
+            why=Reason("no_new_term"),
             threshold=threshold,
         )
     shown = ", ".join(f"“{t}” in {c} posts (usually {e:.1f})" for _, t, c, e in hits)
@@ -136,4 +139,13 @@ def detect_new_terms(
         expected=best[3],
         probability=best[0],
         threshold=threshold,
+        why=Reason(
+            "new_terms",
+            {
+                "terms": [
+                    {"term": t, "posts": c, "usual": round(e, 1)}
+                    for _, t, c, e in hits[: p.max_reported]
+                ]
+            },
+        ),
     )

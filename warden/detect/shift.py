@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from warden.detect.decision import Decision, Direction
+from warden.detect.reason import Reason
 from warden.detect.sensitivity import Sensitivity, tail_probability
 
 NAME = "sentiment_shift"
@@ -48,6 +49,7 @@ def detect_sentiment_shift(
             detector=NAME,
             warming_up=True,
             threshold=threshold,
+            why=Reason("shift_warming", {"have": len(baseline_scores), "needed": p.min_baseline}),
         )
     base = statistics.fmean(baseline_scores)
     if len(recent_scores) < p.min_mentions:
@@ -57,6 +59,7 @@ def detect_sentiment_shift(
             detector=NAME,
             expected=base,
             threshold=threshold,
+            why=Reason("shift_few", {"have": len(recent_scores), "needed": p.min_mentions}),
         )
     recent = statistics.fmean(recent_scores)
     sd = statistics.pstdev(baseline_scores)
@@ -85,4 +88,12 @@ def detect_sentiment_shift(
         expected=base,
         probability=prob,
         threshold=threshold,
+        why=Reason(
+            "shift",
+            {
+                "mean_score": round(recent, 2),
+                "mentions": len(recent_scores),
+                "usual_score": round(base, 2),
+            },
+        ),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from warden.detect.decision import Decision
+from warden.detect.reason import Reason
 
 NAME = "virality"
 
@@ -35,6 +36,7 @@ def detect_virality(
             reason="not enough engagement snapshots yet",
             detector=NAME,
             warming_up=True,
+            why=Reason("virality_warming"),
         )
     ordered = sorted(snapshots)
     now, latest = ordered[-1]
@@ -54,4 +56,8 @@ def detect_virality(
         value=gain,
         expected=base,
         threshold=p.min_gain,
+        why=Reason(
+            "virality" if fired else "virality_below",
+            {"before": base, "after": latest, "within_s": p.within.total_seconds()},
+        ),
     )

@@ -72,6 +72,7 @@ from warden.detect.decision import Decision, Direction
 from warden.detect.dispersion import estimate_dispersion, window_sums
 from warden.detect.level import track_level
 from warden.detect.localtime import DAY, local_seconds
+from warden.detect.reason import Reason
 from warden.detect.sensitivity import Sensitivity, volume_tail_probability
 from warden.detect.series import Series
 from warden.durations import format_duration
@@ -309,6 +310,7 @@ def detect_volume_spike(
     p = params or VolumeParams()
     threshold_total = volume_tail_probability(p.sensitivity, history.step)
     if history.span < p.warm_up:
+        needed = p.warm_up.total_seconds()
         return Decision(
             fired=False,
             reason=(
@@ -319,6 +321,9 @@ def detect_volume_spike(
             value=current,
             threshold=threshold_total,
             warming_up=True,
+            why=Reason(
+                "warming_up", {"history_s": history.span.total_seconds(), "needed_s": needed}
+            ),
         )
     series, window_first, slow = _learnt(history, p)
     n = len(series.values)
@@ -372,6 +377,7 @@ def detect_volume_spike(
             expected=current_expected,
             probability=prob,
             threshold=limit(t),
+            why=Reason("volume_usual", {"mentions": current, "expected": current_expected}),
         )
     # The most telling test is the one furthest past its own threshold.
     prob, side, best = min(candidates, key=lambda c: (c[0] / limit(c[2]), -c[2].width))
@@ -386,6 +392,8 @@ def detect_volume_spike(
     )
     if math.isnan(prob):
         fired = False
+    figures = {"mentions": best.observed, "expected": best.expected}
+    span_s = (best.width * history.step).total_seconds()
     return Decision(
         fired=fired,
         reason=reason,
@@ -394,4 +402,5 @@ def detect_volume_spike(
         expected=best.expected,
         probability=prob,
         threshold=threshold,
+        why=Reason(f"volume_{side}{'' if fired else '_normal'}", {**figures, "window_s": span_s}),
     )

@@ -2,7 +2,8 @@
 
 Every new broken state is announced once (the same content re-read while still broken is
 not), and so is the return to a valid one; a mistake repeated after a fix is a new broken
-state. Messages go through the outbox like alerts (kind `system`, severity warning).
+state. Messages go through the outbox like alerts (kind `system`, severity warning), written
+in each receiver's language; the problems themselves are quoted as `warden check` prints them.
 """
 
 from __future__ import annotations
@@ -20,11 +21,55 @@ from warden.store.db import Database
 
 log = get_logger(__name__)
 
-_WHAT = {"rules": "rule files", "config": "config.yaml"}
-_TITLES = {
-    "rules": ("rule files have errors; previous rules kept", "rule files valid again"),
-    "config": ("config.yaml has errors; previous config kept", "config.yaml valid again"),
+_WHAT = {
+    "en": {"rules": "rule files", "config": "config.yaml"},
+    "fr": {"rules": "fichiers de règles", "config": "config.yaml"},
 }
+_TITLES = {
+    "en": {
+        "rules": ("rule files have errors; previous rules kept", "rule files valid again"),
+        "config": ("config.yaml has errors; previous config kept", "config.yaml valid again"),
+    },
+    "fr": {
+        "rules": (
+            "fichiers de règles en erreur ; règles précédentes conservées",
+            "fichiers de règles de nouveau valides",
+        ),
+        "config": (
+            "config.yaml en erreur ; configuration précédente conservée",
+            "config.yaml de nouveau valide",
+        ),
+    },
+}
+_BROKEN = {
+    "en": (
+        "An edit of the {what} could not be loaded; Warden keeps running the last good "
+        "version.\n\n{problems}\n\nFix the file, then check it with `warden check`; Warden "
+        "reloads rule files by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
+    ),
+    "fr": (
+        "Une modification des {what} n'a pas pu être chargée ; Warden continue avec la "
+        "dernière version valide.\n\n{problems}\n\nCorrigez le fichier, puis vérifiez-le "
+        "avec `warden check` ; Warden recharge seul les fichiers de règles, config.yaml sur "
+        "`systemctl reload warden` (SIGHUP)."
+    ),
+}
+_REPAIRED = {
+    "en": "The {what} load again without errors; Warden now runs the edited version.",
+    "fr": "Les {what} se chargent de nouveau sans erreur ; Warden applique la version modifiée.",
+}
+
+
+def _texts(language: str, kind: str, broken: bool, problems: Sequence[str]) -> tuple[str, str]:
+    """(title, body) of an announcement in `language` (English unless French)."""
+    lang = language if language in _WHAT else "en"
+    what = _WHAT[lang].get(kind, kind)
+    titles = _TITLES[lang].get(kind, (f"{what}: errors", f"{what}: valid again"))
+    if broken:
+        body = _BROKEN[lang].format(what=what, problems="\n".join(problems))
+    else:
+        body = _REPAIRED[lang].format(what=what)
+    return f"[WARDEN] {titles[0 if broken else 1]}", body
 
 
 class BrokenEditAnnouncer:
@@ -45,16 +90,7 @@ class BrokenEditAnnouncer:
         with self._lock:
             if self._broken.get(kind) == digest:
                 return False
-        what = _WHAT.get(kind, kind)
-        body = (
-            f"An edit of the {what} could not be loaded; Warden keeps running the last good "
-            "version.\n\n"
-            + "\n".join(problems)
-            + "\n\nFix the file, then check it with `warden check`; Warden reloads rule files "
-            "by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
-        )
-        title = _TITLES.get(kind, (f"{what}: errors", ""))[0]
-        if not self._send(f"{kind}-broken:{digest}", f"[WARDEN] {title}", body):
+        if not self._send(f"{kind}-broken:{digest}", kind, True, problems):
             return False  # tried again at the next reload
         with self._lock:
             self._broken[kind] = digest
@@ -65,23 +101,27 @@ class BrokenEditAnnouncer:
         with self._lock:
             if kind not in self._broken:
                 return False
-        what = _WHAT.get(kind, kind)
-        body = f"The {what} load again without errors; Warden now runs the edited version."
-        title = _TITLES.get(kind, ("", f"{what}: valid again"))[1]
-        if not self._send(f"{kind}-repaired", f"[WARDEN] {title}", body):
+        if not self._send(f"{kind}-repaired", kind, False, []):
             return False
         with self._lock:
             self._broken.pop(kind, None)
         return True
 
-    def _send(self, key: str, title: str, body: str) -> bool:
-        """Queue the message for every receiver taking warnings; False when it could not be."""
+    def _send(self, key: str, kind: str, broken: bool, problems: Sequence[str]) -> bool:
+        """Queue the message for every receiver taking warnings, in its language; False when
+        it could not be."""
         targets = [r for r in self.receivers() if "warning" in r.severities]
         if not targets:
             return True
         now = self.clock.now()
+        by_language: dict[str, list[ReceiverSettings]] = {}
+        for receiver in targets:
+            by_language.setdefault(receiver.language, []).append(receiver)
+        title = ""
         try:
-            self._enqueue(targets, key, title, body, now)
+            for language, receivers in by_language.items():
+                title, body = _texts(language, kind, broken, problems)
+                self._enqueue(receivers, f"{key}:{language}", title, body, now)
         except Exception as exc:  # the database is down: the next reload tries again
             log.error("notify.announce_failed", title=title, error=f"{type(exc).__name__}: {exc}")
             return False

@@ -39,7 +39,7 @@ CHANNELS: dict[Kind, Channel] = {
     "email": Channel("email", "text", "text.j2", 200_000),
     "slack": Channel("slack", "slack", "slack.j2", 3_000),  # one section block
     "sms": Channel("sms", "text", "sms.j2", 1_600, quote_mentions=False),  # Twilio's limit
-    "discord": Channel("discord", "markdown", "markdown.j2", 2_000),
+    "discord": Channel("discord", "discord", "markdown.j2", 2_000),
     "telegram": Channel("telegram", "html", "telegram.j2", 4_096),
     "markdown": Channel("markdown", "markdown", "markdown.j2", 10_000),
     "html": Channel("html", "html", "email.html.j2", 100_000),

@@ -7,13 +7,20 @@ the receiver's `timeout`, or a crash between sending and recording) is re-sent a
 `uncertain_retries` times, with the same idempotency key, then marked unconfirmed. Messages of
 one stream go out in the order they were written. Leases let several instances drain one
 outbox without sending a message twice.
+
+Receivers are served concurrently, from a bounded pool of sender threads: each receiver URL
+has at most one sender at a time, which sends that URL's leased messages one after the other
+in the order they were written, so one slow or hanging receiver delays nobody else. A URL
+still being served is skipped by the next cycles until its sender is done.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +41,9 @@ from warden.store.models import Notification
 log = get_logger(__name__)
 
 LEASE_MARGIN = timedelta(seconds=5)
+SENDERS = 8
+"""Most receiver URLs served at once (threads of one dispatcher)."""
+_Leased = tuple[int, datetime | None]  # a leased message: its id and the lease it was given
 
 
 @dataclass
@@ -42,6 +52,12 @@ class DispatchReport:
     failed: int = 0
     dead: int = 0
     unconfirmed: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.dead += other.dead
+        self.unconfirmed += other.unconfirmed
 
 
 def retry_delay(attempts: int, settings: NotificationSettings) -> timedelta:
@@ -76,6 +92,11 @@ class Dispatcher:
         self.clock = clock
         self.entity_timezone = entity_timezone
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="warden-send")
+        self._lock = threading.Lock()
+        self._busy: set[tuple[str, int]] = set()  # (receiver, URL index) with a sender at work
+        self._done = DispatchReport()  # outcomes not reported yet
+        self._closing = threading.Event()
 
     def _blocked(self, session: Session, row: Notification) -> bool:
         """An older message of the same stream is still to go (or going) first."""
@@ -92,9 +113,13 @@ class Dispatcher:
         )
         return older is not None
 
-    def _lease(self, limit: int, report: DispatchReport) -> list[Notification]:
+    def _lease(self, limit: int, report: DispatchReport) -> dict[tuple[str, int], list[_Leased]]:
+        """Lease due messages of receiver URLs no sender is serving, per URL, oldest first.
+        The n-th message of a URL is leased for n attempts: it waits for those before it."""
         now = self.clock.now()
-        leased: list[Notification] = []
+        leased: dict[tuple[str, int], list[_Leased]] = {}
+        with self._lock:
+            busy = set(self._busy)
         with self.db.session() as session:
             query = (
                 select(Notification)
@@ -122,10 +147,12 @@ class Dispatcher:
                         continue
                 if self._past_deadline(session, row, receiver, now, report):
                     continue
-                if self._blocked(session, row):
+                target = (row.receiver, row.target)
+                if target in busy or self._blocked(session, row):
                     continue
-                row.lease_until = now + lease_for(receiver)
-                leased.append(row)
+                queue = leased.setdefault(target, [])
+                row.lease_until = now + lease_for(receiver) * (len(queue) + 1)
+                queue.append((row.id, row.lease_until))
         return leased
 
     def _uncertain(
@@ -171,7 +198,7 @@ class Dispatcher:
         report.dead += 1
         fallback = self.receivers.get(receiver.fallback or "") if receiver is not None else None
         if fallback is not None and fallback.name != row.receiver:
-            enqueue_fallback(session, row, fallback, now)
+            enqueue_fallback(session, row, fallback, now, receiver)
         log.error(
             "notify.dead",
             receiver=row.receiver,
@@ -183,12 +210,82 @@ class Dispatcher:
         )
         return True
 
-    def dispatch_due(self, limit: int = 100) -> DispatchReport:
+    def dispatch_due(self, limit: int = 100, wait_for_senders: bool = True) -> DispatchReport:
+        """Lease due messages and hand each receiver URL's to a sender thread.
+
+        With `wait_for_senders` (tests, one-off commands) it returns once they are all sent or
+        failed; the daemon passes False and lets the senders work while it goes on. Returns
+        the outcomes recorded since the last call (so none is counted twice or lost).
+        """
+        if self._closing.is_set():
+            return self._take(DispatchReport())
         report = DispatchReport()
-        for row in self._lease(limit, report):
-            outcome = self._deliver(row)
-            self._record(row.id, outcome, report)
+        leased = self._lease(limit, report)
+        futures: list[Future[None]] = []
+        with self._lock:
+            self._busy.update(leased)
+        for target, ids in leased.items():
+            futures.append(self._pool.submit(self._serve, target, ids))
+        if wait_for_senders:
+            wait(futures)
+        return self._take(report)
+
+    def _take(self, report: DispatchReport) -> DispatchReport:
+        with self._lock:
+            report.add(self._done)
+            self._done = DispatchReport()
         return report
+
+    def _serve(self, target: tuple[str, int], leased: list[_Leased]) -> None:
+        """Send one receiver URL's leased messages in order, recording each as it ends."""
+        try:
+            for n, (row_id, lease) in enumerate(leased):
+                if self._closing.is_set():
+                    self._release(leased[n:])
+                    return
+                row = self._current(row_id, lease)
+                if row is None:
+                    continue
+                report = DispatchReport()
+                self._record(row_id, self._deliver(row), report)
+                with self._lock:
+                    self._done.add(report)
+        except Exception as exc:  # a sender must never die silently with URLs marked busy
+            log.error(
+                "notify.sender_failed",
+                receiver=target[0],
+                target=target[1],
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=True,
+            )
+        finally:
+            with self._lock:
+                self._busy.discard(target)
+
+    def _current(self, row_id: int, lease: datetime | None) -> Notification | None:
+        """The leased message as stored now; None when it is no longer ours to send (sent,
+        superseded, or leased again by another instance since)."""
+        with self.db.session() as session:
+            row = session.get(Notification, row_id)
+            if row is None or row.status != "pending" or row.lease_until != lease:
+                return None
+            session.expunge(row)
+            return row
+
+    def _release(self, leased: list[_Leased]) -> None:
+        """Give back leased messages not attempted (shutting down): free for the next sender,
+        not counted as interrupted attempts."""
+        with self.db.session() as session:
+            for row_id, lease in leased:
+                row = session.get(Notification, row_id)
+                if row is not None and row.status == "pending" and row.lease_until == lease:
+                    row.lease_until = None
+
+    def close(self, wait_for_senders: bool = True) -> None:
+        """Stop taking messages: senders finish the attempt under way, give back the messages
+        they had not started, and end. Called on shutdown and when a reload replaces it."""
+        self._closing.set()
+        self._pool.shutdown(wait=wait_for_senders)
 
     def _record(self, row_id: int, outcome: Outcome, report: DispatchReport) -> None:
         now = self.clock.now()

@@ -8,6 +8,7 @@ console, generic JSON webhooks) only need the first step.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import unicodedata
 from collections.abc import Callable
@@ -45,14 +46,54 @@ def html(text: str) -> str:
     return str(markupsafe.escape(text))
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+# Markdown: characters that start markup wherever they stand (emphasis, code, strike, links,
+# spoilers and tables, autolinks and HTML); others only at the start of a line (headings,
+# quotes, lists, setext underlines). Hyphens in dates, dots in numbers, parentheses without a
+# `[...]` before them format nothing and are left alone.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^([ \t]*)([#>+\-=])", re.MULTILINE)
+_MD_ORDERED = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 
 
+def _markdown_marks(text: str) -> str:
+    text = _MD_ANYWHERE.sub(r"\\\1", text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
+    text = _MD_LINE_START.sub(r"\1\\\2", text)
+    return _MASS_MENTION.sub("@\u200b\\1", text)
+
+
 def markdown(text: str) -> str:
-    """Escape for Markdown (Discord, Matrix, generic): punctuation that formats is backslashed,
-    and `@everyone` / `@here` cannot ping (a zero-width space after the @)."""
-    return _MASS_MENTION.sub("@\u200b\\1", _MARKDOWN.sub(r"\\\1", text))
+    """Escape for CommonMark renderers (Matrix, Mattermost, Rocket.Chat, Teams): what formats is
+    backslashed, `<` and entity-like `&` are written as entities (Python-Markdown, which
+    apprise uses for Matrix, reads no backslash before `<`), `@everyone` / `@here` cannot ping.
+    Dates (`2026-03-02`), numbers and plain punctuation are left as they are."""
+    return _markdown_marks(_MD_ENTITY.sub("&amp;", text).replace("<", "&lt;"))
+
+
+def discord(text: str) -> str:
+    """Escape for Discord's Markdown: as `markdown`, but `<` (mentions `<@id>`, `<t:...>`) is
+    backslashed, since Discord shows entities as they are typed."""
+    return _markdown_marks(text).replace("<", "\\<")
+
+
+_TAG = re.compile(r"<[^<>]*>")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]|~#>+\-=.)<])")
+
+
+def as_plain(text: str, markup: str) -> str:
+    """`text` written for `markup` back as plain text: escapes undone, HTML tags dropped (so
+    it can be escaped again for another channel, e.g. a fallback's). Warden's own Markdown or
+    mrkdwn emphasis marks stay as characters."""
+    if markup == "html":
+        return html_module.unescape(_TAG.sub("", text))
+    if markup == "slack":
+        return html_module.unescape(text)
+    if markup in ("markdown", "discord"):
+        text = _MD_ESCAPED.sub(r"\1", text.replace("@\u200b", "@"))
+        return html_module.unescape(text) if markup == "markdown" else text
+    return text
 
 
 def plain(text: str) -> str:
@@ -64,6 +105,7 @@ ESCAPERS: dict[str, Callable[[str], str]] = {
     "slack": slack,
     "html": html,
     "markdown": markdown,
+    "discord": discord,
     "text": plain,
 }
 """The escaper of each markup a channel speaks."""

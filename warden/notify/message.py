@@ -7,11 +7,14 @@ from outside (mentions, authors, URLs, entity names) is escaped later, for its c
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from warden.durations import parse_duration
 from warden.notify.words import Words
 from warden.rules.schema import Rule
 from warden.rules.template import render
@@ -126,6 +129,9 @@ def template_values(
     """What `{{ placeholders }}` in a rule's annotations stand for: labels and figures, the
     quoted mentions and times written for the receiver (`words`: language, zone, numbers)."""
     words = words or Words()
+    values = dict(alert.values)
+    if "reason" in values or "why" in values:
+        values["reason"] = reason_text(alert, words)
     return {
         **alert.labels,
         "rule": alert.rule,
@@ -133,8 +139,31 @@ def template_values(
         "severity": alert.severity,
         "since": words.time(alert.active_since),
         "top_mentions": "\n".join(format_mention(i, m, words) for i, m in enumerate(mentions, 1)),
-        **alert.values,
+        **values,
     }
+
+
+def reason_text(alert: Alert, words: Words) -> str | None:
+    """Why the alert's rule decided what it did at the last evaluation, in `words`' language
+    (its stored English sentence for alerts recorded before reasons were data)."""
+    english = alert.values.get("reason")
+    why = alert.values.get("why")
+    if why is None:
+        return str(english) if english else None
+    return words.reason(why, str(english) if english else None)
+
+
+def resolved_text(alert: Alert, words: Words) -> str | None:
+    """What the rule saw when the alert resolved (or that its rule changed or was removed),
+    in `words`' language; None when nothing was recorded."""
+    annotations = alert.annotations or {}
+    english = annotations.get("resolved_reason")
+    why: Any = annotations.get("resolved_why")  # JSON text: annotations hold strings
+    with contextlib.suppress(TypeError, ValueError):
+        why = json.loads(why) if isinstance(why, str) else why
+    if why is None:
+        return str(english) if english else None
+    return words.reason(why, str(english) if english else None)
 
 
 def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, Any], str]:
@@ -161,6 +190,14 @@ def silence_command(short: str, words: Words) -> str:
     return f'warden silence add --alert {short} --duration 2h --comment "{words.silence_comment}"'
 
 
+def _duration(words: Words, text: object) -> str:
+    """A stored duration (`1h30m`) as the reader writes it (`1 h 30 min`); as stored if not one."""
+    try:
+        return words.duration(parse_duration(str(text)))
+    except ValueError:
+        return str(text)
+
+
 def _default_summary(alert: Alert, words: Words) -> str:
     v = alert.values
     entity = alert.labels.get("entity", "")
@@ -168,11 +205,11 @@ def _default_summary(alert: Alert, words: Words) -> str:
         return words.share_summary.format(
             count=words.number(v.get("count", "?")),
             entity=entity,
-            window=v["window"],
+            window=_duration(words, v["window"]),
             negative=words.number(v.get("negative", 0)),
             share=words.percent(float(v["share"])),
         )
-    reason = str(v.get("reason") or "the rule's condition holds")
+    reason = reason_text(alert, words) or words.condition_holds
     return f"{subject(alert.labels)}: {reason}"
 
 
@@ -188,7 +225,7 @@ def alert_view(
         if "summary" in annotations
         else _default_summary(alert, words)
     )
-    reason = alert.values.get("reason")
+    reason = reason_text(alert, words)
     resolved = alert.state == "resolved"
     probability = alert.values.get("probability")
     views = [mention_view(m, words) for m in mentions]
@@ -196,7 +233,7 @@ def alert_view(
     for view in views:
         key = view.sentiment or "not_scored"
         sentiment[key] = sentiment.get(key, 0) + 1
-    close_reason = alert.annotations.get("resolved_reason") if alert.annotations else None
+    close_reason = resolved_text(alert, words)
     short = alert.fingerprint[:SHORT_FINGERPRINT]
     return AlertView(
         id=alert.id,
@@ -206,8 +243,8 @@ def alert_view(
         state=alert.state,
         subject=subject(alert.labels),
         summary=summary,
-        why=str(reason) if reason and not resolved and "summary" in annotations else None,
-        now=str(close_reason or reason) if (close_reason or reason) and resolved else None,
+        why=reason if reason and not resolved and "summary" in annotations else None,
+        now=(close_reason or reason) if (close_reason or reason) and resolved else None,
         observed=alert.values.get("observed", alert.values.get("count")),
         expected=alert.values.get("expected", alert.values.get("baseline")),
         probability=float(probability) if isinstance(probability, int | float) else None,

@@ -22,6 +22,7 @@ from warden.config import ReceiverSettings
 from warden.notify import escape
 from warden.notify.channels import channel_for
 from warden.notify.render import Rendered
+from warden.notify.words import Words
 from warden.store.models import Alert, Notification
 
 OUTBOX_STATES = ("pending", "failing", "sent", "dead", "unconfirmed", "superseded")
@@ -149,14 +150,30 @@ def _escaped(receiver: ReceiverSettings, target: int, title: str, body: str) -> 
 
 
 def enqueue_fallback(
-    session: Session, dead: Notification, fallback: ReceiverSettings, now: datetime
+    session: Session,
+    dead: Notification,
+    fallback: ReceiverSettings,
+    now: datetime,
+    dead_receiver: ReceiverSettings | None = None,
 ) -> list[Notification]:
-    """Copy a dead message to the fallback receiver, saying where it could not go."""
+    """Copy a dead message to the fallback receiver, saying where it could not go, in the
+    fallback's language. The copy is re-escaped for each fallback URL's channel when that
+    speaks another markup than the dead message's (`dead_receiver`'s URL; plain text if
+    unknown), so outside text it quotes stays inert there too."""
+    words = Words(fallback.language, fallback.timezone)
+    source = "text"
+    if dead_receiver is not None and dead.target < len(dead_receiver.urls):
+        source = channel_for(dead_receiver.urls[dead.target], dead_receiver.kind).markup
     rows = []
     for target in range(len(fallback.urls)):
         key = f"{dead.idempotency_key}:fallback:{fallback.name}:{target}"[:200]
         if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
             continue
+        markup = channel_for(fallback.urls[target], fallback.kind).markup
+        escaper = escape.ESCAPERS[markup]
+        body = dead.body if markup == source else escaper(escape.as_plain(dead.body, source))
+        title = escape.as_plain(dead.title, source) if source != "text" else dead.title
+        note = words.undelivered_body.format(receiver=dead.receiver, error=dead.last_error)
         row = Notification(
             alert_id=dead.alert_id,
             receiver=fallback.name,
@@ -166,9 +183,8 @@ def enqueue_fallback(
             idempotency_key=key,
             stream=stream_of(fallback.name, target, f"fallback:{dead.id}"),
             severity=dead.severity,
-            title=f"[UNDELIVERED to {dead.receiver}] {dead.title}",
-            body=f"Warden could not deliver this to {dead.receiver}: {dead.last_error}\n\n"
-            + dead.body,
+            title=" ".join(f"[{words.undelivered.format(receiver=dead.receiver)}] {title}".split()),
+            body=escaper(escape.neutralise(note)) + "\n\n" + body,
             body_html=None,
             status="pending",
             attempts=0,

@@ -48,7 +48,11 @@ class Rendered:
 
 
 class TemplateWords(Words):
-    """Words with the helpers templates call for links."""
+    """Words with the helpers templates call for links, for a channel speaking `markup`."""
+
+    def __init__(self, language: str = "en", timezone: str = "UTC", markup: str = "text") -> None:
+        super().__init__(language, timezone)
+        self.markup = markup
 
     def web_url(self, url: str | None) -> str | None:
         return escape.web_url(url)
@@ -65,7 +69,7 @@ class TemplateWords(Words):
         return (
             markupsafe.Markup(f"<{safe}>")
             if safe
-            else escape.markdown(escape.neutralise(url or ""))
+            else escape.ESCAPERS[self.markup](escape.neutralise(url or ""))
         )
 
 
@@ -82,7 +86,8 @@ def _finalizer(escaper: Callable[[str], str]) -> Callable[[Any], Any]:
 
 @lru_cache(maxsize=32)
 def environment(markup: str, templates_dir: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment writing `markup` ("text", "slack", "markdown", "html")."""
+    """The Jinja2 environment writing `markup` ("text", "slack", "markdown", "discord",
+    "html")."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
@@ -157,7 +162,7 @@ class Renderer:
         max_length: int | None = None,
     ) -> Rendered:
         """The title and body(ies) of `message` for `channel`, within its length budget."""
-        words = TemplateWords(words.language, str(words.zone))
+        words = TemplateWords(words.language, str(words.zone), channel.markup)
         limit = max_length or channel.max_length
         raw_title = title_of(message, words)
         if channel.kind == "sms":

@@ -76,7 +76,7 @@ def template_problems(folder: Path) -> list[str]:
         env = environment(markup, folder)
         try:
             template = env.get_template(path.name)
-            words = TemplateWords()
+            words = TemplateWords(markup=markup)
             message = sample_message()
             template.render(
                 alerts=message.alerts,

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from warden.notify.reasons import explain
+
 Language = Literal["en", "fr"]
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -64,6 +66,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "test_body": "Test message from Warden: this receiver works.",
         "more_alerts": "more alerts not shown",
         "cut": "message cut to fit the channel",
+        "condition_holds": "the rule's condition holds",
+        "undelivered": "UNDELIVERED to {receiver}",
+        "undelivered_body": "Warden could not deliver this to {receiver}: {error}",
         "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
         "negative ({share} of scored)",
     },
@@ -117,6 +122,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "test_body": "Message de test de Warden : ce destinataire fonctionne.",
         "more_alerts": "autres alertes non affichées",
         "cut": "message raccourci pour ce canal",
+        "condition_holds": "la condition de la règle est remplie",
+        "undelivered": "NON REMIS à {receiver}",
+        "undelivered_body": "Warden n'a pas pu remettre ce message à {receiver} : {error}",
         "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
         "négatives ({share} des mentions évaluées)",
     },
@@ -192,6 +200,12 @@ class Words:
         if hours:
             return f"{hours} h {minutes} min" if minutes else f"{hours} h"
         return f"{minutes} min"
+
+    def reason(self, why: Any, fallback: str | None = None) -> str:
+        """A detector's reason (`{"code": ..., "params": {...}}`, an alert's `why`) written in
+        this language and its formats; `fallback` (the stored English sentence) for a reason
+        that is not data or not known here. See `warden.notify.reasons`."""
+        return explain(why, self, fallback)
 
     def time(self, moment: datetime | None, with_date: bool = True) -> str:
         """`2026-03-02 10:05 CET` in the receiver's zone (`10:05 CET` without the date)."""

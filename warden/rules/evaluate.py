@@ -159,7 +159,9 @@ class Evaluator:
             self.notices.append(WarmUpNotice(rule.name, labels, False, "", ctx.now))
             log.info("rule.warmed_up", rule=rule.name, labels=labels)
         values = {k: _json_safe(v) for k, v in verdict.values.items()}
-        values["reason"] = decision.reason
+        values["reason"] = decision.reason  # English, for logs and `{{ reason }}` of old alerts
+        if decision.why is not None:
+            values["why"] = decision.why.as_json()  # written in each receiver's language
         if decision.warming_up:
             values["warming_up"] = True
         evidence: list[int] = []

@@ -25,6 +25,7 @@ from warden.detect.flatline import FlatlineParams, detect_flatline
 from warden.detect.keywords import KeywordMatcher, KeywordParams, detect_keywords
 from warden.detect.negative import NegativeParams, detect_negative_surge
 from warden.detect.newterm import NewTermParams, TermCounts, detect_new_terms, post_terms
+from warden.detect.reason import Reason
 from warden.detect.series import Series
 from warden.detect.shift import ShiftParams, detect_sentiment_shift
 from warden.detect.virality import ViralityParams, detect_virality
@@ -209,7 +210,11 @@ def _history(ctx: JudgeContext, b: _Buckets, metric: str, stop: int, span: int) 
 
 def _no_data(detector: str) -> Decision:
     return Decision(
-        fired=False, reason="warming up: no mention seen yet", detector=detector, warming_up=True
+        fired=False,
+        reason="warming up: no mention seen yet",
+        detector=detector,
+        warming_up=True,
+        why=Reason("no_data"),
     )
 
 
@@ -315,7 +320,10 @@ def _negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Judgemen
     if decision.value is not None and not decision.warming_up:
         values["share"] = round(decision.value, 4)
     if decision.expected is not None:
-        values["baseline"] = values["expected"] = f"{decision.expected:.0%} negative"
+        # What the usual share predicts for this bucket's scored mentions, in negatives (what
+        # "seen" counts); the usual share itself is `usual_share`.
+        values["baseline"] = values["expected"] = round(decision.expected * tot, 1)
+        values["usual_share"] = round(decision.expected, 4)
     return Judgement(decision, values, evidence_since=tested_from, prefer_negative=True)
 
 
@@ -329,6 +337,10 @@ def _volume(cond: VolumeCondition, ctx: JudgeContext) -> Judgement:
         detector="volume",
         value=count,
         threshold=cond.above,
+        why=Reason(
+            "volume_above",
+            {"mentions": count, "window_s": cond.window.total_seconds(), "above": cond.above},
+        ),
     )
     values = {
         "count": _fmt(count),
@@ -353,7 +365,18 @@ def _negative_share(cond: NegativeShareCondition, ctx: JudgeContext) -> Judgemen
     )
     if scored < cond.min_count:
         reason += f"; {cond.min_count} scored mentions needed"
-    decision = Decision(fired, reason, "negative_share", value=share, threshold=cond.above)
+    why = Reason(
+        "negative_share",
+        {
+            "negative": negative,
+            "scored": scored,
+            "now_share": share,
+            "above_share": cond.above,
+            "window_s": cond.window.total_seconds(),
+            "needed": cond.min_count if scored < cond.min_count else 0,
+        },
+    )
+    decision = Decision(fired, reason, "negative_share", value=share, threshold=cond.above, why=why)
     values = {
         "count": _fmt(count),
         "scored": _fmt(scored),
@@ -524,6 +547,10 @@ def _virality(cond: ViralityCondition, ctx: JudgeContext) -> Judgement:
             f"{format_duration(cond.within)}",
             detector="virality",
             threshold=cond.min_gain,
+            why=Reason(
+                "no_viral_post",
+                {"gain": cond.min_gain, "within_s": cond.within.total_seconds()},
+            ),
         )
         return Judgement(decision, {"threshold": cond.min_gain}, evidence=[])
     decision, post = best
@@ -535,6 +562,14 @@ def _virality(cond: ViralityCondition, ctx: JudgeContext) -> Judgement:
         detector="virality",
         value=decision.value,
         threshold=cond.min_gain,
+        why=Reason(
+            "viral_post",
+            {
+                "author": post.author or "",
+                "interactions": post.engagement,
+                "within_s": (ctx.now - post.published_at).total_seconds(),
+            },
+        ),
     )
     values = {
         "engagement": post.engagement,
@@ -580,7 +615,7 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
     counts = _term_counts(ctx, recent, params)
     decision = detect_new_terms(baseline, counts, params)
     values = {
-        "terms": decision.reason.split(": ", 1)[-1] if decision.fired else "",
+        "terms": _terms(decision),
         "count": len(recent),
         "observed": _fmt(decision.value) if decision.value is not None else 0,
         "threshold": decision.threshold,
@@ -589,6 +624,14 @@ def _new_term(cond: NewTermCondition, ctx: JudgeContext) -> Judgement:
     if decision.expected is not None:
         values["baseline"] = values["expected"] = round(decision.expected, 1)
     return Judgement(decision, values, evidence_since=ctx.now - cond.window)
+
+
+def _terms(decision: Decision) -> str:
+    """The new terms a decision found, quoted and comma-separated (no words of any language:
+    the message's reason says how often each was seen)."""
+    if not decision.fired or decision.why is None:
+        return ""
+    return ", ".join(f"“{t['term']}”" for t in decision.why.params.get("terms", []))
 
 
 def _sentiment_shift(cond: SentimentShiftCondition, ctx: JudgeContext) -> Judgement:

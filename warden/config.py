@@ -28,7 +28,8 @@ from warden.notify.settings import (
     Severity,
 )
 from warden.sentiment.settings import SentimentSettings
-from warden.sources.settings import SourceSettings
+from warden.sources.settings import SourceSettings, WebhookSource
+from warden.web.settings import WebSettings, exposure_problem
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
 
 __all__ = [
@@ -133,17 +134,6 @@ class DaemonSettings(_Section):
     )
 
 
-class WebSettings(_Section):
-    host: str = Field(
-        default="127.0.0.1",
-        description="Address of the HTTP listener (/healthz, /readyz, /metrics, webhook "
-        "sources). Loopback by default; 0.0.0.0 exposes it to the network.",
-    )
-    port: int = Field(
-        default=8787, ge=0, le=65535, description="Port of the HTTP listener (0: any free port)."
-    )
-
-
 class Config(_Section):
     """The whole of config.yaml, validated."""
 
@@ -204,6 +194,20 @@ class Config(_Section):
                         f"entities: ({listed})"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _status_page_protected(self) -> Config:
+        hooks = [s for s in self.sources if isinstance(s, WebhookSource) and s.enabled]
+        hosts = [self.web.host, *(s.host for s in hooks if "host" in s.model_fields_set)]
+        problem = exposure_problem(self.web, hosts)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def web_timezone(self) -> str:
+        """The time zone the status page shows times in: web.timezone, else timezone."""
+        return self.web.timezone or self.timezone
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, made absolute against the config file's folder."""

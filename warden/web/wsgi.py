@@ -1,0 +1,80 @@
+"""Running a WSGI application (the status page) on one request of the standard-library listener.
+
+`serve_wsgi` builds the WSGI environ from a `BaseHTTPRequestHandler`'s request line and headers
+and runs the application with `wsgiref`'s `SimpleHandler` on the handler's own streams. Each
+chunk the application yields is written and flushed at once, so a server-sent event stream
+reaches the browser as it is produced. The connection is closed after every such response
+(`Connection: close`): a streamed body has no length and ends when the connection does.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import MutableMapping
+from http.server import BaseHTTPRequestHandler
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any, cast
+from urllib.parse import unquote, urlsplit
+from wsgiref.handlers import SimpleHandler
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+
+class _Handler(SimpleHandler):
+    """SimpleHandler that speaks HTTP/1.1 as an origin server, without the process environ."""
+
+    os_environ: MutableMapping[str, str] = MappingProxyType({})  # type: ignore[assignment]
+    """Empty: the daemon's environment (secrets) is never copied into a request."""
+    http_version = "1.1"
+    server_software = "Warden"
+
+    def cleanup_headers(self) -> None:
+        super().cleanup_headers()
+        headers = getattr(self, "headers", None)  # set by start_response
+        if headers is not None:
+            headers["Connection"] = "close"
+
+    def log_exception(self, exc_info: Any) -> None:
+        pass  # the application logs its own failures (web.page_failed)
+
+
+def wsgi_environ(request: BaseHTTPRequestHandler) -> dict[str, Any]:
+    """The CGI part of a WSGI environ for `request` (PEP 3333); wsgi.* keys are added later."""
+    parts = urlsplit(request.path)
+    address = cast(tuple[Any, ...], request.server.server_address)
+    host, port = address[0], address[1]
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.command,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(parts.path, "iso-8859-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": str(host),
+        "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": request.request_version,
+        "REMOTE_ADDR": request.client_address[0],
+        "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+        "CONTENT_LENGTH": request.headers.get("Content-Length", ""),
+    }
+    for name, value in request.headers.items():
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            continue
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def serve_wsgi(request: BaseHTTPRequestHandler, app: WSGIApplication) -> None:
+    """Answer `request` with `app`, then close the connection."""
+    handler = _Handler(
+        cast(IO[bytes], request.rfile),
+        cast(IO[bytes], request.wfile),
+        sys.stderr,
+        wsgi_environ(request),
+        multithread=True,
+        multiprocess=False,
+    )
+    try:
+        handler.run(app)
+    finally:
+        request.close_connection = True

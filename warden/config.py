@@ -18,6 +18,7 @@ from pydantic.json_schema import SkipJsonSchema
 from warden.detect.localtime import check_zone
 from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
+from warden.lookup.settings import LookupSettings
 from warden.notify.crosscheck import receiver_problems
 from warden.notify.settings import (
     SEVERITIES,
@@ -153,6 +154,10 @@ class Config(_Section):
     rules: RulesSettings = Field(default_factory=RulesSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     receivers: list[ReceiverSettings] = Field(default_factory=list)
+    lookup: LookupSettings = Field(
+        default_factory=LookupSettings,
+        description="`warden lookup`: Google News search and the limits of one look-up.",
+    )
 
     # Set by load_config, not by the file: the folder relative paths are resolved against.
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)

@@ -10,7 +10,15 @@ from typing import Any
 
 from warden.config import Config
 
-LIVE_SECTIONS = ("entities", "sources", "receivers", "notifications", "logging", "rules")
+LIVE_SECTIONS = (
+    "entities",
+    "sources",
+    "receivers",
+    "notifications",
+    "logging",
+    "rules",
+    "lookup",
+)
 """Applied by a reload (SIGHUP)."""
 RESTART_SECTIONS = ("database", "daemon", "web")
 """Kept as they are until the next start: the connection pool, the threads, the listener."""

@@ -85,7 +85,7 @@ def test_overview_shows_volume_against_baseline_alerts_silences_and_sources(
     assert "60%" in acme or "50%" in acme  # negative share of the last hour...
     assert "usual 20%" in acme  # ...against the usual 20 %
     assert 'class="unusual"' in row.group(1)
-    assert "<polyline" in row.group(1)
+    assert 'src="/charts/entity/Acme.png?spark=1"' in row.group(1)
     # Globex has no history: said so, not a made-up baseline.
     assert "baseline still learning" in text_of(page.text.split('data-entity="Globex"')[1])
     # The firing alert with its evidence quoted and linked, the resolved one listed apart.
@@ -224,3 +224,16 @@ def test_status_page_off_leaves_only_the_listener_endpoints(tmp_path: Path) -> N
     finally:
         web.stop()
         db.dispose()
+
+
+def test_chart_images_of_alerts_and_entities(web: WebServer, store: Database) -> None:
+    seed_history(store, "Acme", last_hour=120)
+    alert_id = add_alert(store, [])
+    for path in (f"/charts/alert/{alert_id}.png", "/charts/entity/Acme.png"):
+        image = get(web, path)
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG") and len(image.content) > 5_000
+    spark = get(web, "/charts/entity/Acme.png?spark=1")
+    assert spark.status_code == 200 and spark.content.startswith(b"\x89PNG")
+    assert get(web, "/charts/entity/Initech.png").status_code == 404  # not a watched entity
+    assert get(web, "/charts/alert/999.png").status_code == 404

@@ -314,10 +314,11 @@ def build_web_server(
     clock: Clock,
     pages: Mapping[str, Page] | None = None,
     current: Callable[[], Config] | None = None,
+    scorer: Callable[[], Any] | None = None,
 ) -> WebServer:
     """The daemon's HTTP listener (not started): webhook sources, /healthz, `pages` and, unless
     web.status_page is false, the status page. `current` returns the config in force (after
-    reloads); default: `config`."""
+    reloads), default `config`; `scorer()` the sentiment scorer of look-ups (or None)."""
     host, port = listen_address(config)
     endpoints = webhook_endpoints(config, db, matcher, clock)
     web = WebServer(
@@ -326,7 +327,7 @@ def build_web_server(
     if config.web.status_page:
         from warden.web.pages import create_app
 
-        web.app = create_app(current or (lambda: config), db, clock, web.stopping)
+        web.app = create_app(current or (lambda: config), db, clock, web.stopping, scorer)
     return web
 
 

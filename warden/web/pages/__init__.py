@@ -43,6 +43,8 @@ class PageContext:
     clock: Clock
     stopping: threading.Event
     overview: Overview = field(default_factory=Overview)
+    scorer: Callable[[], Any] | None = None
+    """The daemon's sentiment scorer (None while it loads), for look-up results."""
     poll_seconds: float = 1.0
     """How often the live stream looks for new mentions."""
 
@@ -74,14 +76,19 @@ def _security_headers(response: Response) -> Response:
 
 
 def create_app(
-    config: Callable[[], Config], db: Database, clock: Clock, stopping: threading.Event
+    config: Callable[[], Config],
+    db: Database,
+    clock: Clock,
+    stopping: threading.Event,
+    scorer: Callable[[], Any] | None = None,
 ) -> Flask:
-    """The status page application; `config()` gives the config in force on each request."""
+    """The status page application; `config()` gives the config in force on each request,
+    `scorer()` the sentiment scorer look-ups use (None: results are not scored)."""
     app = Flask("warden.web.pages", template_folder=str(TEMPLATES), static_folder=None)
     app.jinja_env.autoescape = True
     app.jinja_env.filters["web_url"] = web_url
     app.jinja_env.filters["clean"] = lambda text: neutralise(str(text or ""))
-    app.extensions["warden"] = PageContext(config, db, clock, stopping)
+    app.extensions["warden"] = PageContext(config, db, clock, stopping, scorer=scorer)
 
     @app.before_request
     def _check() -> Any:

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from warden.errors import WardenError
 from warden.log import get_logger
+from warden.lookup.results import LookupQuery, SourceGroup
+from warden.lookup.run import run_lookup as lookup
 from warden.notify.escape import neutralise, web_url
 
 if TYPE_CHECKING:
@@ -60,6 +63,26 @@ def shares_of(items: list[LookupItem]) -> list[tuple[str, float]]:
     return [(s, labels.count(s) / len(labels)) for s in ("negative", "neutral", "positive")]
 
 
-def run_lookup(ctx: PageContext, query: str) -> LookupView:
-    """Look `query` up in the configured sources; never raises (errors are shown)."""
-    return LookupView(unavailable=True)
+def _group(found: SourceGroup) -> LookupGroup:
+    items = [
+        item(i.author, f"{i.title}\n{i.text}" if i.title and i.title not in i.text else i.text,
+             i.url, i.published_at, i.sentiment)
+        for i in found.items
+    ]  # fmt: skip
+    error = neutralise(found.error) if found.error else None
+    return LookupGroup(neutralise(found.source), items, shares_of(items), error)
+
+
+def run_lookup(ctx: PageContext, name: str) -> LookupView:
+    """Look `name` up in the configured sources and the store; never raises (a failure is
+    the view's `error`, a failing source its group's)."""
+    try:
+        query = LookupQuery(name)
+        scorer = ctx.scorer() if ctx.scorer is not None else None
+        result = lookup(ctx.config(), ctx.db, query, scorer, ctx.clock)
+    except (WardenError, ValueError) as exc:
+        return LookupView(error=neutralise(str(exc)))
+    except Exception as exc:  # the page still answers; the log has the details
+        log.error("web.lookup_failed", error=f"{type(exc).__name__}: {exc}", exc_info=True)
+        return LookupView(error=type(exc).__name__)
+    return LookupView(groups=[_group(g) for g in result.groups])

@@ -5,7 +5,7 @@ judged by the volume detector (`warden.detect.volume.detect_volume_spike`) exact
 `volume_spike` rule with a one-hour step does, so "usual" here is the seasonal, level-adjusted
 expectation the rules compare against, on the entity's local clock. Negative share: the last
 hour's share against `warden.detect.negative.baseline_share` (the rules' usual share over 7
-days). A small SVG sparkline of the last 48 hours is drawn from the same series.
+days). Its sparkline is an image drawn by `warden.charts` (see `charts`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from warden.store.series import Group, SeriesCache, steps_of
 
 STEP = timedelta(hours=1)
 SHARE_DAYS = 7
-SPARK_HOURS = 48
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class EntityFigures:
     """One entity's last complete hour (`hour_start`), with what is usual for it.
 
     `expected` is None while the detector warms up (`reason` says why); shares are 0..1 and
-    None without scored mentions. `spark` holds SVG polyline points of the last 48 hours.
+    None without scored mentions.
     """
 
     entity: str
@@ -45,19 +44,6 @@ class EntityFigures:
     reason: str
     negative_share: float | None
     usual_share: float | None
-    spark: str
-    spark_max: float
-
-
-def _sparkline(values: list[float], width: int = 160, height: int = 32) -> tuple[str, float]:
-    top = max([1.0, *values])
-    if len(values) < 2:
-        return "", top
-    dx = width / (len(values) - 1)
-    points = " ".join(
-        f"{i * dx:.1f},{height - 2 - (v / top) * (height - 4):.1f}" for i, v in enumerate(values)
-    )
-    return points, top
 
 
 class Overview:
@@ -111,8 +97,6 @@ class Overview:
             self._history(group, "scored", complete, share_span, n),
             SHARE_DAYS,
         )
-        recent = self.cache.values(group, "count", complete - SPARK_HOURS + 2, complete + 2, n)
-        spark, top = _sparkline(recent)
         return EntityFigures(
             entity=name,
             hour_start=hour_start,
@@ -122,6 +106,4 @@ class Overview:
             reason=reason,
             negative_share=negative / scored if scored else None,
             usual_share=usual,
-            spark=spark,
-            spark_max=top,
         )

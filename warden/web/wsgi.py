@@ -17,8 +17,12 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 from wsgiref.handlers import SimpleHandler
 
+from warden.log import get_logger
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
+
+log = get_logger(__name__)
 
 
 class _Handler(SimpleHandler):
@@ -34,6 +38,13 @@ class _Handler(SimpleHandler):
         headers = getattr(self, "headers", None)  # set by start_response
         if headers is not None:
             headers["Connection"] = "close"
+
+    answered = ""
+    """The status line's code once the response is done (wsgiref clears `status`)."""
+
+    def close(self) -> None:
+        self.answered = str(getattr(self, "status", "") or "").split(" ")[0]
+        super().close()
 
     def log_exception(self, exc_info: Any) -> None:
         pass  # the application logs its own failures (web.page_failed)
@@ -78,3 +89,6 @@ def serve_wsgi(request: BaseHTTPRequestHandler, app: WSGIApplication) -> None:
         handler.run(app)
     finally:
         request.close_connection = True
+    # The path only: a query may carry the page's token (?token=), which is never logged.
+    log.debug("web.request", method=request.command, path=urlsplit(request.path).path,
+              status=handler.answered)  # fmt: skip

@@ -1,4 +1,5 @@
-"""Each entity's last hour against what is usual for it, read with the rules' own code.
+"""Each entity's last hour, and the hour under way, against what is usual for it, read with
+the rules' own code.
 
 Volume: the hourly series from the rolled-up buckets (`warden.store.series.SeriesCache`) is
 judged by the volume detector (`warden.detect.volume.detect_volume_spike`) exactly as a
@@ -29,20 +30,27 @@ SHARE_DAYS = 7
 
 
 @dataclass(frozen=True)
-class EntityFigures:
-    """One entity's last complete hour (`hour_start`), with what is usual for it.
+class HourFigures:
+    """One hour bucket of an entity: mentions, what the baseline expected for the whole hour
+    (None while the detector warms up; `reason` says why), whether the volume detector calls
+    it unusual, and its negative share (0..1, None without scored mentions)."""
 
-    `expected` is None while the detector warms up (`reason` says why); shares are 0..1 and
-    None without scored mentions.
-    """
-
-    entity: str
-    hour_start: datetime
+    start: datetime
     count: float
     expected: float | None
     unusual: bool
     reason: str
     negative_share: float | None
+
+
+@dataclass(frozen=True)
+class EntityFigures:
+    """One entity's last complete hour and the hour under way (judged early, as the rules
+    judge a filling bucket), with its usual negative share (0..1, None without data)."""
+
+    entity: str
+    last: HourFigures
+    current: HourFigures
     usual_share: float | None
 
 
@@ -56,54 +64,49 @@ class Overview:
     def figures(self, session: Session, config: Config, now: datetime) -> list[EntityFigures]:
         """Figures of every configured entity, in config order."""
         n = steps_of(STEP)
-        size = n * BUCKET_SECONDS
-        complete = int(now.timestamp() // size) - 1
+        current = int(now.timestamp() // (n * BUCKET_SECONDS))
         out = []
         with self.lock:
             widest = max(history_span(VolumeParams()), timedelta(days=SHARE_DAYS))
             self.cache.refresh(session, now - widest - 2 * STEP)
             for entity in config.entities:
-                out.append(self._entity(entity.name, config, complete, n))
+                out.append(self._entity(entity.name, config, current, n))
         return out
 
     def _history(self, group: Group, metric: str, stop: int, span: int, n: int) -> Series:
         first = self.cache.first_index(group)
         lo = stop if first is None else min(stop, max(first // n, stop - span))
         values = self.cache.values(group, metric, lo, stop, n)
-        start = bucket_start(lo * n)
-        return Series(start, STEP, values)
+        return Series(bucket_start(lo * n), STEP, values)
 
-    def _entity(self, name: str, config: Config, complete: int, n: int) -> EntityFigures:
+    def _hour(self, group: Group, index: int, n: int, params: VolumeParams) -> HourFigures:
+        count = self.cache.values(group, "count", index, index + 1, n)[0]
+        negative = self.cache.values(group, "negative", index, index + 1, n)[0]
+        scored = self.cache.values(group, "scored", index, index + 1, n)[0]
+        expected, unusual, reason = None, False, "no mention seen yet"
+        if self.cache.first_index(group) is not None:
+            span = int(history_span(params) / STEP) + 1
+            history = self._history(group, "count", index, span, n)
+            decision = detect_volume_spike(history, count, params)
+            expected = None if decision.warming_up else decision.expected
+            unusual, reason = decision.fired, decision.reason
+        share = negative / scored if scored else None
+        return HourFigures(bucket_start(index * n), count, expected, unusual, reason, share)
+
+    def _entity(self, name: str, config: Config, current: int, n: int) -> EntityFigures:
         group = Group(name)
         params = VolumeParams(
             windows=(1,), baseline=BaselineParams(timezone=config.timezone_of(name))
         )
-        span = int(history_span(params) / STEP) + 1
-        count = self.cache.values(group, "count", complete, complete + 1, n)[0]
-        hour_start = bucket_start(complete * n)
-        if self.cache.first_index(group) is None:
-            expected, unusual, reason = None, False, "no mention seen yet"
-        else:
-            decision = detect_volume_spike(
-                self._history(group, "count", complete, span, n), count, params
-            )
-            expected = None if decision.warming_up else decision.expected
-            unusual, reason = decision.fired, decision.reason
-        negative = self.cache.values(group, "negative", complete, complete + 1, n)[0]
-        scored = self.cache.values(group, "scored", complete, complete + 1, n)[0]
         share_span = SHARE_DAYS * 24
         usual = baseline_share(
-            self._history(group, "negative", complete, share_span, n),
-            self._history(group, "scored", complete, share_span, n),
+            self._history(group, "negative", current - 1, share_span, n),
+            self._history(group, "scored", current - 1, share_span, n),
             SHARE_DAYS,
         )
         return EntityFigures(
             entity=name,
-            hour_start=hour_start,
-            count=count,
-            expected=expected,
-            unusual=unusual,
-            reason=reason,
-            negative_share=negative / scored if scored else None,
+            last=self._hour(group, current - 1, n, params),
+            current=self._hour(group, current, n, params),
             usual_share=usual,
         )

@@ -34,8 +34,24 @@ from warden.web.server import build_web_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "warden" / "demo" / "crisis.jsonl"
-NEGATIVE = ("bloqu", "arnaque", "scandal", "honte", "panne", "impossible", "down", "scam",
-            "locked", "frozen", "angry", "furious", "worst", "inadmissible", "fraude", "hack")  # fmt: skip
+NEGATIVE = (
+    "bloqu",
+    "arnaque",
+    "scandal",
+    "honte",
+    "panne",
+    "impossible",
+    "down",
+    "scam",
+    "locked",
+    "frozen",
+    "angry",
+    "furious",
+    "worst",
+    "inadmissible",
+    "fraude",
+    "hack",
+)
 POSITIVE = ("sympa", "decent", "merci", "great", "bravo", "top", "super")
 
 
@@ -56,8 +72,14 @@ def seed(db: Database, now: datetime) -> None:
             count = int(rate / 12 + (index % 3 == 0))
             negative = count // 5 + (index % 7 == 0)
             buckets[(entity, index, "demo", "fr")] = (
-                count, count, min(count, negative), count // 3, 0.0, 500 * count, 3 * count,
-            )  # fmt: skip
+                count,
+                count,
+                min(count, negative),
+                count // 3,
+                0.0,
+                500 * count,
+                3 * count,
+            )
     with db.session() as session:
         load_buckets(session, buckets, hour)
     rows = [json.loads(line) for line in SCENARIO.read_text(encoding="utf-8").splitlines()]
@@ -68,57 +90,105 @@ def seed(db: Database, now: datetime) -> None:
             if at > now:
                 at = now - timedelta(seconds=len(rows) - n)
             mention = Mention(
-                source="demo", external_id=row["id"],
+                source="demo",
+                external_id=row["id"],
                 url=f"https://social.example/{row['author']}/{row['id']}",
-                author_handle=row["author"], author_followers=row.get("followers"),
-                text=row["text"], text_key=f"demo-{row['id']}", lang=row.get("lang"),
-                published_at=at, fetched_at=at, likes=row.get("likes", 0),
-                reposts=row.get("reposts", 0), replies=row.get("replies", 0), scored=True,
-            )  # fmt: skip
+                author_handle=row["author"],
+                author_followers=row.get("followers"),
+                text=row["text"],
+                text_key=f"demo-{row['id']}",
+                lang=row.get("lang"),
+                published_at=at,
+                fetched_at=at,
+                likes=row.get("likes", 0),
+                reposts=row.get("reposts", 0),
+                replies=row.get("replies", 0),
+                scored=True,
+            )
             session.add(mention)
             session.flush()
-            session.add(MentionEntity(mention_id=mention.id, entity="Banque Exemple",
-                                      published_at=at))  # fmt: skip
+            session.add(
+                MentionEntity(mention_id=mention.id, entity="Banque Exemple", published_at=at)
+            )
             label = _label(row["text"])
             score = {"negative": -0.8, "neutral": 0.0, "positive": 0.7}[label]
-            session.add(Score(mention_id=mention.id, label=label, score=score, confidence=0.9,
-                              model="demo", scored_at=at))  # fmt: skip
+            session.add(
+                Score(
+                    mention_id=mention.id,
+                    label=label,
+                    score=score,
+                    confidence=0.9,
+                    model="demo",
+                    scored_at=at,
+                )
+            )
             ids.append(mention.id)
         negatives = [i for i, r in zip(ids, rows, strict=True) if _label(r["text"]) == "negative"]
-        session.add(Alert(
-            rule="banque-negative-surge", fingerprint="demo-1",
-            labels={"entity": "Banque Exemple"}, severity="critical", state="firing",
-            active_since=now - timedelta(minutes=25), fired_at=now - timedelta(minutes=20),
-            last_true_at=now, last_eval_at=now,
-            values={"negative": len(negatives), "count": len(rows), "share": 0.62,
+        session.add(
+            Alert(
+                rule="banque-negative-surge",
+                fingerprint="demo-1",
+                labels={"entity": "Banque Exemple"},
+                severity="critical",
+                state="firing",
+                active_since=now - timedelta(minutes=25),
+                fired_at=now - timedelta(minutes=20),
+                last_true_at=now,
+                last_eval_at=now,
+                values={
+                    "negative": len(negatives),
+                    "count": len(rows),
+                    "share": 0.62,
                     "expected": "18% negative",
                     "reason": f"{len(negatives)} negative of {len(rows)} mentions (62% vs usual "
-                              "18%): unusual"},
-            annotations={"summary": "Negative surge about Banque Exemple"},
-            evidence=negatives[-3:], escalation_level=0,
-        ))  # fmt: skip
-        session.add(Alert(
-            rule="concurrent-volume", fingerprint="demo-2", labels={"entity": "Concurrent Bank"},
-            severity="warning", state="resolved", active_since=now - timedelta(hours=6),
-            fired_at=now - timedelta(hours=6), resolved_at=now - timedelta(hours=4),
-            last_true_at=now - timedelta(hours=4), last_eval_at=now,
-            values={"count": 40, "expected": 12.0}, annotations={}, evidence=[],
-            escalation_level=0,
-        ))  # fmt: skip
-        session.add(Silence(
-            matchers=[{"name": "entity", "op": "=", "value": "Concurrent Bank"}],
-            starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3),
-            created_by="claire@example.com", comment="Press event, volume expected",
-            created_at=now - timedelta(hours=1),
-        ))  # fmt: skip
+                    "18%): unusual",
+                },
+                annotations={"summary": "Negative surge about Banque Exemple"},
+                evidence=negatives[-3:],
+                escalation_level=0,
+            )
+        )
+        session.add(
+            Alert(
+                rule="concurrent-volume",
+                fingerprint="demo-2",
+                labels={"entity": "Concurrent Bank"},
+                severity="warning",
+                state="resolved",
+                active_since=now - timedelta(hours=6),
+                fired_at=now - timedelta(hours=6),
+                resolved_at=now - timedelta(hours=4),
+                last_true_at=now - timedelta(hours=4),
+                last_eval_at=now,
+                values={"count": 40, "expected": 12.0},
+                annotations={},
+                evidence=[],
+                escalation_level=0,
+            )
+        )
+        session.add(
+            Silence(
+                matchers=[{"name": "entity", "op": "=", "value": "Concurrent Bank"}],
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=3),
+                created_by="claire@example.com",
+                comment="Press event, volume expected",
+                created_at=now - timedelta(hours=1),
+            )
+        )
         for name, failures in (("demo", 0), ("presse", 0), ("mastodon-banque", 3)):
-            session.add(SourceState(
-                source=name, last_poll_at=now - timedelta(minutes=1),
-                last_success_at=now - timedelta(minutes=1 if not failures else 42),
-                last_error_at=now - timedelta(minutes=1) if failures else None,
-                last_error="HTTP 503 from mastodon.example" if failures else None,
-                consecutive_failures=failures, items_last_poll=4, total_items=1834,
-            ))  # fmt: skip
+            session.add(
+                SourceState(
+                    source=name,
+                    last_poll_at=now - timedelta(minutes=1),
+                    last_success_at=now - timedelta(minutes=1 if not failures else 42),
+                    last_error_at=now - timedelta(minutes=1) if failures else None,
+                    last_error="HTTP 503 from mastodon.example" if failures else None,
+                    consecutive_failures=failures,
+                    items_last_poll=4,
+                    total_items=1834,
+                )
+            )
 
 
 def main() -> None:
@@ -130,18 +200,31 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="warden-screenshot-"))
     config_file = folder / "config.yaml"
-    config_file.write_text(yaml.safe_dump({
-        "database": {"url": f"sqlite:///{folder / 'warden.db'}"},
-        "web": {"port": 0, "language": args.lang},
-        "timezone": "Europe/Paris",
-        "entities": [{"name": "Banque Exemple"}, {"name": "Concurrent Bank", "kind": "competitor"}],
-        "sources": [
-            {"type": "demo", "name": "demo"},
-            {"type": "rss", "name": "presse", "url": "https://presse.example/rss"},
-            {"type": "mastodon", "name": "mastodon-banque", "base_url": "https://mastodon.example",
-             "hashtag": "banqueexemple"},
-        ],
-    }, allow_unicode=True), encoding="utf-8")  # fmt: skip
+    config_file.write_text(
+        yaml.safe_dump(
+            {
+                "database": {"url": f"sqlite:///{folder / 'warden.db'}"},
+                "web": {"port": 0, "language": args.lang},
+                "timezone": "Europe/Paris",
+                "entities": [
+                    {"name": "Banque Exemple"},
+                    {"name": "Concurrent Bank", "kind": "competitor"},
+                ],
+                "sources": [
+                    {"type": "demo", "name": "demo"},
+                    {"type": "rss", "name": "presse", "url": "https://presse.example/rss"},
+                    {
+                        "type": "mastodon",
+                        "name": "mastodon-banque",
+                        "base_url": "https://mastodon.example",
+                        "hashtag": "banqueexemple",
+                    },
+                ],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     config = load_config(config_file)
     db = Database(config.database_url)
     db.upgrade()

@@ -7,6 +7,7 @@ the pages as a browser would (HTML without JavaScript).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -85,6 +86,7 @@ def test_overview_shows_volume_against_baseline_alerts_silences_and_sources(
     assert "60%" in acme or "50%" in acme  # negative share of the last hour...
     assert "usual 20%" in acme  # ...against the usual 20 %
     assert 'class="unusual"' in row.group(1)
+    assert "This hour so far" in text and "from 09:00 UTC" in acme  # the hour under way
     assert 'src="/charts/entity/Acme.png?spark=1"' in row.group(1)
     # Globex has no history: said so, not a made-up baseline.
     assert "baseline still learning" in text_of(page.text.split('data-entity="Globex"')[1])
@@ -237,3 +239,15 @@ def test_chart_images_of_alerts_and_entities(web: WebServer, store: Database) ->
     assert spark.status_code == 200 and spark.content.startswith(b"\x89PNG")
     assert get(web, "/charts/entity/Initech.png").status_code == 404  # not a watched entity
     assert get(web, "/charts/alert/999.png").status_code == 404
+
+
+def test_an_open_live_stream_ends_when_the_listener_stops(config: Config, store: Database) -> None:
+    web = start_web(config, store, SimulatedClock(NOW))
+    started = time.monotonic()
+    with httpx.stream("GET", web.url + "/stream/events", timeout=10) as response:
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 3000"
+        web.stop()
+        rest = list(lines)  # ends: the generator saw the stop, the connection closed
+    assert time.monotonic() - started < 5
+    assert not any(line.startswith("data:") for line in rest)

@@ -138,3 +138,43 @@ def test_pages_forbid_foreign_scripts_by_policy(
     assert f"script-src 'nonce-{nonce}'" in policy and "default-src 'none'" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_hostile_mention_pushed_to_a_webhook_is_shown_as_text(tmp_path: Path) -> None:
+    hook = {
+        "type": "webhook",
+        "name": "push",
+        "token": "hook-token-123456",
+        "fields": {"text_format": "plain"},
+    }
+    config = write_config(tmp_path, sources=[hook])
+    db = Database(config.database_url)
+    db.upgrade()
+    server = start_web(config, db, SimulatedClock(NOW))
+    try:
+        pushed = httpx.post(
+            server.url + "/hooks/push",
+            headers={"Authorization": "Bearer hook-token-123456"},
+            json={
+                "mentions": [
+                    {
+                        "id": "evil-1",
+                        "text": "Acme " + HOSTILE_TEXT,
+                        "url": "javascript:alert(1)",
+                        "author": {"handle": HOSTILE_AUTHOR, "followers": 5},
+                        "published_at": NOW.isoformat(),
+                    }
+                ]
+            },
+        )
+        assert pushed.status_code == 200 and pushed.json()["accepted"] == 1, pushed.text
+        page = httpx.get(server.url + "/stream?entity=Acme", timeout=10)
+    finally:
+        server.stop()
+        db.dispose()
+    found = assert_inert(page.text)
+    visible = html.unescape("".join(found.text))
+    assert "Acme <script>alert(1)</script> and <img src=x onerror=alert(2)>" in visible
+    assert "<https://evil.example|click> or [x](javascript:alert(1))" in visible
+    assert HOSTILE_AUTHOR in visible
+    assert not [a for tag, a in found.tags if tag == "a" and "javascript" in str(a)]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -122,9 +123,10 @@ def create_app(
     @app.context_processor
     def _globals() -> dict[str, Any]:
         def other_language() -> str:
-            args = {k: v for k, v in request.args.items() if k not in ("lang", "token")}
-            args["lang"] = PAGE_PHRASES[g.lang]["other_lang"]
-            return request.path + "?" + "&".join(f"{k}={_quote(v)}" for k, v in args.items())
+            """This page in the other language (same filters)."""
+            args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "token")]
+            args.append(("lang", PAGE_PHRASES[g.lang]["other_lang"]))
+            return request.path + "?" + urlencode(args)
 
         return {"t": g.t, "nonce": g.nonce, "lang": g.lang, "other_language": other_language}
 
@@ -149,9 +151,3 @@ def create_app(
     app.register_blueprint(live.blueprint)
     app.register_blueprint(charts.blueprint)
     return app
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="")

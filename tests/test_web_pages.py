@@ -168,6 +168,7 @@ def test_alert_detail_shows_values_reasons_evidence_state_and_chart(
     assert "acme-volume" in text and "critical" in text
     assert "120 mentions in the last 1h vs 24 expected" in text
     assert "Acme mentions jumped" in text
+    assert "Mentions 120" in text and "Expected 24" in text  # the values, labelled
     assert "acknowledged by alice@example.com" in text
     assert "silenced by silence #1" in text
     assert "Acme lost my parcel" in text and "@pat" in text

@@ -6,6 +6,8 @@ percentages, durations, times in a zone) with the page's own phrases; templates 
 
 from __future__ import annotations
 
+from typing import Any
+
 from warden.notify.words import Words
 
 PAGE_PHRASES: dict[str, dict[str, str]] = {
@@ -108,6 +110,26 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "mentions": "mentions",
         "mentions_one": "mention",
         "page_failed": "The page could not be built",
+        "value_count": "Mentions",
+        "value_observed": "Observed",
+        "value_expected": "Expected",
+        "value_baseline": "Usual",
+        "value_share": "Negative share",
+        "value_negative": "Negative mentions",
+        "value_probability": "Chance by normal variation",
+        "value_threshold": "Threshold",
+        "value_window": "Window",
+        "value_step": "Bucket",
+        "value_engagement": "Engagement",
+        "value_reach": "Reach",
+        "value_scored": "Scored",
+        "value_terms": "Terms",
+        "value_matches": "Matches",
+        "value_followers": "Followers",
+        "value_author": "Author",
+        "value_source": "Source",
+        "value_silent_for": "Silent for",
+        "value_mean": "Mean",
     },
     "fr": {
         "title": "État de Warden",
@@ -208,6 +230,26 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "mentions": "mentions",
         "mentions_one": "mention",
         "page_failed": "La page n’a pas pu être construite",
+        "value_count": "Mentions",
+        "value_observed": "Observé",
+        "value_expected": "Attendu",
+        "value_baseline": "Habituel",
+        "value_share": "Part négative",
+        "value_negative": "Mentions négatives",
+        "value_probability": "Probabilité par variation normale",
+        "value_threshold": "Seuil",
+        "value_window": "Fenêtre",
+        "value_step": "Intervalle",
+        "value_engagement": "Engagement",
+        "value_reach": "Portée",
+        "value_scored": "Évaluées",
+        "value_terms": "Termes",
+        "value_matches": "Correspondances",
+        "value_followers": "Abonnés",
+        "value_author": "Auteur",
+        "value_source": "Source",
+        "value_silent_for": "Silencieuse depuis",
+        "value_mean": "Moyenne",
     },
 }
 
@@ -218,3 +260,18 @@ class PageWords(Words):
     def __init__(self, language: str = "en", timezone: str = "UTC") -> None:
         super().__init__(language, timezone)
         self.phrases = {**self.phrases, **PAGE_PHRASES[self.language]}
+
+    def value_name(self, key: str) -> str:
+        """The label of an alert value (`count`, `expected`, ...); unknown keys as written."""
+        return self.phrases.get(f"value_{key}", key)
+
+    def value(self, key: str, value: Any) -> str:
+        """An alert value written for a reader: shares as percentages, probabilities as odds,
+        numbers with separators, anything else as text."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if key == "share":
+            return self.percent(value)
+        if key in ("probability", "threshold"):
+            return self.odds(value)
+        return self.number(value)

@@ -41,7 +41,7 @@ def test_lookup_groups_results_by_source_with_sentiment(tmp_path: Path, server: 
     groups = re.findall(r"<h3>\s*([^<\s]+)", page.text)
     assert groups[0] == "stored" and {"bsky-acme", "hn-acme"} <= set(groups)
     stored = text.split("stored", 1)[1].split("x-acme", 1)[0]
-    assert "Acme Bank ferme trois agences" in stored and "négatif 100 %" in stored
+    assert "Acme Bank ferme trois agences" in stored and "négative 100 %" in stored
     assert "Acme Bank <script>alert(1)</script> is terrible" in text
     assert "<script>alert(1)" not in page.text
     assert 'value="Acme Bank"' in page.text  # the box keeps the name

@@ -184,7 +184,7 @@ def test_french_labels_and_times_in_the_configured_zone(tmp_path: Path) -> None:
     web = start_web(config, db, SimulatedClock(NOW))
     try:
         stream = text_of(get(web, "/stream").text)
-        assert "Flux en direct" in stream and "négatif" in stream
+        assert "Flux en direct" in stream and "négative" in stream
         assert "2026-03-02 10:00 CET" in stream  # 09:00 UTC, shown on Paris time
         english = text_of(get(web, "/stream?lang=en").text)
         assert "Live stream" in english and "Flux en direct" not in english

@@ -28,6 +28,8 @@ from web_helpers import (
 from warden.clock import SimulatedClock
 from warden.config import Config
 from warden.store.db import Database
+from warden.web.pages import TEMPLATES
+from warden.web.pages.words import PAGE_PHRASES, PageWords
 from warden.web.server import WebServer
 
 
@@ -109,6 +111,7 @@ def test_stream_lists_newest_first_with_filters(web: WebServer, store: Database)
     assert page.status_code == 200
     assert text.index("Acme support is terrible") < text.index("Globex outage again")
     assert text.index("Globex outage again") < text.index("old neutral news")
+    assert "<th>Time</th>" in page.text
     assert "98,765" in text and "kim" in text and "toots" in text and "negative" in text
     assert 'href="/stream?"' in page.text or 'id="refresh"' in page.text  # refresh without JS
 
@@ -252,3 +255,15 @@ def test_an_open_live_stream_ends_when_the_listener_stops(config: Config, store:
         rest = list(lines)  # ends: the generator saw the stop, the connection closed
     assert time.monotonic() - started < 5
     assert not any(line.startswith("data:") for line in rest)
+
+
+def test_every_label_exists_in_both_languages_and_reads_as_a_label() -> None:
+    english, french = PAGE_PHRASES["en"], PAGE_PHRASES["fr"]
+    assert set(english) == set(french)
+    # A phrase named like a formatter method would be shadowed by it in templates (t.time).
+    formatter = {name for name in dir(PageWords("en")) if not name.startswith("_")}
+    assert not set(english) & formatter
+    used: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"\bt\.([a-z_]+)\b(?!\()", template.read_text(encoding="utf-8")))
+    assert used <= set(english) | formatter, used - set(english) - formatter

@@ -23,7 +23,6 @@ from werkzeug.exceptions import HTTPException
 from warden.clock import Clock
 from warden.config import Config
 from warden.log import get_logger
-from warden.notify.escape import neutralise, web_url
 from warden.store.db import Database
 from warden.web.pages import auth
 from warden.web.pages.overview import Overview
@@ -87,8 +86,6 @@ def create_app(
     `scorer()` the sentiment scorer look-ups use (None: results are not scored)."""
     app = Flask("warden.web.pages", template_folder=str(TEMPLATES), static_folder=None)
     app.jinja_env.autoescape = True
-    app.jinja_env.filters["web_url"] = web_url
-    app.jinja_env.filters["clean"] = lambda text: neutralise(str(text or ""))
     app.extensions["warden"] = PageContext(config, db, clock, stopping, scorer=scorer)
 
     @app.before_request

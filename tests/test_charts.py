@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import struct
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alerting_helpers import add_alert
+from charts_helpers import HOUR, SURGE, seed_volume
 from matplotlib.dates import date2num
 from matplotlib.text import Text
 from rules_helpers import add_mention
@@ -18,53 +18,15 @@ from warden.charts.draw import alert_chart_png, chart_figure, sparkline_png
 from warden.detect.series import Series
 from warden.detect.volume import detect_volume_spike
 from warden.store.db import Database
-from warden.store.models import Alert, SeriesBucket
+from warden.store.models import Alert
 from warden.store.rollup import roll_up
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 """Half way through the 14:00 bucket: the chart's last bucket is still filling."""
-HOUR = timedelta(hours=1)
-SURGE = 150
-
-
-def _usual(at: datetime, rng: random.Random) -> int:
-    """A daily rhythm: quiet nights, busy afternoons, with noise."""
-    return max(0, round((8 if at.hour < 7 else 30) + rng.gauss(0, 3)))
 
 
 def _seed(db: Database, entity: str = "Acme", days: int = 10) -> dict[datetime, tuple[int, int]]:
-    """Hourly counts (and negatives) for `days` days before NOW, written as rolled-up buckets
-    split over two sources; the last three hours surge. Returns (count, negative) per hour."""
-    rng = random.Random(7)
-    start = NOW.replace(minute=0) - timedelta(days=days)
-    seeded: dict[datetime, tuple[int, int]] = {}
-    with db.session() as session:
-        at = start
-        while at <= NOW:
-            count = SURGE if at >= NOW.replace(minute=0) - 2 * HOUR else _usual(at, rng)
-            negative = count // 3 if count == SURGE else count // 10
-            seeded[at] = (count, negative)
-            # Two sources, two 5-minute buckets in the hour: the chart sums them all.
-            for source, minutes, part in (("news", 0, count // 2), ("x", 25, count - count // 2)):
-                neg = negative // 2 if source == "news" else negative - negative // 2
-                session.add(
-                    SeriesBucket(
-                        entity=entity,
-                        bucket_start=at + timedelta(minutes=minutes),
-                        source=source,
-                        lang="",
-                        count=part,
-                        scored=part,
-                        negative=neg,
-                        positive=0,
-                        sentiment_sum=0.0,
-                        reach=0,
-                        engagement=0,
-                        revision=1,
-                    )
-                )
-            at += HOUR
-    return seeded
+    return seed_volume(db, NOW, entity, days)
 
 
 def _fire(db: Database, fired: datetime, resolved: datetime | None = None, **kw: object) -> int:
@@ -80,12 +42,13 @@ def _fire(db: Database, fired: datetime, resolved: datetime | None = None, **kw:
 
 
 def test_an_alert_chart_holds_the_seeded_counts_the_detectors_baseline_and_its_firing(
-    sqlite_db: Database,
+    db: Database,
 ) -> None:
-    seeded = _seed(sqlite_db)
+    """On SQLite and PostgreSQL alike."""
+    seeded = _seed(db)
     fired = NOW - 2 * HOUR + timedelta(minutes=10)
-    alert_id = _fire(sqlite_db, fired)
-    with sqlite_db.session() as session:
+    alert_id = _fire(db, fired)
+    with db.session() as session:
         data = alert_window(session, alert_id, NOW)
     assert isinstance(data, AlertChartData)
     assert (data.rule, data.labels, data.state) == ("acme-volume", {"entity": "Acme"}, "firing")
@@ -159,14 +122,15 @@ def test_an_entity_chart_shows_every_alert_of_the_entity_and_no_other(
     assert len(empty.times) == 48
 
 
-def test_chart_counts_follow_the_rollup_of_real_mentions(sqlite_db: Database) -> None:
+def test_chart_counts_follow_the_rollup_of_real_mentions(db: Database) -> None:
+    """On SQLite and PostgreSQL alike."""
     at = datetime(2026, 3, 10, 9, 12, tzinfo=UTC)
-    add_mention(sqlite_db, "Acme", at, label="negative")
-    add_mention(sqlite_db, "Acme", at + timedelta(minutes=30), label="positive", source="x")
-    add_mention(sqlite_db, "Acme", at + 2 * HOUR, label="negative")
-    with sqlite_db.session() as session:
+    add_mention(db, "Acme", at, label="negative")
+    add_mention(db, "Acme", at + timedelta(minutes=30), label="positive", source="x")
+    add_mention(db, "Acme", at + 2 * HOUR, label="negative")
+    with db.session() as session:
         roll_up(session, NOW)
-    with sqlite_db.session() as session:
+    with db.session() as session:
         chart = entity_window(session, "Acme", NOW, hours=12)
     by_hour = dict(zip(chart.times, zip(chart.counts, chart.negatives, strict=True), strict=True))
     assert by_hour[datetime(2026, 3, 10, 9, tzinfo=UTC)] == (2, 1)
@@ -263,3 +227,30 @@ def test_the_sparkline_is_a_small_png(sqlite_db: Database) -> None:
     png = sparkline_png(chart)
     assert _png_size(png) == (160, 40)
     assert len(png) < 20_000
+
+
+def test_charts_drawn_in_parallel_threads_are_each_whole(sqlite_db: Database) -> None:
+    """The daemon draws e-mail charts and the status page serves them from several threads:
+    no shared figure state, so each drawing is what it would be alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _seed(sqlite_db)
+    alert_id = _fire(sqlite_db, NOW - 2 * HOUR)
+    with sqlite_db.session() as session:
+        data = alert_window(session, alert_id, NOW)
+        entity = entity_window(session, "Acme", NOW)
+    assert data is not None
+    alone = {
+        "en": alert_chart_png(data, "en", "UTC"),
+        "fr": alert_chart_png(entity, "fr", "Europe/Paris"),
+    }
+    jobs = ["en", "fr"] * 4
+
+    def draw(language: str) -> bytes:
+        if language == "en":
+            return alert_chart_png(data, "en", "UTC")
+        return alert_chart_png(entity, "fr", "Europe/Paris")
+
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(draw, jobs))
+    assert all(png == alone[language] for png, language in zip(drawn, jobs, strict=True))

@@ -93,7 +93,9 @@ class Daemon(SelfReport, Reloading):
         self._reload_lock = threading.Lock()
         self.matcher = matcher_from_settings(config.entities)
         self.http = HttpFetcher()
-        self.dispatcher = Dispatcher(self.db, config.receivers, config.notifications, self.clock)
+        self.dispatcher = Dispatcher(
+            self.db, config.receivers, config.notifications, self.clock, self.entity_timezone
+        )
         self.scheduler = BackgroundScheduler(
             executors={
                 "default": ThreadPoolExecutor(config.daemon.workers),

@@ -63,6 +63,10 @@ class Reloading:
     _rules_signature: str
     _reload_lock: threading.Lock
 
+    def entity_timezone(self, entity: str) -> str:
+        """The entity's time zone in the current configuration (it follows reloads)."""
+        return self.config.timezone_of(entity)
+
     def summary_or_reason(self) -> str:
         raise NotImplementedError
 
@@ -120,7 +124,11 @@ class Reloading:
                 self.web.health = health_report(self.db, list(self.config.sources), self.clock)
             if {"receivers", "notifications"} & set(changes.applied):
                 self.dispatcher = Dispatcher(
-                    self.db, self.config.receivers, self.config.notifications, self.clock
+                    self.db,
+                    self.config.receivers,
+                    self.config.notifications,
+                    self.clock,
+                    self.entity_timezone,
                 )
             self._reschedule(old)
             if "logging" in changes.applied:

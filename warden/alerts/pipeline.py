@@ -27,6 +27,7 @@ from warden.alerts.routing import receivers_for
 from warden.config import Config, ReceiverSettings
 from warden.log import get_logger
 from warden.notify.channels import channel_for
+from warden.notify.links import with_links
 from warden.notify.message import MessageView, alert_view
 from warden.notify.outbox import enqueue
 from warden.notify.render import Rendered, Renderer
@@ -226,7 +227,11 @@ def message_for(
 ) -> MessageView:
     """The message data for `alerts`, in `words`' language."""
     limit = config.notifications.top_mentions
-    views = [alert_view(a, ruleset.get(a.rule), _quoted(session, a, limit), words) for a in alerts]
+    public = config.web.public_url
+    views = [
+        with_links(alert_view(a, ruleset.get(a.rule), _quoted(session, a, limit), words), public)
+        for a in alerts
+    ]
     return MessageView(kind, views, config.notifications.details_url)
 
 

@@ -52,6 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
         "time": "Time ({zone})",
         "learning": "Baseline still learning what is usual (warming up)",
         "days": "Mon Tue Wed Thu Fri Sat Sun",
+        "alt": "Mentions of {entity} over the last {hours} h, against the expected volume",
     },
     "fr": {
         "mentions": "Mentions",
@@ -66,6 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
         "time": "Heure ({zone})",
         "learning": "Référence encore en apprentissage (mise en route)",
         "days": "lun. mar. mer. jeu. ven. sam. dim.",
+        "alt": "Mentions de {entity} sur les dernières {hours} h, face au volume attendu",
     },
 }
 """Every word a chart shows, per language (``en`` when the language is not listed)."""
@@ -82,6 +84,14 @@ SPARK_DPI = 100
 def words_for(language: str) -> dict[str, str]:
     """The chart's words in ``language`` (``en`` or ``fr``; anything else gives English)."""
     return WORDS.get(language, WORDS["en"])
+
+
+def chart_alt(data: ChartData | AlertChartData, language: str = "en") -> str:
+    """A sentence saying what the chart shows, for the ``alt`` text of an image (raw text:
+    the entity name is not escaped here)."""
+    chart = data.chart if isinstance(data, AlertChartData) else data
+    hours = round(len(chart.times) * chart.step.total_seconds() / 3600)
+    return words_for(language)["alt"].format(entity=chart.entity, hours=hours)
 
 
 def _nan(values: Sequence[float | None]) -> list[float]:
@@ -179,7 +189,9 @@ def chart_figure(data: ChartData | AlertChartData, language: str = "en", tz: str
         )  # fmt: skip
     firing = _firing_spans(chart)
     for a, b in firing:
+        # Shaded behind the bars, and a solid strip along the top that no bar hides.
         ax.axvspan(a, b, color=COLOURS["firing"], alpha=0.3, linewidth=0, zorder=1.5)
+        ax.axvspan(a, b, ymin=0.97, color=COLOURS["firing"], linewidth=0, zorder=4)
     # Bars a little narrower than their bucket, centred in it: buckets stay apart.
     centres = [x + width / 2 for x in lefts]
     bars = {"width": width * 0.86, "align": "center", "zorder": 2}

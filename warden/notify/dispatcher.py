@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 from warden.clock import Clock
 from warden.config import NotificationSettings, ReceiverSettings
 from warden.log import get_logger
-from warden.notify.channels import channel_for
+from warden.notify.channels import Channel, channel_for
+from warden.notify.charts import draw_charts, embed_charts, marked_alerts, strip_markers
+from warden.notify.email import InlineImage
 from warden.notify.outbox import enqueue_fallback
 from warden.notify.send import Envelope, Outcome, send
 from warden.store.db import Database
@@ -64,11 +66,15 @@ class Dispatcher:
         receivers: Sequence[ReceiverSettings],
         settings: NotificationSettings,
         clock: Clock,
+        entity_timezone: Callable[[str], str] | None = None,
     ) -> None:
+        """``entity_timezone``: an entity's IANA zone (``Config.timezone_of``), the clock of
+        the baselines the charts of e-mails show; UTC for every entity without it."""
         self.db = db
         self.receivers = {r.name: r for r in receivers}
         self.settings = settings
         self.clock = clock
+        self.entity_timezone = entity_timezone
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
 
     def _blocked(self, session: Session, row: Notification) -> bool:
@@ -227,17 +233,39 @@ class Dispatcher:
         if row.target >= len(receiver.urls):
             return Outcome(f"receiver {row.receiver!r} has no URL number {row.target + 1} any more")
         url = receiver.urls[row.target]
+        channel = channel_for(url, receiver.kind)
+        html, images = self._with_charts(row.body_html, channel, receiver)
         envelope = Envelope(
             title=row.title,
             body=row.body,
-            html=row.body_html,
+            html=html,
             severity=row.severity,
             kind=row.kind,
             idempotency_key=row.idempotency_key,
+            images=images,
         )
-        return send(
-            url, channel_for(url, receiver.kind), envelope, receiver.timeout.total_seconds()
+        return send(url, channel, envelope, receiver.timeout.total_seconds())
+
+    def _with_charts(
+        self, html: str | None, channel: Channel, receiver: ReceiverSettings
+    ) -> tuple[str | None, tuple[InlineImage, ...]]:
+        """The HTML with the charts it marks drawn now and carried inline (e-mail), or without
+        the markers (other channels). A chart that fails is left out: the message goes."""
+        if html is None:
+            return None, ()
+        wanted = marked_alerts(html)
+        if not wanted or channel.kind != "email":
+            return strip_markers(html), ()
+        drawn = draw_charts(
+            self.db,
+            wanted,
+            self.clock.now(),
+            receiver.language,
+            receiver.timezone,
+            self.entity_timezone,
+            receiver.name,
         )
+        return embed_charts(html, drawn)
 
     def pending_count(self) -> int:
         with self.db.session() as session:

@@ -1,5 +1,9 @@
 """E-mail as a real multipart message: a plain-text part with its lines, and an HTML part.
 
+Images the HTML shows (an alert's chart) travel inside the message, not behind a link that a
+mail client would block: the HTML part becomes multipart/related with each image as a part
+whose Content-ID the HTML refers to (``<img src="cid:...">``, RFC 2392).
+
 apprise reads the `mailto://` / `mailtos://` URL (server, port, security, login, sender and
 recipients, exactly as for its own e-mail plugin); the message itself is built with the
 standard library so both parts are Warden's own renderings, not one derived from the other.
@@ -9,6 +13,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
@@ -18,6 +24,17 @@ import apprise
 
 class EmailError(Exception):
     """The message could not be handed to the SMTP server (the text says why)."""
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image carried in the message: ``cid`` is its Content-ID without the angle brackets
+    (``chart-12@warden``; the HTML shows it as ``cid:chart-12@warden``), ``data`` its bytes."""
+
+    cid: str
+    data: bytes
+    subtype: str = "png"
+    filename: str | None = None
 
 
 def _address(entry: Any) -> str:
@@ -35,9 +52,15 @@ def _plugin(url: str) -> Any:
 
 
 def build_email(
-    url: str, subject: str, text: str, html: str | None, message_id: str | None = None
+    url: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    message_id: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> tuple[EmailMessage, str, list[str]]:
-    """(message, envelope sender, envelope recipients) for `url`; both parts when `html`."""
+    """(message, envelope sender, envelope recipients) for `url`; both parts when `html`, and
+    `images` related to the HTML part (ignored without it)."""
     plugin = _plugin(url)
     targets = [t[1] if isinstance(t, tuple | list) else str(t) for t in plugin.targets]
     if not targets:
@@ -55,6 +78,17 @@ def build_email(
     message.set_content(text, subtype="plain", charset="utf-8")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8")
+        part = message.get_body(preferencelist=("html",))
+        for image in images:
+            assert part is not None  # the HTML part was just added
+            part.add_related(
+                image.data,
+                maintype="image",
+                subtype=image.subtype,
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=image.filename,
+            )
     recipients = targets + sorted(plugin.cc) + sorted(plugin.bcc)
     return message, sender, recipients
 
@@ -66,13 +100,14 @@ def send_email(
     html: str | None,
     timeout: float,
     message_id: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> None:
     """Send one message through the server of `url`; raise EmailError saying why not.
 
     `message_id` (an idempotency key made into a Message-ID) lets mail clients fold a copy
     re-sent after a crash into the first one.
     """
-    message, sender, recipients = build_email(url, subject, text, html, message_id)
+    message, sender, recipients = build_email(url, subject, text, html, message_id, images)
     plugin = _plugin(url)
     context = ssl.create_default_context()
     if not plugin.verify_certificate:

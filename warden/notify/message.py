@@ -63,6 +63,8 @@ class AlertView:
     lasted: str | None = None  # how long it fired, written for the reader ("1 h 10 min")
     ack_command: str = ""  # `warden ack <short>`, as every channel prints it
     silence_command: str = ""  # a `warden silence add ...` that runs as printed
+    page_url: str | None = None  # the alert on the status page (web.public_url), if set
+    chart_url: str | None = None  # its chart image on the status page, if set
 
 
 @dataclass(frozen=True)

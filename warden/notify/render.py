@@ -23,6 +23,7 @@ import markupsafe
 from warden.log import get_logger
 from warden.notify import escape
 from warden.notify.channels import CHANNELS, Channel, Kind
+from warden.notify.charts import strip_markers
 from warden.notify.message import AlertView, MessageView, alert_view
 from warden.notify.words import Words
 from warden.rules.schema import Rule
@@ -184,6 +185,8 @@ class Renderer:
                 keep -= 1
             else:
                 shown -= 1
+        # Only an e-mail's HTML part carries charts: an HTML chat body keeps no chart marker.
+        body = strip_markers(body)
         if len(body) > limit:
             marker = f"\n… ({words.cut})"
             body = body[: max(0, limit - len(marker))].rstrip() + marker

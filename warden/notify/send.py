@@ -19,7 +19,7 @@ import apprise
 
 from warden.log import mask_secrets
 from warden.notify.channels import IDEMPOTENT_SCHEMES, Channel, scheme_of
-from warden.notify.email import EmailError, send_email
+from warden.notify.email import EmailError, InlineImage, send_email
 from warden.notify.local_schemas import register_local_schemas
 
 _NOTIFY_TYPES = {
@@ -84,6 +84,8 @@ class Envelope:
     severity: str
     kind: str
     idempotency_key: str
+    images: tuple[InlineImage, ...] = ()
+    """Images the HTML part shows by Content-ID (e-mail only)."""
 
 
 def with_timeout(url: str, seconds: float, key: str | None = None) -> str:
@@ -139,6 +141,7 @@ def send(url: str, channel: Channel, envelope: Envelope, timeout: float) -> Outc
                     envelope.html,
                     timeout,
                     message_id=f"<{envelope.idempotency_key.replace(':', '.')}@warden>",
+                    images=envelope.images,
                 )
             except EmailError as exc:
                 timed_out = isinstance(exc.__cause__, TimeoutError)

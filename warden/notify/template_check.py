@@ -53,6 +53,8 @@ def sample_message() -> MessageView:
         sentiment={"negative": 1},
         ack_command=ack_command("0123456789ab"),
         silence_command=silence_command("0123456789ab", Words()),
+        page_url="https://warden.example.com/alerts/1",
+        chart_url="https://warden.example.com/charts/alert/1.png",
     )
     return MessageView("firing", [alert])
 

@@ -9,6 +9,7 @@ the store holds about the watched entities, so off the loopback interface it mus
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -77,11 +78,31 @@ class WebSettings(_Section):
         "top-level timezone.",
         examples=["Europe/Paris"],
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Address at which readers reach the status page (behind your proxy), "
+        "without a trailing slash. Set, chat messages (Slack, Discord, Telegram, Markdown) "
+        "and e-mails link each alert to {public_url}/alerts/<id> and to its chart, "
+        "{public_url}/charts/alert/<id>.png. Unset: no links.",
+        examples=["https://warden.example.com"],
+    )
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str | None) -> str | None:
         return None if v is None else check_zone(v)
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        url = v.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url, re.IGNORECASE):
+            raise ValueError(
+                f"{v!r} is not an http(s) address (expected e.g. https://warden.example.com)"
+            )
+        return url
 
 
 def is_loopback(host: str) -> bool:

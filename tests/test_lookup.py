@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 from lookup_helpers import Platforms, platforms, store, write_config
-from sentiment_helpers import single_torch_thread
+from sentiment_helpers import CountingBackend, single_torch_thread
 from source_servers import EPOCH, FakeServer
 
 from warden.clock import SimulatedClock
@@ -49,7 +49,12 @@ def test_every_platform_is_searched_for_the_name_and_place(
     _fill(fakes)
     config = load_config(write_config(tmp_path, fakes.server.url))
     query = LookupQuery("Acme Bank", kind="company", place="Lyon")
-    result = run_lookup(config, None, query, scorer, sim_clock)
+    backend, scorer.backend = scorer.backend, CountingBackend(scorer.backend)
+    try:
+        result = run_lookup(config, None, query, scorer, sim_clock)
+        assert scorer.backend.calls == [6]  # every found text in one batch
+    finally:
+        scorer.backend = backend
 
     phrase = '"Acme Bank" Lyon'
     x = fakes.query_of("/2/tweets/search/recent")
@@ -79,7 +84,9 @@ def test_every_platform_is_searched_for_the_name_and_place(
     assert by_source["x-acme"].sentiment_score < 0
     assert by_source["bsky-acme"].sentiment == "positive"
     assert by_source["x-acme"].followers == 100 and by_source["x-acme"].author == "user1"
-    assert by_source["google-news"].url == "https://paper.example/a1"
+    news_item = by_source["google-news"]
+    assert news_item.url == "https://paper.example/a1" and news_item.author == "Paper"
+    assert (news_item.title, news_item.text) == ("Acme Bank ouvre à Lyon",) * 2
     assert result.sentiment_model is not None and "tiny-sentiment" in result.sentiment_model
     assert result.total == 6
 
@@ -129,11 +136,11 @@ def test_a_source_slower_than_the_timeout_is_reported_without_waiting_for_it(
 
 
 def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_sentiment(
-    tmp_path: Path, fakes: Platforms, sqlite_db: Database, sim_clock: SimulatedClock
+    tmp_path: Path, fakes: Platforms, db: Database, sim_clock: SimulatedClock
 ) -> None:
     day = datetime(2026, 11, 1, tzinfo=UTC)
     store(
-        sqlite_db,
+        db,
         [
             ("Rencontre avec Jérôme Martin à Lyon", day, "positive", 0.7),
             (
@@ -151,7 +158,7 @@ def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_senti
     query = LookupQuery(
         "Jérôme Martin", kind="person", place="Lyon", sources=("stored", "google-news")
     )
-    result = run_lookup(config, sqlite_db, query, None, sim_clock)
+    result = run_lookup(config, db, query, None, sim_clock)
 
     assert [g.source for g in result.groups] == ["stored", "google-news"]
     stored = result.groups[0]
@@ -169,14 +176,14 @@ def test_stored_mentions_naming_the_name_are_found_newest_first_with_their_senti
 
 
 def test_a_watched_entity_is_read_from_its_stored_mentions(
-    tmp_path: Path, fakes: Platforms, sqlite_db: Database, sim_clock: SimulatedClock
+    tmp_path: Path, fakes: Platforms, db: Database, sim_clock: SimulatedClock
 ) -> None:
     day = datetime(2026, 11, 1, tzinfo=UTC)
-    store(sqlite_db, [("La banque ferme", day, "negative", -0.5)], entity="Acme")
-    store(sqlite_db, [("Acme, unrelated but not tagged", day, None, None)])
+    store(db, [("La banque ferme", day, "negative", -0.5)], entity="Acme")
+    store(db, [("Acme, unrelated but not tagged", day, None, None)])
     config = load_config(write_config(tmp_path, fakes.server.url))
     query = LookupQuery("acme", sources=("stored",))
-    result = run_lookup(config, sqlite_db, query, None, sim_clock)
+    result = run_lookup(config, db, query, None, sim_clock)
     assert [i.text for i in result.groups[0].items] == ["La banque ferme"]
 
 

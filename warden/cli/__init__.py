@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "warden.cli.rules_test",
     "warden.cli.backtest",
     "warden.cli.alerts",
+    "warden.cli.lookup",
 ]
 """Modules whose `register()` adds sub-commands, in the order `warden --help` lists them."""
 

@@ -35,6 +35,8 @@ class LookupQuery:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ValueError("the name to look up is empty")
+        if self.kind not in (None, "person", "company"):
+            raise ValueError(f"the kind is person or company, not {self.kind!r}")
         if self.limit is not None and self.limit < 1:
             raise ValueError("the limit is at least 1")
 

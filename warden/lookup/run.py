@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from sqlalchemy.exc import DBAPIError
+
 from warden.clock import Clock, SystemClock
 from warden.config import Config
 from warden.errors import SourceError
@@ -22,7 +24,7 @@ from warden.sentiment.scorer import SentimentScorer
 from warden.sources.base import MentionDraft
 from warden.sources.http import HttpFetcher
 from warden.sources.normalize import normalise_url, text_key
-from warden.store.db import Database
+from warden.store.db import Database, database_problem
 
 log = get_logger(__name__)
 
@@ -47,7 +49,12 @@ def _item(draft: MentionDraft) -> FoundItem:
 
 def _failure(exc: BaseException) -> str:
     """One line saying why a source failed: its own message for a SourceError."""
-    text = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SourceError):
+        text = str(exc)
+    elif isinstance(exc, DBAPIError):
+        text = database_problem(exc, Database.last_opened or "(unknown)")
+    else:
+        text = f"{type(exc).__name__}: {exc}"
     return " ".join(text.split()) or type(exc).__name__
 
 
@@ -73,13 +80,14 @@ def _dedupe(groups: list[SourceGroup]) -> None:
         group.items = kept
 
 
-def _score(result: LookupResult, scorer: SentimentScorer | None) -> None:
-    """Score every found item without a stored score, in one batch."""
+def score_items(result: LookupResult, scorer: SentimentScorer | None) -> None:
+    """Score every found item of `result` without a stored score, in one batch (one
+    `score_texts` call); without a scorer, say so in `result.sentiment_note`."""
     waiting = [i for g in result.groups for i in g.items if i.sentiment is None]
     if scorer is None:
-        result.sentiment_note = NO_MODEL
+        result.sentiment_note = result.sentiment_note or NO_MODEL
         return
-    result.sentiment_model = scorer.model_name
+    result.sentiment_model, result.sentiment_note = scorer.model_name, None
     if not waiting:
         return
     texts = [
@@ -145,7 +153,7 @@ def run_lookup(
                     group.items = future.result()
                 except Exception as exc:  # one source's failure is its group's error line
                     group.error = _failure(exc)
-                    log.warning("lookup.source_failed", source=group.source, error=group.error)
+                    log.info("lookup.source_failed", source=group.source, error=group.error)
                 if progress:
                     progress(group)
             if left <= 0:
@@ -154,7 +162,7 @@ def run_lookup(
             group = tasks[future]
             group.error = f"no answer within {timeout:g}s"
             group.seconds = timeout
-            log.warning("lookup.source_failed", source=group.source, error=group.error)
+            log.info("lookup.source_failed", source=group.source, error=group.error)
             if progress:
                 progress(group)
     finally:
@@ -163,7 +171,7 @@ def run_lookup(
             fetcher.close()
     result.groups = list(groups.values())
     _dedupe(result.groups)
-    _score(result, scorer)
+    score_items(result, scorer)
     log.info(
         "lookup.done",
         name=query.name,

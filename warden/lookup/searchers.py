@@ -1,5 +1,6 @@
 """One searcher per source that can search: the configured X, Bluesky, Mastodon, Reddit and
-Hacker News sources, and Google News RSS search (`lookup.google_news`).
+Hacker News sources, and Google News RSS search (`lookup.google_news`, read by the RSS
+source's parser).
 
 A searcher reuses its source's own adapter (warden.sources.*) with the look-up's query in
 place of the configured one: same base URL, credentials, User-Agent and item normaliser, one
@@ -17,17 +18,18 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import feedparser
 from pydantic import BaseModel
 
 from warden.clock import Clock
 from warden.config import Config
-from warden.errors import WardenError
+from warden.errors import SourceError, WardenError
 from warden.lookup.results import STORED, LookupQuery
 from warden.lookup.settings import GoogleNewsSettings
 from warden.sources.base import MentionDraft, PollState
 from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
-from warden.sources.settings import RssSource
+from warden.sources.rss import parse_feed
 
 SEARCHABLE = ("x", "bluesky", "mastodon", "reddit", "hackernews")
 """Source types whose platform has a search API."""
@@ -132,22 +134,47 @@ def google_news_url(settings: GoogleNewsSettings, text: str) -> str:
     return str(settings.base_url).rstrip("/") + "/rss/search?" + urlencode(params)
 
 
+def _publishers(content: bytes) -> dict[str, str]:
+    """Link → publisher name (each item's `<source>`) of a Google News feed."""
+    parsed = feedparser.parse(content)
+    out: dict[str, str] = {}
+    for entry in parsed.entries:
+        source = entry.get("source") or {}
+        title = source.get("title") if isinstance(source, dict) else None
+        link = entry.get("link")
+        if isinstance(link, str) and isinstance(title, str) and title.strip():
+            out[link] = title.strip()
+    return out
+
+
+def _credit(draft: MentionDraft, publisher: str | None) -> MentionDraft:
+    """The publisher as the author, and its name cut off the headline ("Titre - Le Monde")."""
+    if not publisher:
+        return draft
+    suffix = f" - {publisher}"
+    draft.author_name = draft.author_name or publisher
+    if draft.title and draft.title.endswith(suffix):
+        draft.title = draft.title.removesuffix(suffix)
+    if draft.text.endswith(suffix):
+        draft.text = draft.text.removesuffix(suffix)
+    return draft
+
+
 def google_news_searcher(
     settings: GoogleNewsSettings, query: LookupQuery, limit: int, timeout: timedelta
 ) -> Searcher:
-    """Google News RSS search for the query's phrase, read by the RSS source's parser."""
-    feed = RssSource.model_validate(
-        {
-            "name": GOOGLE_NEWS,
-            "type": "rss",
-            "url": google_news_url(settings, query.phrase),
-            "timeout": timeout,
-        }
-    )
-    adapter = _adapter_search(feed)
+    """Google News RSS search for the query's phrase, read by the RSS source's parser; each
+    article's publisher (its `<source>`) is its author."""
+    url = google_news_url(settings, query.phrase)
 
     def search(http: HttpFetcher, clock: Clock) -> list[MentionDraft]:
-        drafts = adapter(http, clock)
+        response = http.get(url, timeout=timeout.total_seconds())
+        try:
+            drafts, _ = parse_feed(response.content, GOOGLE_NEWS, clock.now(), url)
+        except SourceError as exc:
+            raise SourceError(f"{response.where}: {exc}") from None
+        publishers = _publishers(response.content)
+        drafts = [_credit(d, publishers.get(d.url or "")) for d in drafts]
         drafts.sort(key=lambda d: d.published_at, reverse=True)
         return drafts[:limit]
 

@@ -10,6 +10,7 @@ already watched, as a name or an alias of any entity, is refused.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -83,6 +84,16 @@ def _taken(entities: list[EntitySettings]) -> dict[str, str]:
     return {_key(n): e.name for e in entities for n in (e.name, *e.aliases)}
 
 
+def check_not_watched(config: Config, name: str, config_path: Path) -> None:
+    """Raise WardenError when `name` is already the name or an alias of a watched entity."""
+    owner = _taken(config.entities).get(_key(name))
+    if owner is not None:
+        raise WardenError(
+            f"{' '.join(name.split())!r} is already watched (entity {owner!r}); edit its entry "
+            f"in {config_path} to change it"
+        )
+
+
 def _check_text(what: str, text: str) -> str:
     text = " ".join(text.split())
     if not text:
@@ -136,8 +147,8 @@ def _insert_flow(lines: list[str], key: int, rest: str, watched: Watched) -> lis
         parsed = None
     if not isinstance(parsed, list):
         raise WardenError(
-            "config.yaml writes `entities:` in a form this command does not edit (a flow list "
-            "over several lines); add the entity by hand"
+            "config.yaml writes `entities:` in a form this command does not edit (an anchor or "
+            "alias, or a [...] list over several lines); add the entity by hand"
         )
     item = "{" + ", ".join(_entry_fields(watched)) + "}"
     head = rest[:close].rstrip()
@@ -169,15 +180,24 @@ def add_entity_text(text: str, watched: Watched) -> str:
     return f"{text}{tail}\n{block}"
 
 
-def _replace(path: Path, text: str) -> None:
-    """Write `text` over `path` atomically (same folder, same permissions) once the new file
-    loads as a valid config."""
+def _replace(path: Path, text: str, watched: Watched) -> None:
+    """Write `text` over `path` atomically (same folder, same permissions and owner) once the
+    new file loads as a valid config holding the `watched` entity as it should."""
+    path = path.resolve()  # a symlinked config.yaml keeps its link; its target is replaced
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.chmod(temp, path.stat().st_mode & 0o7777)
-        load_config(Path(temp))
+        status = path.stat()
+        os.chmod(temp, status.st_mode & 0o7777)
+        with contextlib.suppress(PermissionError):  # root editing root:warden 0640 keeps it so
+            os.chown(temp, status.st_uid, status.st_gid)
+        added = [e for e in load_config(Path(temp)).entities if e.name == watched.name]
+        if not added or (added[0].kind, added[0].aliases) != (watched.kind, watched.aliases):
+            raise WardenError(
+                f"{path}: adding the entity to `entities:` did not give the expected entry; "
+                "the file is unchanged: add it by hand"
+            )
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -203,13 +223,8 @@ def watch_name(
     """
     name = _check_text("name", name)
     current = config or load_config(config_path)
+    check_not_watched(current, name, config_path)
     taken = _taken(current.entities)
-    owner = taken.get(_key(name))
-    if owner is not None:
-        raise WardenError(
-            f"{name!r} is already watched (entity {owner!r}); edit its entry in "
-            f"{config_path} to change it"
-        )
     watched = Watched(name=name, kind="person" if kind == "person" else "brand", path=config_path)
     plain = without_accents(name)
     given = [_check_text("alias", a) for a in aliases or []]
@@ -228,7 +243,7 @@ def watch_name(
         raise WardenError(f"{config_path}: cannot read: {exc}") from None
     edited = add_entity_text(original, watched)
     try:
-        _replace(config_path, edited)
+        _replace(config_path, edited, watched)
     except OSError as exc:
         raise WardenError(f"{config_path}: cannot write: {exc}") from None
     return watched

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from web_helpers import NOW, TOKEN, add_mention, write_config
 
+from warden.cli import main
 from warden.clock import SimulatedClock
 from warden.errors import ConfigError
 from warden.store.db import Database
@@ -143,3 +144,21 @@ def test_auth_settings_are_checked(tmp_path: Path) -> None:
         write_config(tmp_path, {"auth": {"token": "short"}})
     with pytest.raises(ConfigError, match="WARDEN_WEB_TOKEN_MISSING"):
         write_config(tmp_path, {"auth": {"token": "${WARDEN_WEB_TOKEN_MISSING}"}})
+
+
+def test_check_warns_of_a_published_status_page_without_auth(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    monkeypatch.setenv("WARDEN_WEB_TOKEN", TOKEN)
+    published = {"public_url": "https://warden.example.com"}
+    write_config(tmp_path, published)
+    main(["check", "-c", str(tmp_path / "config.yaml")])
+    err = capsys.readouterr().err
+    assert "web.public_url: the status page is published at https://warden.example.com" in err
+    assert "set web.auth" in err
+    write_config(tmp_path, {**published, **TOKEN_AUTH})
+    main(["check", "-c", str(tmp_path / "config.yaml")])
+    err = capsys.readouterr().err
+    assert "WARDEN_WEB_TOKEN" not in err  # the config loaded (the token is in the env)
+    assert "web.public_url" not in err

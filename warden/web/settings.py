@@ -128,3 +128,15 @@ def exposure_problem(web: WebSettings, hosts: list[str]) -> str | None:
         "password), or listen on 127.0.0.1 behind a reverse proxy, or set "
         "web.status_page: false"
     )
+
+
+def proxy_warning(web: WebSettings) -> str | None:
+    """A warning for a status page published through a proxy (`public_url` set) without
+    `web.auth`: Warden sees the proxy as a local client, so it cannot refuse anyone."""
+    if not web.status_page or web.auth is not None or web.public_url is None:
+        return None
+    return (
+        f"web.public_url: the status page is published at {web.public_url} but web.auth is "
+        "not set: anyone who reaches that address reads it, unless the proxy asks who they "
+        "are; set web.auth (token or basic)"
+    )

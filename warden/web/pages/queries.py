@@ -19,7 +19,7 @@ from warden.alerts import silences
 from warden.alerts.pipeline import Muted, muted_alerts
 from warden.config import Config
 from warden.notify.escape import neutralise, web_url
-from warden.store.models import Alert, Correction, Mention, MentionEntity, Score
+from warden.store.models import Alert, Correction, Mention, MentionEntity, Score, SourceState
 
 SENTIMENTS = ("negative", "neutral", "positive")
 STREAM_LIMIT = 100
@@ -152,8 +152,9 @@ def mentions_by_id(session: Session, ids: Sequence[int]) -> list[MentionRow]:
 
 
 def known_sources(session: Session) -> list[str]:
-    """Source names with stored mentions, for the stream's filter."""
-    return sorted(str(s) for s in session.scalars(select(Mention.source).distinct()))
+    """Names of the sources that have run (their state rows: one per source, so this stays
+    cheap with millions of mentions), for the stream's filter."""
+    return sorted(str(s) for s in session.scalars(select(SourceState.source)))
 
 
 @dataclass

@@ -7,6 +7,7 @@ the pages as a browser would (HTML without JavaScript).
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -267,3 +268,21 @@ def test_every_label_exists_in_both_languages_and_reads_as_a_label() -> None:
     for template in TEMPLATES.glob("*.html"):
         used |= set(re.findall(r"\bt\.([a-z_]+)\b(?!\()", template.read_text(encoding="utf-8")))
     assert used <= set(english) | formatter, used - set(english) - formatter
+
+
+def test_live_streams_beyond_the_limit_are_answered_503(web: WebServer) -> None:
+    assert web.app is not None
+    web.app.extensions["warden"].streams = threading.BoundedSemaphore(1)  # type: ignore[attr-defined]
+    with httpx.stream("GET", web.url + "/stream/events", timeout=10) as first:
+        assert next(first.iter_lines()) == "retry: 3000"
+        busy = get(web, "/stream/events")
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "10"
+    # The first stream's slot is given back once its client has gone (seen within a poll).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with httpx.stream("GET", web.url + "/stream/events", timeout=10) as again:
+            if again.status_code == 200:
+                break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the slot of a closed stream was never given back")

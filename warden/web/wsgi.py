@@ -9,8 +9,10 @@ reaches the browser as it is produced. The connection is closed after every such
 
 from __future__ import annotations
 
+import select
+import socket
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from http.server import BaseHTTPRequestHandler
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -50,8 +52,27 @@ class _Handler(SimpleHandler):
         pass  # the application logs its own failures (web.page_failed)
 
 
+CLIENT_GONE = "warden.client_gone"
+"""Environ key of a `() -> bool` telling whether the client has closed the connection."""
+
+
+def client_gone(connection: socket.socket) -> Callable[[], bool]:
+    """A check that `connection` was closed by the client (end of file waiting to be read),
+    without reading anything: lets a long response end without waiting for a failed write."""
+
+    def gone() -> bool:
+        try:
+            readable, _, _ = select.select([connection], [], [], 0)
+            return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    return gone
+
+
 def wsgi_environ(request: BaseHTTPRequestHandler) -> dict[str, Any]:
-    """The CGI part of a WSGI environ for `request` (PEP 3333); wsgi.* keys are added later."""
+    """The CGI part of a WSGI environ for `request` (PEP 3333), and `CLIENT_GONE`; wsgi.*
+    keys are added later."""
     parts = urlsplit(request.path)
     address = cast(tuple[Any, ...], request.server.server_address)
     host, port = address[0], address[1]
@@ -66,6 +87,7 @@ def wsgi_environ(request: BaseHTTPRequestHandler) -> dict[str, Any]:
         "REMOTE_ADDR": request.client_address[0],
         "CONTENT_TYPE": request.headers.get("Content-Type", ""),
         "CONTENT_LENGTH": request.headers.get("Content-Length", ""),
+        CLIENT_GONE: client_gone(request.connection),
     }
     for name, value in request.headers.items():
         key = "HTTP_" + name.upper().replace("-", "_")

@@ -32,6 +32,7 @@ log = get_logger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANG_COOKIE = "warden_lang"
+MAX_STREAMS = 32
 
 
 @dataclass
@@ -47,6 +48,10 @@ class PageContext:
     """The daemon's sentiment scorer (None while it loads), for look-up results."""
     poll_seconds: float = 1.0
     """How often the live stream looks for new mentions."""
+    streams: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_STREAMS)
+    )
+    """Live streams open at once (each holds a thread): more are answered 503."""
 
 
 def context() -> PageContext:

@@ -4,14 +4,15 @@ Every `poll_seconds` (1 s) the store is asked for mentions matching the filters 
 above the last one sent; each is one `mention` event whose `id:` is the mention id, so a
 browser that reconnects sends `Last-Event-ID` and misses nothing (it wins over `after`).
 A comment line every 15 s of quiet keeps proxies from closing the connection. The stream
-ends when the client goes away or the listener stops.
+ends when the client goes away (checked on every poll) or the listener stops. At most
+`MAX_STREAMS` (32) are open at once, each holding a thread; more are answered 503.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, g, request
 
@@ -20,6 +21,7 @@ from warden.store.outage import is_outage
 from warden.web.pages import PageContext, context
 from warden.web.pages.queries import StreamFilters, stream_mentions
 from warden.web.pages.words import PageWords
+from warden.web.wsgi import CLIENT_GONE
 
 log = get_logger(__name__)
 
@@ -36,12 +38,29 @@ def _start_id() -> int:
     return 0
 
 
-def events(ctx: PageContext, filters: StreamFilters, after: int, t: PageWords) -> Iterator[str]:
-    """The event stream: `retry:` first, then mention events as they are stored."""
-    yield "retry: 3000\n\n"
+def events(
+    ctx: PageContext,
+    filters: StreamFilters,
+    after: int,
+    t: PageWords,
+    gone: Callable[[], bool] = lambda: False,
+) -> Iterator[str]:
+    """The event stream: `retry:` first, then mention events as they are stored, until the
+    listener stops or `gone()` says the client left. Holds one of `ctx.streams` (taken by
+    the caller) until it ends."""
+    try:
+        yield "retry: 3000\n\n"
+        yield from _mentions(ctx, filters, after, t, gone)
+    finally:
+        ctx.streams.release()
+
+
+def _mentions(
+    ctx: PageContext, filters: StreamFilters, after: int, t: PageWords, gone: Callable[[], bool]
+) -> Iterator[str]:
     last = after
     quiet_since = time.monotonic()
-    while not ctx.stopping.is_set():
+    while not ctx.stopping.is_set() and not gone():
         try:
             with ctx.db.session() as session:
                 found = stream_mentions(session, filters, after=last, limit=BATCH)
@@ -64,7 +83,16 @@ def events(ctx: PageContext, filters: StreamFilters, after: int, t: PageWords) -
 @blueprint.get("/stream/events")
 def stream_events() -> Response:
     ctx = context()
-    stream = events(ctx, StreamFilters.from_args(request.args), _start_id(), g.t)
+    if not ctx.streams.acquire(blocking=False):
+        log.warning("web.streams_busy")
+        return Response(
+            "too many live streams open; retry later\n",
+            503,
+            {"Retry-After": "10"},
+            mimetype="text/plain",
+        )
+    gone = request.environ.get(CLIENT_GONE) or (lambda: False)
+    stream = events(ctx, StreamFilters.from_args(request.args), _start_id(), g.t, gone)
     return Response(
         stream,
         mimetype="text/event-stream",

@@ -62,9 +62,13 @@ def client_gone(connection: socket.socket) -> Callable[[], bool]:
 
     def gone() -> bool:
         try:
-            readable, _, _ = select.select([connection], [], [], 0)
-            return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
-        except (OSError, ValueError):
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            if not poller.poll(0):
+                return False  # nothing to read: still connected
+            # Readable: end of file (closed), or bytes the client sent; peeking does not wait.
+            return connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
             return True
 
     return gone

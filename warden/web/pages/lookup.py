@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from warden.errors import WardenError
 from warden.log import get_logger
-from warden.lookup.results import LookupQuery, SourceGroup
+from warden.lookup.results import FoundItem, LookupQuery, SourceGroup
 from warden.lookup.run import run_lookup as lookup
 from warden.notify.escape import neutralise, web_url
 
@@ -57,18 +57,22 @@ def item(
 
 
 def shares_of(items: list[LookupItem]) -> list[tuple[str, float]]:
+    """(label, share 0..1) of negative, neutral and positive among the scored items."""
     labels = [i.label for i in items if i.label]
     if not labels:
         return []
     return [(s, labels.count(s) / len(labels)) for s in ("negative", "neutral", "positive")]
 
 
+def _text(found: FoundItem) -> str:
+    """The title above the text, unless the text already holds it."""
+    if found.title and found.title not in found.text:
+        return f"{found.title}\n{found.text}"
+    return found.text
+
+
 def _group(found: SourceGroup) -> LookupGroup:
-    items = [
-        item(i.author, f"{i.title}\n{i.text}" if i.title and i.title not in i.text else i.text,
-             i.url, i.published_at, i.sentiment)
-        for i in found.items
-    ]  # fmt: skip
+    items = [item(i.author, _text(i), i.url, i.published_at, i.sentiment) for i in found.items]
     error = neutralise(found.error) if found.error else None
     return LookupGroup(neutralise(found.source), items, shares_of(items), error)
 

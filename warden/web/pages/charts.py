@@ -31,6 +31,7 @@ def _png(content: bytes) -> Response:
 
 @blueprint.get("/charts/alert/<int:alert_id>.png")
 def alert_chart(alert_id: int) -> Response:
+    """PNG of the alert's entity over 48 hours, its firing span shaded."""
     ctx = context()
     config = ctx.config()
     with ctx.db.session() as session:
@@ -48,6 +49,7 @@ def alert_chart(alert_id: int) -> Response:
 
 @blueprint.get("/charts/entity/<path:name>.png")
 def entity_chart(name: str) -> Response:
+    """PNG of a watched entity over 48 hours (`?spark=1`: the sparkline)."""
     ctx = context()
     config = ctx.config()
     if name not in {e.name for e in config.entities}:

@@ -82,6 +82,7 @@ def _mentions(
 
 @blueprint.get("/stream/events")
 def stream_events() -> Response:
+    """text/event-stream of new mentions (503 when `MAX_STREAMS` are open)."""
     ctx = context()
     if not ctx.streams.acquire(blocking=False):
         log.warning("web.streams_busy")

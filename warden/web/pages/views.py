@@ -28,6 +28,7 @@ blueprint = Blueprint("pages", __name__)
 
 @blueprint.get("/")
 def overview() -> str:
+    """Entities against their baselines, alerts, silences, source health."""
     ctx = context()
     config = ctx.config()
     with ctx.db.session() as session:
@@ -48,6 +49,7 @@ def overview() -> str:
 
 @blueprint.get("/stream")
 def stream() -> str:
+    """The latest mentions matching the GET filters, newest first, with the live-stream URL."""
     ctx = context()
     config = ctx.config()
     filters = StreamFilters.from_args(request.args)
@@ -73,6 +75,7 @@ def stream() -> str:
 
 @blueprint.get("/alerts/<int:alert_id>")
 def alert(alert_id: int) -> str:
+    """One alert with its values, state, evidence and chart; 404 when there is none."""
     ctx = context()
     with ctx.db.session() as session:
         view = alert_view(session, ctx.config(), alert_id, g.now)
@@ -83,6 +86,7 @@ def alert(alert_id: int) -> str:
 
 @blueprint.get("/lookup")
 def lookup() -> str:
+    """The look-up box and, with `?q=`, what the sources say about that name."""
     query = request.args.get("q", "").strip()[:200]
     result = run_lookup(context(), query) if query else None
     return render_template("lookup.html", q=query, result=result)

@@ -77,6 +77,10 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
             assert samples[("warden_alerts", (("state", "firing"),))] == 1
             assert samples[("warden_notifications", (("state", "pending"),))] >= 1
             assert httpx.get(f"{base}/nope").status_code == 404
+            # The status page, on the same listener, shows the daemon's scored mentions.
+            stream = httpx.get(f"{base}/stream")
+            assert stream.status_code == 200 and "Acme is slow today 5" in stream.text
+            assert 'class="unscored"' not in stream.text.split("<tbody>")[1]
             # `warden status` asks the running instance too.
             assert main(["status", "--json", "-c", str(config)]) == 0
             status = json.loads(capsys.readouterr().out)

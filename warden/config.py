@@ -30,7 +30,8 @@ from warden.notify.settings import (
 )
 from warden.report.settings import DigestSettings, digest_problems
 from warden.sentiment.settings import SentimentSettings
-from warden.sources.settings import SourceSettings
+from warden.sources.settings import SourceSettings, WebhookSource
+from warden.web.settings import WebSettings, exposure_problem
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
 
 __all__ = [
@@ -148,37 +149,6 @@ class DaemonSettings(_Section):
     )
 
 
-class WebSettings(_Section):
-    host: str = Field(
-        default="127.0.0.1",
-        description="Address of the HTTP listener (/healthz, /readyz, /metrics, webhook "
-        "sources). Loopback by default; 0.0.0.0 exposes it to the network.",
-    )
-    port: int = Field(
-        default=8787, ge=0, le=65535, description="Port of the HTTP listener (0: any free port)."
-    )
-    public_url: str | None = Field(
-        default=None,
-        description="Address at which readers reach the status page (behind your proxy), "
-        "without a trailing slash. Set, chat messages (Slack, Discord, Telegram, Markdown) "
-        "and e-mails link each alert to {public_url}/alerts/<id> and to its chart, "
-        "{public_url}/charts/alert/<id>.png. Unset: no links.",
-        examples=["https://warden.example.com"],
-    )
-
-    @field_validator("public_url")
-    @classmethod
-    def _web_address(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        url = v.strip().rstrip("/")
-        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url, re.IGNORECASE):
-            raise ValueError(
-                f"{v!r} is not an http(s) address (expected e.g. https://warden.example.com)"
-            )
-        return url
-
-
 class Config(_Section):
     """The whole of config.yaml, validated."""
 
@@ -262,6 +232,20 @@ class Config(_Section):
                         f"entities: ({listed})"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _status_page_protected(self) -> Config:
+        hooks = [s for s in self.sources if isinstance(s, WebhookSource) and s.enabled]
+        hosts = [self.web.host, *(s.host for s in hooks if "host" in s.model_fields_set)]
+        problem = exposure_problem(self.web, hosts)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def web_timezone(self) -> str:
+        """The time zone the status page shows times in: web.timezone, else timezone."""
+        return self.web.timezone or self.timezone
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, made absolute against the config file's folder."""

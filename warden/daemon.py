@@ -143,6 +143,8 @@ class Daemon(SelfReport, Reloading):
             self.matcher,
             self.clock,
             pages={"/readyz": self.readiness_page(), "/metrics": self.metrics.page},
+            current=lambda: self.config,
+            scorer=lambda: self.scorer,
         )
         self.web.watch = self.db_watch  # a push that cannot be stored is part of an outage
         self.prepare()

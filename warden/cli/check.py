@@ -21,6 +21,7 @@ from warden.rules.loader import load_rules
 from warden.sentiment.loader import MODEL_ENV, load_scorer
 from warden.sentiment.resolve import resolve_model
 from warden.store.db import storage_problem
+from warden.web.settings import proxy_warning
 from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml
 
 EPILOG = """\
@@ -102,6 +103,9 @@ def run_check(args: argparse.Namespace) -> int:
     doc = read_yaml(args.config)
     for warning in inline_secret_warnings(doc):
         print(f"warning: {warning}", file=sys.stderr)
+    published = proxy_warning(config.web)
+    if published is not None:
+        print(f"warning: {args.config}: {published}", file=sys.stderr)
     problems += _receiver_problems(doc, config)
     if config.notifications.templates_dir is not None:
         problems += template_problems(config.notifications.templates_dir)

@@ -1,5 +1,9 @@
 """The HTTP server the daemon always runs in a thread: webhook POSTs, /healthz, /readyz, /metrics.
 
+Any other GET or HEAD goes to the status page, a WSGI application (`app`, see
+`warden.web.pages`) run on the same connection by `warden.web.wsgi.serve_wsgi`; without one
+it is answered 404.
+
 Standard library only (ThreadingHTTPServer). A body over the source's `max_body_bytes` is refused
 with 413 before it is read, a bad signature or token with 401 (logged as `webhook.rejected`,
 nothing stored), malformed JSON with 400. At most `MAX_PUSHES_IN_FLIGHT` pushes are stored at
@@ -12,7 +16,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -28,6 +32,10 @@ from warden.store.db import Database
 from warden.store.models import Notification
 from warden.store.outage import DatabaseWatch, is_outage
 from warden.web.webhook import Answer, WebhookEndpoint
+from warden.web.wsgi import serve_wsgi
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 log = get_logger(__name__)
 
@@ -50,12 +58,17 @@ class WebServer:
         health: HealthReport,
         request_timeout: float = 30.0,
         pages: Mapping[str, Page] | None = None,
+        app: WSGIApplication | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.endpoints = dict(endpoints)
         self.health = health
         self.pages = dict(pages or {})
+        self.app = app
+        """The status page: answers GET/HEAD on every other path (None: 404)."""
+        self.stopping = threading.Event()
+        """Set by `stop`: long responses (the live stream) end when it is."""
         self.request_timeout = request_timeout
         self.pushes = threading.BoundedSemaphore(MAX_PUSHES_IN_FLIGHT)
         self.push_wait = 5.0
@@ -79,6 +92,7 @@ class WebServer:
     def start(self) -> None:
         """Bind and serve in a daemon thread; raises OSError when the port is taken."""
         handler = _handler_class(self)
+        self.stopping.clear()
         self._httpd = ThreadingHTTPServer((self.host, self.requested_port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
@@ -93,12 +107,14 @@ class WebServer:
             url=self.url,
             webhooks=sorted(self.endpoints),
             pages=["/healthz", *sorted(self.pages)],
+            status_page=self.app is not None,
         )
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""
         if self._httpd is None:
             return
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -172,6 +188,8 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 self._send_bytes(status, content_type, content)
             elif path in server.endpoints:
                 self._send(Answer(405, {"error": "use POST"}))
+            elif server.app is not None:
+                serve_wsgi(self, server.app)
             else:
                 self._send(Answer(404, {"error": "not found"}))
 
@@ -295,13 +313,22 @@ def build_web_server(
     matcher: EntityMatcher,
     clock: Clock,
     pages: Mapping[str, Page] | None = None,
+    current: Callable[[], Config] | None = None,
+    scorer: Callable[[], Any] | None = None,
 ) -> WebServer:
-    """The daemon's HTTP listener (not started): webhook sources, /healthz and `pages`."""
+    """The daemon's HTTP listener (not started): webhook sources, /healthz, `pages` and, unless
+    web.status_page is false, the status page. `current` returns the config in force (after
+    reloads), default `config`; `scorer()` the sentiment scorer of look-ups (or None)."""
     host, port = listen_address(config)
     endpoints = webhook_endpoints(config, db, matcher, clock)
-    return WebServer(
+    web = WebServer(
         host, port, endpoints, health_report(db, list(config.sources), clock), pages=pages
     )
+    if config.web.status_page:
+        from warden.web.pages import create_app
+
+        web.app = create_app(current or (lambda: config), db, clock, web.stopping, scorer)
+    return web
 
 
 def build_push_server(

@@ -1,0 +1,50 @@
+"""The status page's look-up box: /lookup?q=Name asks every searchable source (local fakes)
+and the store, and shows the results grouped by source with their sentiment, as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from lookup_helpers import Platforms, platforms, store, write_config
+from source_servers import FakeServer
+
+from warden.clock import SimulatedClock
+from warden.config import load_config
+from warden.entities import matcher_from_settings
+from warden.store import Database
+from warden.web.server import build_web_server
+
+NOW = datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def test_lookup_groups_results_by_source_with_sentiment(tmp_path: Path, server: FakeServer) -> None:
+    fakes: Platforms = platforms(server)
+    fakes.bluesky.add("Acme Bank <script>alert(1)</script> is terrible")
+    fakes.hackernews.add("Acme Bank outage", story=True)
+    config = load_config(write_config(tmp_path, server.url, extra="web: {port: 0, language: fr}\n"))
+    db = Database(config.database_url)
+    db.upgrade()
+    store(db, [("Acme Bank ferme trois agences", NOW, "negative", -0.7)])
+    web = build_web_server(config, db, matcher_from_settings(config.entities), SimulatedClock(NOW))
+    web.start()
+    try:
+        page = httpx.get(web.url + "/lookup", params={"q": "Acme Bank"}, timeout=30)
+    finally:
+        web.stop()
+        db.dispose()
+    assert page.status_code == 200
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
+    groups = re.findall(r"<h3>\s*([^<\s]+)", page.text)
+    assert groups[0] == "stored" and {"bsky-acme", "hn-acme"} <= set(groups)
+    stored = text.split("stored", 1)[1].split("x-acme", 1)[0]
+    assert "Acme Bank ferme trois agences" in stored and "négative 100 %" in stored
+    assert "Acme Bank <script>alert(1)</script> is terrible" in text
+    assert "<script>alert(1)" not in page.text
+    assert 'value="Acme Bank"' in page.text  # the box keeps the name
+    assert "Résultats pour" in text
+    # No watch button: adding a name to the watched entities is done on the command line.
+    assert '<form method="post"' not in page.text

@@ -1,0 +1,96 @@
+"""Who may read the status page: `web.auth` (a bearer token or basic auth), checked per request.
+
+Token mode accepts `Authorization: Bearer <token>`, the `warden_session` cookie, or
+`?token=<token>` once: that visit sets the cookie (HttpOnly, SameSite=Strict, Secure behind
+HTTPS) and is redirected to the same address without the token, so it does not stay in the
+address bar, history or proxy logs. The cookie holds an HMAC of the token, not the token.
+Basic mode checks the user name and password. Every comparison is constant-time
+(`hmac.compare_digest`). A refusal is 401 with `WWW-Authenticate`; the token is never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from urllib.parse import urlencode
+
+from flask import Request, redirect
+from werkzeug.wrappers import Response
+
+from warden.web.settings import WebAuth
+
+COOKIE = "warden_session"
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def session_value(token: str) -> str:
+    """What the cookie holds for `token`: an HMAC, useless as a bearer token elsewhere."""
+    return hmac.new(token.encode("utf-8"), b"warden status page", hashlib.sha256).hexdigest()
+
+
+def _basic(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
+def authorised(auth: WebAuth | None, request: Request) -> bool:
+    """Whether `request` may read the page (always, without `web.auth`)."""
+    if auth is None:
+        return True
+    header = request.headers.get("Authorization", "")
+    if auth.basic is not None:
+        given = _basic(header)
+        if given is None:
+            return False
+        # Both compared, always: the time taken does not tell which one was wrong.
+        user_ok = _same(given[0], auth.basic.username)
+        password_ok = _same(given[1], auth.basic.password)
+        return user_ok and password_ok
+    assert auth.token is not None
+    scheme, _, bearer = header.partition(" ")
+    if scheme.lower() == "bearer" and _same(bearer.strip(), auth.token):
+        return True
+    cookie = request.cookies.get(COOKIE)
+    if cookie is not None and _same(cookie, session_value(auth.token)):
+        return True
+    given_token = request.args.get("token")
+    return given_token is not None and _same(given_token, auth.token)
+
+
+def challenge(auth: WebAuth) -> str:
+    """The WWW-Authenticate header of a 401."""
+    if auth.basic is not None:
+        return 'Basic realm="Warden", charset="UTF-8"'
+    return 'Bearer realm="Warden"'
+
+
+def token_redirect(auth: WebAuth, request: Request) -> Response | None:
+    """For a visit authorised by `?token=`: a redirect to the address without it that sets the
+    session cookie. None otherwise."""
+    if auth.token is None or "token" not in request.args:
+        return None
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+    target = request.path + (f"?{urlencode(rest)}" if rest else "")
+    response = redirect(target, code=303)
+    secure = request.is_secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+    response.set_cookie(
+        COOKIE,
+        session_value(auth.token),
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        path="/",
+    )
+    return response

@@ -1,0 +1,92 @@
+"""The status page's HTML views: overview (/), stream (/stream), alert (/alerts/<id>), look-up.
+
+Every view reads the store in one short session and renders a template; nothing needs
+JavaScript except the live stream's updates, which are an addition to a page that works
+without them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request
+
+from warden.sources.health import read_health
+from warden.web.pages import context
+from warden.web.pages.charts import charts_available
+from warden.web.pages.lookup import run_lookup
+from warden.web.pages.queries import (
+    SENTIMENTS,
+    StreamFilters,
+    active_silences,
+    alert_view,
+    alert_views,
+    known_sources,
+    stream_mentions,
+)
+
+blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.get("/")
+def overview() -> str:
+    """Entities against their baselines, alerts, silences, source health."""
+    ctx = context()
+    config = ctx.config()
+    with ctx.db.session() as session:
+        entities = ctx.overview.figures(session, config, g.now)
+        firing, recent = alert_views(session, config, g.now)
+        silences = active_silences(session, g.now)
+        health = read_health(session, list(config.sources), g.now)
+    return render_template(
+        "overview.html",
+        entities=entities,
+        firing=firing,
+        recent=recent,
+        silences=silences,
+        health=health,
+        charts=charts_available(),
+    )
+
+
+@blueprint.get("/stream")
+def stream() -> str:
+    """The latest mentions matching the GET filters, newest first, with the live-stream URL."""
+    ctx = context()
+    config = ctx.config()
+    filters = StreamFilters.from_args(request.args)
+    with ctx.db.session() as session:
+        mentions = stream_mentions(session, filters)
+        sources = sorted({*known_sources(session), *(s.name for s in config.sources)})
+    last = max((m.id for m in mentions), default=0)
+    if not mentions:
+        with ctx.db.session() as session:
+            newest = stream_mentions(session, StreamFilters(), limit=1)
+        last = newest[0].id if newest else 0
+    return render_template(
+        "stream.html",
+        mentions=mentions,
+        filters=filters,
+        entities=[e.name for e in config.entities],
+        sources=sources,
+        sentiments=SENTIMENTS,
+        events_args={**filters.query_args(), "after": str(last)},
+        refresh_args=filters.query_args(),
+    )
+
+
+@blueprint.get("/alerts/<int:alert_id>")
+def alert(alert_id: int) -> str:
+    """One alert with its values, state, evidence and chart; 404 when there is none."""
+    ctx = context()
+    with ctx.db.session() as session:
+        view = alert_view(session, ctx.config(), alert_id, g.now)
+        if view is None:
+            abort(404)
+        return render_template("alert.html", view=view, alert=view.alert)
+
+
+@blueprint.get("/lookup")
+def lookup() -> str:
+    """The look-up box and, with `?q=`, what the sources say about that name."""
+    query = request.args.get("q", "").strip()[:200]
+    result = run_lookup(context(), query) if query else None
+    return render_template("lookup.html", q=query, result=result)

@@ -14,7 +14,7 @@ from conftest import free_port
 from feed_server import FeedServer
 from pipeline_helpers import write_setup
 from prometheus_client.parser import text_string_to_metric_families
-from service_helpers import WardenProcess
+from service_helpers import WardenProcess, until
 from smtp_server import SmtpSink
 
 from warden.cli import main
@@ -57,13 +57,22 @@ def test_piped_output_is_json_and_health_readiness_metrics_answer(
                 "checks": {n: {"ok": True} for n in ("database", "model", "scheduler", "rules")},
             }
             warden.wait_for("notify.failed", timeout=60)
-            metrics = httpx.get(f"{base}/metrics")
-            assert metrics.headers["content-type"].startswith("text/plain")
-            samples = {
-                (s.name, tuple(sorted(s.labels.items()))): s.value
-                for family in text_string_to_metric_families(metrics.text)
-                for s in family.samples
-            }
+
+            def read_metrics() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+                metrics = httpx.get(f"{base}/metrics")
+                assert metrics.headers["content-type"].startswith("text/plain")
+                return {
+                    (s.name, tuple(sorted(s.labels.items()))): s.value
+                    for family in text_string_to_metric_families(metrics.text)
+                    for s in family.samples
+                }
+
+            # The failed attempt is counted by its sender thread as soon as it is recorded.
+            def failure_counted() -> bool:
+                return read_metrics()[("warden_notifications_failed_total", ())] >= 1
+
+            until(failure_counted, timeout=10)
+            samples = read_metrics()
             assert samples[("warden_source_mentions_total", (("source", "news"),))] == 6
             assert (
                 samples[("warden_source_last_success_timestamp_seconds", (("source", "news"),))] > 0

@@ -97,7 +97,12 @@ class Daemon(SelfReport, Reloading):
         self.matcher = matcher_from_settings(config.entities)
         self.http = HttpFetcher()
         self.dispatcher = Dispatcher(
-            self.db, config.receivers, config.notifications, self.clock, self.entity_timezone
+            self.db,
+            config.receivers,
+            config.notifications,
+            self.clock,
+            self.entity_timezone,
+            observer=self.count_deliveries,
         )
         self.scheduler = BackgroundScheduler(
             executors={
@@ -288,9 +293,8 @@ class Daemon(SelfReport, Reloading):
     def dispatch_job(self) -> None:
         # Senders work on in the background: a slow receiver does not hold up the next cycle,
         # whose messages to other receivers go out at once.
-        report = self.dispatcher.dispatch_due(wait_for_senders=False)
-        self.metrics.notifications_sent.inc(report.sent)
-        self.metrics.notifications_failed.inc(report.failed)
+        # Outcomes reach the metrics through count_deliveries, as each one is recorded.
+        self.dispatcher.dispatch_due(wait_for_senders=False)
 
     def digests_job(self) -> None:
         if self.config.digests:

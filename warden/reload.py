@@ -22,7 +22,7 @@ from warden.entities import EntityMatcher, matcher_from_settings
 from warden.errors import ConfigError
 from warden.log import configure_logging, get_logger
 from warden.notify.announce import BrokenEditAnnouncer
-from warden.notify.dispatcher import Dispatcher
+from warden.notify.dispatcher import Dispatcher, DispatchReport
 from warden.reconfigure import compare
 from warden.rules.loader import RuleSet, load_rules, rule_files
 from warden.store.db import Database
@@ -66,6 +66,11 @@ class Reloading:
     def entity_timezone(self, entity: str) -> str:
         """The entity's time zone in the current configuration (it follows reloads)."""
         return self.config.timezone_of(entity)
+
+    def count_deliveries(self, report: DispatchReport) -> None:
+        """The dispatcher's observer: sent and failed attempts, counted as they end."""
+        self.metrics.notifications_sent.inc(report.sent)
+        self.metrics.notifications_failed.inc(report.failed)
 
     def summary_or_reason(self) -> str:
         raise NotImplementedError
@@ -130,6 +135,7 @@ class Reloading:
                     self.config.notifications,
                     self.clock,
                     self.entity_timezone,
+                    observer=self.count_deliveries,
                 )
                 retired.close(wait_for_senders=False)  # its senders end after their attempt
             self._reschedule(old)

@@ -83,14 +83,18 @@ class Dispatcher:
         settings: NotificationSettings,
         clock: Clock,
         entity_timezone: Callable[[str], str] | None = None,
+        observer: Callable[[DispatchReport], None] | None = None,
     ) -> None:
         """``entity_timezone``: an entity's IANA zone (``Config.timezone_of``), the clock of
-        the baselines the charts of e-mails show; UTC for every entity without it."""
+        the baselines the charts of e-mails show; UTC for every entity without it.
+        ``observer``: told of each outcome as soon as it is recorded, from the sender's thread
+        (the daemon's metrics), even after this dispatcher is retired by a reload."""
         self.db = db
         self.receivers = {r.name: r for r in receivers}
         self.settings = settings
         self.clock = clock
         self.entity_timezone = entity_timezone
+        self.observer = observer
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="warden-send")
         self._lock = threading.Lock()
@@ -221,6 +225,7 @@ class Dispatcher:
             return self._take(DispatchReport())
         report = DispatchReport()
         leased = self._lease(limit, report)
+        self._observe(report)
         futures: list[Future[None]] = []
         with self._lock:
             self._busy.update(leased)
@@ -250,6 +255,7 @@ class Dispatcher:
                 self._record(row_id, self._deliver(row), report)
                 with self._lock:
                     self._done.add(report)
+                self._observe(report)
         except Exception as exc:  # a sender must never die silently with URLs marked busy
             log.error(
                 "notify.sender_failed",
@@ -261,6 +267,10 @@ class Dispatcher:
         finally:
             with self._lock:
                 self._busy.discard(target)
+
+    def _observe(self, report: DispatchReport) -> None:
+        if self.observer is not None and (report.sent or report.failed or report.dead):
+            self.observer(report)
 
     def _current(self, row_id: int, lease: datetime | None) -> Notification | None:
         """The leased message as stored now; None when it is no longer ours to send (sent,

@@ -82,8 +82,15 @@ def horizon_sums(
     any bucket whose ``keep`` is False (the buckets of a past episode, see
     :mod:`warden.detect.level`).
     """
+    n = len(observed)
+    if width == 1:
+        return [
+            (float(observed[j]), seasonal[j] * levels[j - lead])
+            for j in range(n - 1, lead - 1, -1)
+            if keep is None or keep[j]
+        ]
     pairs = []
-    end = len(observed)
+    end = n
     while end - width >= 0 and end - 1 - lead >= 0:
         if keep is None or all(keep[end - width : end]):
             level = levels[end - 1 - lead]

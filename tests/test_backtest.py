@@ -29,7 +29,7 @@ def _csv(path: Path, values: list[int], step: timedelta = timedelta(hours=1)) ->
 def test_counts_backtest_prints_transitions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 6)
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 9)
     code = main(
         ["backtest", str(RULES), "--counts", str(csv), "--entity", "Acme", "--step", "1h", "--json"]
     )
@@ -47,7 +47,7 @@ def test_counts_backtest_prints_transitions(
             "rule": "hourly-spike",
             "labels": {"entity": "Acme", "team": "comms"},
             "state": "resolved",
-            "at": "2026-03-03T11:00:00Z",
+            "at": "2026-03-03T14:00:00Z",
         },
     ]
     assert (
@@ -181,7 +181,7 @@ def test_a_counts_step_finer_than_a_bucket_is_refused_with_the_reason(
 
 
 def test_quiet_prints_nothing_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 6)
+    csv = _csv(tmp_path / "counts.csv", [30] * 30 + [200] + [30] * 9)
     args = ["backtest", str(RULES), "--counts", str(csv), "--step", "1h", "--json"]
     assert main([*args, "-q"]) == 0
     captured = capsys.readouterr()

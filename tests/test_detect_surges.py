@@ -88,6 +88,37 @@ def test_a_surge_building_over_hours_fires_early_and_stays_firing_until_it_decay
     assert not gaps, f"resolved {(onset + gaps[0]) * STEP} into the ramp, before the decay"
 
 
+def plateau_series(seed: int, factor: float) -> tuple[Series, datetime]:
+    """Three weeks of the daily pattern with an hour-to-hour spread of about 30 % (log-normal
+    hourly levels, as real mention streams have), then a day whose volume is ``factor``
+    times the usual from 10:00 to 18:00."""
+    rng = random.Random(seed)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    day = start + timedelta(days=21)
+    values = []
+    t, hourly = start, 1.0
+    while t < day + timedelta(hours=20):
+        if t.minute == 0:
+            hourly = math.exp(rng.gauss(0.0, 0.3))
+        hours = (t - day).total_seconds() / 3600
+        boost = factor if 10.0 <= hours < 18.0 else 1.0
+        values.append(poisson(rng, usual(t) * hourly * boost))
+        t += STEP
+    return Series(start, STEP, values), day
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_afternoon_at_two_and_a_half_times_the_usual_is_caught_before_it_ends(
+    seed: int,
+) -> None:
+    # No single hour stands out from the hourly spread, but six hours of it do.
+    for factor, expect in ((1.0, False), (2.5, True)):
+        series, day = plateau_series(seed, factor)
+        first = int((day + timedelta(hours=8) - series.start) / STEP)
+        stop = int((day + timedelta(hours=18) - series.start) / STEP)
+        assert any(judge_each(series, first, stop, SHIPPED)) is expect, factor
+
+
 def paris_series() -> Series:
     """March 2026 for a Paris audience: quiet nights, 12 per 5 minutes from 07:00 local."""
     rng = random.Random(11)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -117,9 +118,13 @@ def test_one_bucket_is_never_judged_steadier_than_a_window_sum(seed: int) -> Non
     one_alone = dispersions(history, VolumeParams(windows=(1,)))[1]
     three_alone = dispersions(history, VolumeParams(windows=(3,)))[3]
     assert one_alone < three_alone
-    alphas = dispersions(history, VolumeParams())
+    alphas = dispersions(history, VolumeParams(windows=(1, 3)))
     assert alphas[3] == three_alone
     assert alphas[1] >= three_alone
+    # With the default windows too, a narrower window is never steadier than a wider one.
+    shipped = dispersions(history, VolumeParams())
+    widths = sorted(shipped)
+    assert all(shipped[a] >= shipped[b] for a, b in itertools.pairwise(widths))
 
 
 def test_memo_does_not_change_decisions() -> None:

@@ -10,7 +10,7 @@ Usage: ``.venv/bin/python -m bench.detect.cases [--json]``.
   28 to 31 March with profiles read in UTC and read in Europe/Paris.
 
 Both use the shipped rule's settings (``rules/early-warning.yaml``: sensitivity low,
-``min_count`` 10, windows of 5 minutes, 15 minutes and an hour, ``keep_firing_for`` 1h)
+``min_count`` 10, windows of 5 minutes, 15 minutes, an hour and six hours, ``keep_firing_for`` 1h)
 through the direct driver's alert semantics (``bench/nab/replay.py``, as ``warden backtest``).
 """
 

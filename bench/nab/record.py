@@ -1,8 +1,9 @@
 """Replay Warden's detector once and record each bucket's tail probability and threshold.
 
-Usage: ``.venv/bin/python -m bench.nab.record OUT.json [--jobs 2]``. The decision at any
-sensitivity is ``p <= threshold * scale`` on the same ``p`` (the threshold is proportional to
-the sensitivity's tail probability), so one replay scores every sensitivity and alert hold.
+Usage: ``.venv/bin/python -m bench.nab.record OUT.json [--jobs 2] [--windows 1,3,12]``.
+The decision at any sensitivity is ``p <= threshold * scale`` on the same ``p`` (the
+threshold is proportional to the sensitivity's tail probability), so one replay scores every
+sensitivity and alert hold.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus
 
 
 def record(
-    job: tuple[LabelledSeries, float, Literal["negbin", "lognormal"]],
+    job: tuple[LabelledSeries, float, Literal["negbin", "lognormal"], tuple[int, ...] | None],
 ) -> tuple[str, list[float], list[float], float]:
     """(name, p per bucket (1.0 when not eligible), medium threshold per bucket, CPU s)."""
-    s, min_count, tail = job
-    params = VolumeParams(min_count=min_count, tail=tail)
+    s, min_count, tail, windows = job
+    params = VolumeParams(min_count=min_count, tail=tail, windows=windows)
     span = int(history_span(params) / STEP)
     probs = [1.0] * len(s.values)
     thresholds = [0.0] * len(s.values)
@@ -53,12 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--min-count", type=float, default=VolumeParams().min_count)
     parser.add_argument("--tail", choices=("negbin", "lognormal"), default=VolumeParams().tail)
+    parser.add_argument(
+        "--windows", help="buckets summed by each test, e.g. 1,3,12 (default: the step's default)"
+    )
     args = parser.parse_args(argv)
+    windows = tuple(int(w) for w in args.windows.split(",")) if args.windows else None
     corpus = load_corpus(args.data)
     out = {}
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for name, probs, thresholds, took in pool.map(
-            record, [(s, args.min_count, args.tail) for s in corpus]
+            record, [(s, args.min_count, args.tail, windows) for s in corpus]
         ):
             print(f"{name}: {took:.1f}s CPU", file=sys.stderr)
             out[name] = {"p": probs, "threshold": thresholds, "cpu": took}

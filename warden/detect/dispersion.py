@@ -31,31 +31,6 @@ def chi2_1_quantile(q: float) -> float:
     return float(NormalDist().inv_cdf((1.0 + q) / 2.0) ** 2)
 
 
-def window_sums(
-    observed: Sequence[float],
-    expected: Sequence[float],
-    width: int,
-    keep: Sequence[bool] | None = None,
-) -> list[tuple[float, float]]:
-    """Non-overlapping ``width``-bucket sums counted back from the end: (observed, expected).
-
-    With ``keep``, a window holding any bucket whose ``keep`` is False is left out (the
-    buckets of anomalous hours, see :mod:`warden.detect.level`).
-    """
-    if width == 1:
-        single = zip(observed, expected, keep or [True] * len(observed), strict=False)
-        return [(float(x), e) for x, e, k in reversed(list(single)) if k]
-    pairs = []
-    end = len(observed)
-    while end - width >= 0:
-        if keep is None or all(keep[end - width : end]):
-            pairs.append(
-                (float(sum(observed[end - width : end])), sum(expected[end - width : end]))
-            )
-        end -= width
-    return pairs
-
-
 def tail_level(samples: int, beyond: int = 10) -> float:
     """The deepest quantile with at least ``beyond`` samples past it, within [0.5, 0.99]."""
     if samples <= 0:
@@ -86,3 +61,41 @@ def estimate_dispersion(
     # would read as strongly overdispersed).
     samples = [(max(0.0, abs(x - e) - 0.5) ** 2 / chi2 - e) / (e * e) for x, e in usable]
     return max(floor, quantile(samples, q))
+
+
+def horizon_sums(
+    observed: Sequence[float],
+    seasonal: Sequence[float],
+    levels: Sequence[float],
+    width: int,
+    lead: int,
+    keep: Sequence[bool] | None = None,
+) -> list[tuple[float, float]]:
+    """Non-overlapping ``width``-bucket sums counted back from the end: (observed, expected).
+
+    Each window's expectation is made ``lead`` buckets ahead: a window ending at bucket ``j``
+    expects ``sum(seasonal) * levels[j - lead]``, the level as it was learnt ``lead`` buckets
+    before its last bucket, the horizon at which the detector forecasts a window (see
+    :mod:`warden.detect.volume`). Forecast errors measured at a shorter horizon than the
+    test's would understate how far the level drifts in between. Windows whose level would
+    come from before the first bucket are left out, and with ``keep``, so is a window holding
+    any bucket whose ``keep`` is False (the buckets of a past episode, see
+    :mod:`warden.detect.level`).
+    """
+    n = len(observed)
+    if width == 1:
+        return [
+            (float(observed[j]), seasonal[j] * levels[j - lead])
+            for j in range(n - 1, lead - 1, -1)
+            if keep is None or keep[j]
+        ]
+    pairs = []
+    end = n
+    while end - width >= 0 and end - 1 - lead >= 0:
+        if keep is None or all(keep[end - width : end]):
+            level = levels[end - 1 - lead]
+            pairs.append(
+                (float(sum(observed[end - width : end])), sum(seasonal[end - width : end]) * level)
+            )
+        end -= width
+    return pairs

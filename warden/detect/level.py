@@ -49,6 +49,8 @@ class LevelTrack:
     anomalous. ``calm``: per bucket, False when its hour belongs to a run of at least
     ``episode_hours`` consecutive anomalous hours (a sustained episode, such as a crisis).
     ``centre`` and ``scale``: median and robust deviation of the hourly log-ratios.
+    ``levels``: per bucket, the level its expectation used (``expected`` over ``levels`` is
+    the seasonal expectation).
     """
 
     level: float
@@ -58,6 +60,7 @@ class LevelTrack:
     calm: list[bool]
     centre: float
     scale: float
+    levels: list[float]
 
 
 def track_level(
@@ -108,6 +111,7 @@ def track_level(
     expected_out = [0.0] * (stop - lo)
     ordinary_out = [True] * (stop - lo)
     calm_out = [True] * (stop - lo)
+    levels_out = [1.0] * (stop - lo)
     since = 0
     for c in range(chunks):
         level = current()
@@ -116,10 +120,13 @@ def track_level(
             expected_out[i - lo] = seasonal[i - start] * level
             ordinary_out[i - lo] = not anomalous[c]
             calm_out[i - lo] = not sustained[c]
+            levels_out[i - lo] = level
         if not anomalous[c]:
             recent.append(ratios[c])
             since = c
         elif c - since >= params.episode_limit:
             # Anomalous for a whole day and more: a new normal, not an episode.
             recent.append(ratios[c])
-    return LevelTrack(current(), lo, expected_out, ordinary_out, calm_out, centre, scale)
+    return LevelTrack(
+        current(), lo, expected_out, ordinary_out, calm_out, centre, scale, levels_out
+    )

@@ -35,9 +35,9 @@ Sensitivity = SensitivityLevel | float
 FALSE_ALARMS_PER_WEEK: dict[str, float] = {"low": 0.05, "medium": 0.25, "high": 1.0}
 _WEEK = timedelta(days=7)
 
-VOLUME_MODEL_RATES: dict[str, float] = {"low": 0.001, "medium": 0.01, "high": 0.1}
-"""Weekly false-alarm rates of the volume detector's count model that each level sets (a
-decade apart): the per-bucket tail probabilities of :func:`volume_tail_probability`."""
+VOLUME_MODEL_RATES: dict[str, float] = {"low": 1e-5, "medium": 1e-3, "high": 0.1}
+"""Weekly false-alarm rates of the volume detector's count model that each level sets (two
+decades apart): the per-bucket tail probabilities of :func:`volume_tail_probability`."""
 
 VOLUME_EXPECTED_ALARMS: dict[str, float] = {"low": 0.5, "medium": 1.0, "high": 2.0}
 """False alarms per entity and week an operator should expect from a volume-spike rule at each
@@ -72,8 +72,9 @@ def volume_tail_probability(sensitivity: Sensitivity, step: timedelta) -> float:
 
     Mention counts are far heavier-tailed and more clustered than any count model: on real
     tweet volumes a model rate of 0.25 false alarms a week gave 1 to 2.4 in practice, and
-    the realised rate grows only about twofold for each tenfold step of the model's. So the
-    levels are set a decade apart in model terms (``VOLUME_MODEL_RATES``) and documented by
+    the realised rate grows only about twofold for each hundredfold step of the model's
+    (with the six-hour window, whose runs of exceedances are long). So the levels are set
+    two decades apart in model terms (``VOLUME_MODEL_RATES``) and documented by
     what they give (``VOLUME_EXPECTED_ALARMS``). A float is the probability itself.
     """
     return tail_probability(sensitivity, step, VOLUME_MODEL_RATES)

@@ -169,9 +169,9 @@ class VolumeSpikeCondition(StrictModel):
         default=None,
         min_length=1,
         description="Numbers of buckets summed by each test (1: the bucket alone). Default: "
-        "1 and 3 buckets and an hour's worth (1, 3, 12 for 5-minute buckets: 5 minutes, "
-        "15 minutes and an hour). A window of k buckets fires at k times the one-bucket "
-        "probability: its excess lasts k buckets.",
+        "1 and 3 buckets, an hour's and six hours' worth (1, 3, 12, 72 for 5-minute buckets: "
+        "5 minutes, 15 minutes, an hour and six hours). A window of k buckets fires at k times "
+        "the one-bucket probability: its excess lasts k buckets.",
     )
 
     VALUES: ClassVar[tuple[str, ...]] = ("probability", "threshold", "step")

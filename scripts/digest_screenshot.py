@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_helpers import END, START, config_for, seed  # noqa: E402
+from report_helpers import END, START, WEEK, config_for, seed  # noqa: E402
 
 from warden.report.data import Period, read_report  # noqa: E402
 from warden.report.render import render_report  # noqa: E402
@@ -36,7 +36,7 @@ def main() -> int:
         seed(db)
         config = config_for(tmp, url)
         with db.session() as session:
-            data = read_report(session, config, Period(START, END), END)
+            data = read_report(session, config, WEEK, END)
         db.dispose()
         page_file = tmp / "digest.html"
         page_file.write_text(render_report(data, "fr", "Europe/Paris").html, encoding="utf-8")

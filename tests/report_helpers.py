@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from warden.config import Config, load_config
+from warden.report.data import period_ending
 from warden.store.db import Database
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score
 
 END = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 START = END - timedelta(days=7)
+WEEK = period_ending(END, timedelta(days=7), "Europe/Paris")
+"""The calendar week reported: 24 Nov 00:00 to 30 Nov 09:00 Paris time (the last day partial)."""
 HOSTILE = (
     "<script>alert(1)</script> <img src=x onerror=alert(2)> "
     "[x](javascript:alert(3)) Acme is terrible"
@@ -103,7 +106,7 @@ def day(n: int, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def seed(db: Database) -> None:
-    """Acme: 6 counted mentions this week (3 negative, 1 neutral, 2 positive), 4 last week;
+    """Acme: 6 counted mentions in WEEK (3 negative, 1 neutral, 2 positive), 4 the week before;
     Globex: 2 this week, 4 last week. Three mentions address @AcmeHelp on X; it answered two,
     after 30 and 90 minutes."""
     s = _Seeder()
@@ -131,8 +134,8 @@ def seed(db: Database) -> None:
     s.mention(day(1), "Globex is fine", entity="Globex", label="positive", likes=3)
     s.mention(day(2), "Globex shop", entity="Globex", label="neutral")
     for i in range(4):
-        s.mention(day(i - 7), f"Acme last week {i}", label="neutral")
-        s.mention(day(i - 7), f"Globex last week {i}", entity="Globex",
+        s.mention(day(i - 6), f"Acme last week {i}", label="neutral")
+        s.mention(day(i - 6), f"Globex last week {i}", entity="Globex",
                   label="negative" if i < 2 else "positive")  # fmt: skip
     at = day(3)
     alert_fields = dict(

@@ -3,15 +3,18 @@ alerts, top mentions and the response time of the brand's accounts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from report_helpers import END, HOSTILE, START, config_for, seed
+from report_helpers import END, HOSTILE, START, WEEK, _Seeder, config_for, seed
 
-from warden.report.data import Period, ReportData, comparison_groups, read_report
+from warden.report.data import ReportData, comparison_groups, period_ending, read_report
 from warden.report.response import is_account, percentile, response_time
+from warden.rules.loader import load_rules
 from warden.store.db import Database
+from warden.store.models import Alert, Mention
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def report(tmp_path: Path, db: Database) -> ReportData:
     seed(db)
     config = config_for(tmp_path, db.url)
     with db.session() as session:
-        return read_report(session, config, Period(START, END), END)
+        return read_report(session, config, WEEK, END)
 
 
 def test_volume_share_of_voice_and_trend(report: ReportData) -> None:
@@ -44,18 +47,112 @@ def test_sentiment_takes_the_operator_correction(report: ReportData) -> None:
 
 def test_daily_series_of_both_periods(report: ReportData) -> None:
     acme, globex = report.comparisons[0].entities
-    assert report.period.step == timedelta(days=1) and len(report.period.steps()) == 7
-    assert acme.series == [0, 0, 1, 1, 1, 1, 2]
+    paris = ZoneInfo("Europe/Paris")
+    days = [start.astimezone(paris) for start in report.period.steps()]
+    assert [d.strftime("%d %H:%M") for d in days] == [
+        "24 00:00", "25 00:00", "26 00:00", "27 00:00", "28 00:00", "29 00:00", "30 00:00"
+    ]  # fmt: skip
+    assert report.period.partial  # 30 November until 09:00 only
+    assert acme.series == [0, 1, 1, 1, 1, 2, 0]
+    assert globex.series == [1, 1, 0, 0, 0, 0, 0]
+    # The previous period: as many calendar days, up to the same time of day.
+    before = report.period.previous
+    assert (before.start.astimezone(paris), before.end.astimezone(paris)) == (
+        datetime(2026, 11, 17, tzinfo=paris),
+        datetime(2026, 11, 23, 9, tzinfo=paris),
+    )
     assert acme.previous_series == [1, 1, 1, 1, 0, 0, 0]
-    assert globex.series == [0, 1, 1, 0, 0, 0, 0]
+
+
+def test_todays_mentions_are_on_today(tmp_path: Path, sqlite_db: Database) -> None:
+    """A crisis at 13:20 on 30 November, reported at 13:36: its mentions are on the last day,
+    30/11, still counting; nothing is put on 29/11."""
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime(2026, 11, 30, 13, 36, tzinfo=paris)
+    s = _Seeder()
+    for i in range(5):
+        s.mention(datetime(2026, 11, 30, 13, 20 + i, tzinfo=paris), f"Acme panne {i}")
+    s.mention(datetime(2026, 11, 29, 23, 50, tzinfo=paris), "Acme late on Sunday")
+    with sqlite_db.session() as session:
+        session.add_all([r for r in s.rows if isinstance(r, Mention)])
+        session.flush()
+        session.add_all([r for r in s.rows if not isinstance(r, Mention)])
+    period = period_ending(now, timedelta(days=7), "Europe/Paris")
+    with sqlite_db.session() as session:
+        data = read_report(session, config_for(tmp_path, sqlite_db.url), period, now)
+    acme = data.comparisons[0].entities[0]
+    last_days = [b[0].astimezone(paris).date().isoformat() for b in period.buckets()][-2:]
+    assert last_days == ["2026-11-29", "2026-11-30"]
+    assert acme.series[-2:] == [1, 5]
+    assert period.partial and period.buckets()[-1][1] == now
+
+
+def test_calendar_days_follow_daylight_saving() -> None:
+    """Local midnight to midnight: 29 March 2026 lasts 23 hours in Paris, 25 October 25."""
+    spring = period_ending(datetime(2026, 3, 31, tzinfo=UTC), timedelta(days=4), "Europe/Paris")
+    hours = [(b - a) / timedelta(hours=1) for a, b in spring.buckets()]
+    assert hours == [24, 23, 24, 2]  # 28, 29, 30 March, and 31 March until 02:00
+    assert spring.partial
+    autumn = period_ending(
+        datetime(2026, 10, 26, 23, tzinfo=UTC), timedelta(days=3), "Europe/Paris"
+    )
+    assert [(b - a) / timedelta(hours=1) for a, b in autumn.buckets()] == [24, 25, 24]
+    assert not autumn.partial  # ends at midnight in Paris: three whole days
+
+
+def test_short_periods_are_clock_hours() -> None:
+    end = datetime(2026, 11, 30, 12, 36, tzinfo=UTC)
+    period = period_ending(end, timedelta(hours=24), "Europe/Paris")
+    starts = [a.minute for a, _b in period.buckets()]
+    assert period.start == datetime(2026, 11, 29, 12, tzinfo=UTC) and set(starts) == {0}
+    assert len(period.buckets()) == 25 and period.partial
+    assert period.previous.end == end - timedelta(hours=25)
 
 
 def test_alerts_of_the_period_only(report: ReportData) -> None:
     acme, globex = report.comparisons[0].entities
-    assert [(a.id, a.rule, a.summary) for a in acme.alerts] == [
-        (1, "negative-surge", "Negative surge on Acme <b>bold</b>")
+    assert [(a.id, a.rule, a.entity, a.summary) for a in acme.alerts] == [
+        (1, "negative-surge", "Acme", "Negative surge on Acme <b>bold</b>")
     ]
     assert globex.alerts == []
+
+
+RULES = """\
+rules:
+  - name: negative-surge
+    severity: critical
+    condition: {kind: negative_share, window: 1h, above: 0.5}
+    annotations:
+      summary: "{{ negative }} of {{ scored }} mentions of {{ entity }} are negative ({{ share }})"
+"""
+
+
+def test_alert_summary_is_what_its_messages_say(tmp_path: Path, sqlite_db: Database) -> None:
+    """The rule's summary annotation, rendered with the alert's values in the report's
+    language, not the rule's name; an alert whose rule is gone gets the messages' sentence."""
+    config = config_for(tmp_path, sqlite_db.url)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    at = datetime(2026, 11, 30, 12, 29, tzinfo=UTC)
+    common = dict(
+        fingerprint="f", severity="critical", state="firing", last_true_at=at, last_eval_at=at,
+        evidence=[], active_since=at, fired_at=at, labels={"entity": "Acme"}, annotations={},
+    )  # fmt: skip
+    values = {"negative": 59, "scored": 75, "share": 0.787, "window": "1h", "count": 76}
+    with sqlite_db.session() as session:
+        session.add(Alert(id=1, rule="negative-surge", values=values, **common))  # type: ignore[arg-type]
+        session.add(Alert(id=2, rule="gone", values={}, **common))  # type: ignore[arg-type]
+    period = period_ending(at + timedelta(minutes=7), timedelta(hours=24), "Europe/Paris")
+    with sqlite_db.session() as session:
+        data = read_report(
+            session, config, period, at, ruleset=load_rules(config, [rules]), language="fr"
+        )
+    first, gone = data.comparisons[0].entities[0].alerts
+    assert first.summary == "59 of 75 mentions of Acme are negative (79\u00a0%)"
+    assert gone.summary.startswith("Acme") and gone.summary != "gone"
+    assert data.as_json()["comparisons"][0]["entities"][0]["alerts"][0]["summary"] == (
+        first.summary
+    )
 
 
 def test_top_mentions_by_engagement(report: ReportData) -> None:
@@ -157,7 +254,7 @@ def test_an_entity_without_competitors_has_the_whole_voice(
     seed(sqlite_db)
     config = config_for(tmp_path, sqlite_db.url)
     with sqlite_db.session() as session:
-        data = read_report(session, config, Period(START, END), END, ["Globex"], top=0)
+        data = read_report(session, config, WEEK, END, ["Globex"], top=0)
     ((globex,),) = [c.entities for c in data.comparisons]
     assert (globex.volume, globex.share, globex.top_negative, globex.top_positive) == (
         2,
@@ -174,7 +271,7 @@ def test_a_config_without_entities_reports_nothing(tmp_path: Path, sqlite_db: Da
     path = tmp_path / "config.yaml"
     path.write_text(f'database: {{url: "{sqlite_db.url}"}}\n', encoding="utf-8")
     with sqlite_db.session() as session:
-        data = read_report(session, load_config(path), Period(START, END), END)
+        data = read_report(session, load_config(path), WEEK, END)
     assert data.comparisons == []
     assert "No entity to report" in render_report(data, "en", "UTC").html
     assert "Aucune entité à présenter" in render_report(data, "fr", "UTC").text

@@ -12,10 +12,10 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
-from report_helpers import END, START, config_for, seed
+from report_helpers import END, WEEK, config_for, seed
 
 from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, volume_figure
-from warden.report.data import Period, ReportData, read_report
+from warden.report.data import ReportData, period_ending, read_report
 from warden.report.render import render_report
 from warden.store.db import Database
 
@@ -27,7 +27,7 @@ def report(tmp_path: Path, sqlite_db: Database) -> ReportData:
     seed(sqlite_db)
     config = config_for(tmp_path, sqlite_db.url)
     with sqlite_db.session() as session:
-        return read_report(session, config, Period(START, END), END)
+        return read_report(session, config, WEEK, END)
 
 
 def _bars(ax: Axes) -> list[Rectangle]:
@@ -64,16 +64,20 @@ def test_english_digest_shows_the_numbers_in_the_audience_zone(report: ReportDat
         ["Acme", "6", "+50%", "75% (50%)", "50% (0%)", "3", "1", "2", "1"],
         ["Globex", "2", "−50%", "25% (50%)", "0% (50%)", "0", "1", "1", "0"],
     ]
-    assert "2026-11-23 03:00 EST → 2026-11-30 03:00 EST" in rendered.html  # 08:00 UTC
+    # The week of calendar days in Paris, shown on a New York clock.
+    assert "2026-11-23 18:00 EST → 2026-11-30 03:00 EST" in rendered.html
     assert (
         "2 of 3 addressed mentions answered (67%); median 1 h, 90th percentile 1 h 24 min"
         in rendered.html
     )
+    # The alert's summary (escaped), then its severity, rule, entity and span.
+    assert "<strong>Negative surge on Acme &lt;b&gt;bold&lt;/b&gt;</strong>" in rendered.html
     assert (
-        "2026-11-26 05:00 EST · critical · Negative surge on Acme &lt;b&gt;bold&lt;/b&gt;"
+        "critical · negative-surge · about Acme · 2026-11-26 05:00 EST → 2026-11-26 07:00 EST"
         in rendered.html
     )
-    assert rendered.subject == "Warden digest · Acme · 2026-11-30"
+    assert "! Negative surge on Acme <b>bold</b> (critical, negative-surge," in rendered.text
+    assert rendered.subject == "Warden digest · Acme · 23–30 Nov 2026"
     assert (
         "- Acme: 6 mentions (trend +50%), share of voice 75% (50%), negative share 50% (0%); "
         "negative 3, neutral 1, positive 2; alerts 1" in rendered.text
@@ -95,15 +99,21 @@ def test_french_digest(report: ReportData) -> None:
         "1",
     ]
     assert (
-        f'Période{NBSP}: <span class="period">2026-11-23 09:00 CET → 2026-11-30 09:00 CET'
+        f'Période{NBSP}: <span class="period">2026-11-24 00:00 CET → 2026-11-30 09:00 CET'
         in rendered.html
     )
     assert 'Acme <span style="font-weight:normal; color:#666666">face à Globex' in rendered.html
     assert "2 mentions adressées sur 3 ont reçu une réponse" in rendered.html
     assert "médiane 1 h, 90e centile 1 h 24 min" in rendered.html
-    assert "2026-11-26 11:00 CET · critique" in rendered.html
+    assert (
+        "critique · negative-surge · sur Acme · 2026-11-26 11:00 CET → 2026-11-26 13:00 CET"
+        in rendered.html
+    )
     assert '<html lang="fr">' in rendered.html
-    assert rendered.subject.startswith("Synthèse Warden")
+    assert rendered.subject == "Synthèse Warden · Acme · 24–30 nov. 2026"
+    daily = render_report(report, "fr", "Europe/Paris", kind="weekly")
+    assert daily.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
+    assert "<h1" in daily.html and "Synthèse hebdomadaire</h1>" in daily.html
     assert f"Temps de réponse{NBSP}: 2 mentions adressées sur 3" in rendered.text
 
 
@@ -153,30 +163,75 @@ def test_sentiment_chart_stacks_the_counts(report: ReportData) -> None:
 def test_volume_chart_plots_both_periods_on_local_dates(report: ReportData) -> None:
     entities = report.comparisons[0].entities
     fig = volume_figure(
-        report.period.steps(),
-        report.period.step,
+        report.period.buckets(),
+        report.period.unit,
         {e.name: e.series for e in entities},
         {e.name: e.previous_series for e in entities},
         "en",
-        "Asia/Tokyo",
+        "Europe/Paris",
+        report.period.partial,
     )
     ax = fig.axes[0]
-    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}  # type: ignore[arg-type]
+    lines = {
+        line.get_label(): list(line.get_ydata())  # type: ignore[arg-type]
+        for line in ax.get_lines()
+        if not line.get_label().startswith("_")
+    }
     assert lines == {
-        "Acme": [0, 0, 1, 1, 1, 1, 2],
+        "Acme": [0, 1, 1, 1, 1, 2, 0],
         "Acme (previous period)": [1, 1, 1, 1, 0, 0, 0],
-        "Globex": [0, 1, 1, 0, 0, 0, 0],
+        "Globex": [1, 1, 0, 0, 0, 0, 0],
         "Globex (previous period)": [1, 1, 1, 1, 0, 0, 0],
     }
-    # 08:00 UTC is 17:00 in Tokyo: the first day is labelled 11-23.
-    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["11-23", "11-24"]
+    # Each point is a calendar day in Paris, labelled with its date; today is still counting.
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "Tue 24 Nov" and labels[-1] == "Mon 30 Nov\n(so far)"
+    assert ax.get_xlabel() == "Days (Europe/Paris)"
     assert ax.get_title(loc="left") == "Mentions per day"
+    assert fig.legends and ax.get_legend() is None  # the legend is below, not beside
+
+
+def test_hourly_chart_on_clock_hours_with_dates_and_zone() -> None:
+    """24 hours: ticks on whole hours of the reader's clock, a date where the day changes,
+    the zone named, whole numbers from 0, and at least 0..1 when all is quiet."""
+    end = datetime(2026, 11, 30, 12, 36, tzinfo=UTC)
+    period = period_ending(end, timedelta(hours=24), "Europe/Paris")
+    quiet = [0] * len(period.buckets())
+    fig = volume_figure(
+        period.buckets(), period.unit, {"Banque Exemple": quiet, "Autre Banque": quiet},
+        {"Banque Exemple": quiet, "Autre Banque": quiet}, "fr", "Europe/Paris", period.partial,
+    )  # fmt: skip
+    png(fig)  # lay it out
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(":30" not in label for label in labels)
+    assert "30/11" in labels  # the day changes at midnight in Paris
+    assert 3 <= len(labels) <= 9
+    assert ax.get_xlabel() == "Heure (Europe/Paris)"
+    bottom, top = ax.get_ylim()
+    assert bottom == 0 and top >= 1
+    assert all(float(y).is_integer() for y in ax.get_yticks())
+    assert fig.legends and ax.get_legend() is None
+
+
+def test_an_empty_period_says_so_instead_of_empty_charts(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    config = config_for(tmp_path, sqlite_db.url)
+    with sqlite_db.session() as session:
+        data = read_report(session, config, WEEK, END)
+    for language, words in (("en", "No mentions in this period"), ("fr", "Aucune mention")):
+        rendered = render_report(data, language, "Europe/Paris")
+        assert words in rendered.html and words in rendered.text
+        assert rendered.charts == {} and "<img" not in rendered.html
+    fig = sentiment_figure(["Acme", "Globex"], [{}, {}])
+    assert fig.axes[0].get_xlim() == (0, 1)
 
 
 def test_hourly_steps_for_a_day_and_no_mathtext_in_names() -> None:
     start = datetime(2026, 3, 29, 0, tzinfo=UTC)
-    period = Period(start, start + timedelta(hours=24))
-    assert period.step == timedelta(hours=1) and len(period.steps()) == 24
+    period = period_ending(start + timedelta(hours=24), timedelta(hours=24), "UTC")
+    assert period.unit == timedelta(hours=1) and len(period.steps()) == 24
     name = r"$\alpha$ & co"
     fig = share_of_voice_figure([name], [1.0])
     texts = [t for t in fig.findobj(Text) if isinstance(t, Text)]

@@ -298,7 +298,7 @@ class Daemon(SelfReport, Reloading):
 
     def digests_job(self) -> None:
         if self.config.digests:
-            enqueue_due(self.db, self.config, self.clock)
+            enqueue_due(self.db, self.config, self.clock, self.ruleset)
 
     def prune_job(self) -> None:
         keep = self.config.database.keep_mentions

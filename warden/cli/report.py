@@ -17,13 +17,16 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
+from warden.config import Config
 from warden.detect.localtime import check_zone
 from warden.durations import parse_duration
 from warden.errors import WardenError
+from warden.folding import fold
 from warden.notify.words import Words
-from warden.report.data import Period, ReportData, read_report
+from warden.report.data import ReportData, period_ending, read_report
 from warden.report.render import ReportWords, render_report
 from warden.report.response import ResponseTime
+from warden.rules.loader import RuleSet, load_rules
 from warden.store.db import Database, database_problem
 
 EPILOG = """\
@@ -35,9 +38,11 @@ examples:
   warden report --end 2026-11-30T08:00 --json    the numbers of the week before that time
 
 A brand is compared with the `competitors:` of its entity in config.yaml; by default every
-entity of kind brand is reported. --end without a zone is read in --timezone (default: the
-config's timezone). The response time needs the brand's `accounts:`. Read-only: the database
-must exist (`warden db upgrade` creates it).
+entity of kind brand is reported; --entity matches names whatever their case or accents.
+A period of 3 days or more is cut into calendar days of --timezone (today so far is the last
+one), a shorter one into clock hours. --end may not be in the future; without a zone it is
+read in --timezone (default: the config's timezone). The response time needs the brand's
+`accounts:`. Read-only: the database must exist (`warden db upgrade` creates it).
 
 Exit status: 0 when the report was written, 1 when the database could not be read.
 """
@@ -75,53 +80,107 @@ def _moment(text: str) -> datetime:
         ) from None
 
 
+COLUMNS = {
+    "en": ["entity", "mentions", "trend", "share", "negative", "neutral", "positive", "alerts",
+           "response"],
+    "fr": ["entité", "mentions", "évolution", "part de voix", "négatives", "neutres",
+           "positives", "alertes", "réponse"],
+}  # fmt: skip
+RESPONSE = {
+    "en": {
+        "none": "no reply data",
+        "nothing": "nothing addressed",
+        "answered": "{answered}/{addressed} answered, median {median}",
+    },
+    "fr": {
+        "none": "pas de données de réponse",
+        "nothing": "rien d’adressé",
+        "answered": "{answered}/{addressed} répondues, médiane {median}",
+    },
+}
+
+
 def _print(data: ReportData, words: ReportWords) -> None:
-    print(f"{words['period']}: {words.span(data.period.start, data.period.end)}")
+    period = words.span(data.period.start, data.period.end)
+    print(f"{words['period']}{words['colon']} {period}")
     for comparison in data.comparisons:
         print()
         print_table(
-            ["entity", "mentions", "trend", "share", "negative", "neutral", "positive", "alerts",
-             "response"],
+            COLUMNS[words.language],
             [
                 [
                     e.name,
-                    e.volume,
+                    words.number(e.volume),
                     words.change(e),
-                    words.percent(e.share) if e.share is not None else "-",
-                    e.sentiment["negative"],
-                    e.sentiment["neutral"],
-                    e.sentiment["positive"],
-                    len(e.alerts),
+                    words.ratio(e.share),
+                    words.number(e.sentiment["negative"]),
+                    words.number(e.sentiment["neutral"]),
+                    words.number(e.sentiment["positive"]),
+                    words.number(len(e.alerts)),
                     _response(e.response, words) if e.has_accounts else "",
                 ]
                 for e in comparison.entities
             ],
-        )  # fmt: skip
+        )
+        for e in comparison.entities:
+            for a in e.alerts:
+                end = words.time(a.resolved_at) if a.resolved_at else words["open"]
+                print(f"  ! {e.name}: {a.summary} ({words[a.severity]}, "
+                      f"{words.time(a.fired_at)} → {end})")  # fmt: skip
 
 
 def _response(response: ResponseTime | None, words: Words) -> str:
+    said = RESPONSE[words.language]
     if response is None:
-        return "no reply data"
+        return said["none"]
     if not response.addressed:
-        return "nothing addressed"
+        return said["nothing"]
     median = words.duration(response.median) if response.median is not None else "-"
-    return f"{response.answered}/{response.addressed} answered, median {median}"
+    return said["answered"].format(
+        answered=response.answered, addressed=response.addressed, median=median
+    )
+
+
+def _entity_names(config: Config, asked: list[str] | None) -> list[str] | None:
+    """`asked` as the config spells them, matched case- and accent-insensitively; raises
+    WardenError for a name that is no entity (listing them)."""
+    if not asked:
+        return None
+    by_fold = {fold(e.name): e.name for e in config.entities}
+    out = []
+    for name in asked:
+        found = by_fold.get(fold(name.strip()))
+        if found is None:
+            listed = ", ".join(sorted(by_fold.values())) or "none defined"
+            raise WardenError(f"--entity {name!r} is not an entity of config.yaml ({listed})")
+        out.append(found)
+    return out
+
+
+def _rules(config: Config) -> RuleSet | None:
+    """The rules, for the alerts' summaries; None when they cannot be loaded (a report does
+    not need them: summaries then fall back to each alert's reason)."""
+    try:
+        return load_rules(config)
+    except WardenError:
+        return None
 
 
 def run_report(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    known = {e.name for e in config.entities}
-    for name in args.entity or ():
-        if name not in known:
-            listed = ", ".join(sorted(known)) or "none defined"
-            raise WardenError(f"--entity {name!r} is not an entity of config.yaml ({listed})")
+    entities = _entity_names(config, args.entity)
     timezone = args.timezone or config.timezone
     now = SystemClock().now()
     end = args.end or now
     if end.tzinfo is None:
         end = end.replace(tzinfo=ZoneInfo(timezone))
     end = end.astimezone(UTC)
-    period = Period(end - args.period, end)
+    if end > now + timedelta(minutes=1):
+        raise WardenError(
+            f"--end {args.end.isoformat()} is in the future (now {now:%Y-%m-%dT%H:%M}Z): "
+            "a report covers what has happened; leave --end out for a period ending now"
+        )
+    period = period_ending(end, args.period, timezone)
     db = Database(config.database_url, existing=True)
     try:
         if db.current_revision() is None:
@@ -130,7 +189,9 @@ def run_report(args: argparse.Namespace) -> int:
                 "(`warden run`) or create them with `warden db upgrade`"
             )
         with db.session() as session:
-            data = read_report(session, config, period, now, args.entity or None, args.top)
+            data = read_report(
+                session, config, period, now, entities, args.top, _rules(config), args.lang
+            )
     except DBAPIError as exc:
         raise WardenError(database_problem(exc, db.safe_url)) from None
     finally:
@@ -145,7 +206,11 @@ def run_report(args: argparse.Namespace) -> int:
         print_json(data.as_json())
     elif args.to is not None:
         print(f"{args.to}: {len(data.comparisons)} comparison(s), {args.lang}, {timezone}")
+        for name in entities or ():
+            print(f"entity: {name}")
     else:
+        if entities and [n.strip() for n in args.entity] != entities:
+            print(f"entity: {', '.join(entities)}")
         _print(data, ReportWords(args.lang, timezone))
     return 0
 

@@ -10,16 +10,22 @@ correction when there is one, else the model's score; unscored mentions are coun
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warden.config import Config
+from warden.notify.message import alert_view
+from warden.notify.words import Words
 from warden.report.response import ResponseTime, response_time
+from warden.rules.loader import RuleSet
+from warden.rules.schema import Rule
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score, counted
 
 LABELS = ("negative", "neutral", "positive")
@@ -29,32 +35,106 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Period:
-    """[start, end) in UTC."""
+    """[start, end) in UTC, cut into buckets of `step` on the audience's clock `timezone`.
+
+    With a day step, buckets are calendar days of `timezone` (local midnight to midnight: 23,
+    24 or 25 hours around a daylight-saving change) and `start` is a local midnight; with an
+    hour step, buckets are clock hours. The last bucket ends at `end` and is `partial` when
+    `end` is not on a bucket boundary (today, still counting). Build one with `period_ending`.
+    """
 
     start: datetime
     end: datetime
+    step: timedelta | None = None
+    timezone: str = "UTC"
+
+    def __post_init__(self) -> None:
+        if self.step is None:  # a day for periods of 3 days or more, else an hour
+            object.__setattr__(self, "step", DAY if self.end - self.start >= 3 * DAY else HOUR)
+
+    @property
+    def unit(self) -> timedelta:
+        """The bucket: DAY or HOUR."""
+        return self.step or HOUR
 
     @property
     def length(self) -> timedelta:
         return self.end - self.start
 
     @property
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.start - self.length, self.start)
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _shift(self, moment: datetime, steps: int) -> datetime:
+        """`moment` moved `steps` buckets (calendar days keep their local clock time)."""
+        if self.unit != DAY:
+            return moment + steps * self.unit
+        local = moment.astimezone(self.zone).replace(tzinfo=None) + steps * DAY
+        return local.replace(tzinfo=self.zone).astimezone(UTC)
 
     @property
-    def step(self) -> timedelta:
-        """The volume series' step: a day for periods of 3 days or more, else an hour."""
-        return DAY if self.length >= 3 * DAY else HOUR
+    def previous(self) -> Period:
+        """The period just before, over as many buckets (calendar days or hours) and ending at
+        the same local time of day: a partial last day is compared with the same hours."""
+        n = len(self.buckets())
+        return Period(
+            self._shift(self.start, -n), self._shift(self.end, -n), self.unit, self.timezone
+        )
+
+    def buckets(self) -> list[tuple[datetime, datetime]]:
+        """[(start, end), ...] in UTC, oldest first; the last one ends at `end`."""
+        out: list[tuple[datetime, datetime]] = []
+        at = self.start
+        while at < self.end:
+            nxt = self._next(at)
+            out.append((at, min(nxt, self.end)))
+            at = nxt
+        return out
+
+    def _next(self, at: datetime) -> datetime:
+        if self.unit != DAY:
+            return at + self.unit
+        day = at.astimezone(self.zone).date() + DAY
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+
+    @property
+    def partial(self) -> bool:
+        """Whether the last bucket is cut short by `end` (a day or hour still counting)."""
+        buckets = self.buckets()
+        return bool(buckets) and self._next(buckets[-1][0]) > self.end
 
     def steps(self) -> list[datetime]:
-        """Start of each step of the volume series (the last one may be shorter)."""
-        out, at = [], self.start
-        while at < self.end:
-            out.append(at)
-            at += self.step
-        return out
+        """Start of each bucket."""
+        return [start for start, _end in self.buckets()]
+
+
+def period_ending(end: datetime, length: timedelta, timezone: str = "UTC") -> Period:
+    """The period of about `length` ending at `end` (aware), on `timezone`'s clock.
+
+    3 days or more: the ceil(length / 1 day) calendar days up to `end`'s (the last one partial
+    unless `end` is a local midnight). Less: the clock hours from `end - length` (its hour
+    started at the hour), the last one partial unless `end` is on the hour. Raises ValueError
+    for a naive `end` or a length that is not positive."""
+    if end.tzinfo is None:
+        raise ValueError("a report period ends at an aware time")
+    if length <= timedelta(0):
+        raise ValueError(f"a report period has a positive length, got {length}")
+    zone = ZoneInfo(timezone)
+    end = end.astimezone(UTC)
+    if length >= 3 * DAY:
+        local_end = end.astimezone(zone)
+        last = local_end.date()
+        if local_end.replace(tzinfo=None) == datetime.combine(last, time(0)):
+            last -= DAY  # ends at midnight: that day is whole, nothing of the next one
+        days = -(-length // DAY)
+        first = last - (days - 1) * DAY
+        start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+        return Period(start, end, DAY, timezone)
+    begin = end - length
+    offset = begin.astimezone(zone).utcoffset() or timedelta(0)
+    local = begin + offset
+    floored = local.replace(minute=0, second=0, microsecond=0) - offset
+    return Period(floored, end, HOUR, timezone)
 
 
 @dataclass(frozen=True)
@@ -73,11 +153,15 @@ class TopMention:
 
 @dataclass(frozen=True)
 class AlertLine:
-    """One alert fired in the period."""
+    """One alert fired in the period: `summary` is what its messages say (the rule's summary
+    annotation rendered with the alert's values, in the report's language, else a sentence
+    built from its reason), `entity` the entity it is about, `state` firing or resolved."""
 
     id: int
     rule: str
     severity: str
+    entity: str
+    state: str
     fired_at: datetime
     resolved_at: datetime | None
     summary: str
@@ -194,9 +278,14 @@ def _series(session: Session, entity: str, period: Period) -> list[int]:
             counted(),
         )
     ).all()
-    steps = period.steps()
-    counts: Counter[int] = Counter(int((t - period.start) / period.step) for t in times)
-    return [counts.get(i, 0) for i in range(len(steps))]
+    starts = period.steps()
+    counts: Counter[int] = Counter(bisect_right(starts, _utc(t)) - 1 for t in times)
+    return [counts.get(i, 0) for i in range(len(starts))]
+
+
+def _utc(moment: datetime) -> datetime:
+    """`moment` as aware UTC (SQLite gives back naive UTC times)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _top(session: Session, entity: str, period: Period, label: str, n: int) -> list[TopMention]:
@@ -233,7 +322,9 @@ def _top(session: Session, entity: str, period: Period, label: str, n: int) -> l
     ]
 
 
-def _alerts(session: Session, entities: set[str], period: Period) -> dict[str, list[AlertLine]]:
+def _alerts(
+    session: Session, entities: set[str], period: Period, ruleset: RuleSet | None, words: Words
+) -> dict[str, list[AlertLine]]:
     rows = session.scalars(
         select(Alert)
         .where(Alert.fired_at.is_not(None))
@@ -244,18 +335,33 @@ def _alerts(session: Session, entities: set[str], period: Period) -> dict[str, l
     for alert in rows:
         entity = (alert.labels or {}).get("entity")
         if entity in out and alert.fired_at is not None:
-            annotations = alert.annotations or {}
+            rule = ruleset.get(alert.rule) if ruleset is not None else None
             out[entity].append(
                 AlertLine(
                     id=alert.id,
                     rule=alert.rule,
                     severity=alert.severity,
+                    entity=entity,
+                    state=alert.state,
                     fired_at=alert.fired_at,
                     resolved_at=alert.resolved_at,
-                    summary=str(annotations.get("summary") or alert.rule),
+                    summary=_summary(alert, rule, words),
                 )
             )
     return out
+
+
+def _summary(alert: Alert, rule: Rule | None, words: Words) -> str:
+    """The summary an alert's messages show: its rule's summary annotation rendered with the
+    alert's values; without the rule, a summary stored on the alert, else the sentence the
+    messages build from its reason (`Acme: 3 times the usual volume`)."""
+    stored = (alert.annotations or {}).get("summary")
+    if rule is None and stored:
+        return str(stored)
+    try:
+        return alert_view(alert, rule, [], words).summary
+    except (KeyError, ValueError, TypeError):
+        return str(stored or alert.rule)
 
 
 def read_report(
@@ -265,12 +371,17 @@ def read_report(
     now: datetime,
     entities: list[str] | None = None,
     top: int = 3,
+    ruleset: RuleSet | None = None,
+    language: str = "en",
 ) -> ReportData:
     """The report of `period` for `entities` (names; default every brand), each compared with
-    its competitors; `top` negative and positive mentions are quoted per entity."""
+    its competitors; `top` negative and positive mentions are quoted per entity. Alert
+    summaries are rendered with `ruleset`'s annotations in `language` ("en" or "fr"), times
+    in the period's zone."""
     groups = comparison_groups(config, entities)
     names = {n for group in groups for n in group}
-    alerts = _alerts(session, names, period)
+    words = Words(language, period.timezone)
+    alerts = _alerts(session, names, period, ruleset, words)
     stats: dict[str, EntityStats] = {}
     for name in sorted(names):
         settings = config.entity(name)
@@ -325,7 +436,10 @@ def _jsonable(value: Any) -> Any:
             "start": value.start.isoformat(),
             "end": value.end.isoformat(),
             "previous": {"start": before.start.isoformat(), "end": before.end.isoformat()},
-            "step_seconds": value.step.total_seconds(),
+            "step_seconds": value.unit.total_seconds(),
+            "timezone": value.timezone,
+            "buckets": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in value.buckets()],
+            "partial": value.partial,
         }
     if hasattr(value, "__dataclass_fields__"):
         return {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}

@@ -22,11 +22,17 @@ from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, v
 from warden.notify import escape
 from warden.notify.words import PHRASES as MESSAGE_PHRASES
 from warden.notify.words import Words
-from warden.report.data import Comparison, EntityStats, ReportData
+from warden.report.data import Comparison, EntityStats, Period, ReportData
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "title": "Warden digest",
+        "title_daily": "Daily digest",
+        "title_weekly": "Weekly digest",
+        "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "no_mentions": "No mentions in this period (nor in the previous one).",
+        "partial_day": "today so far",
+        "about": "about",
         "period": "Period",
         "colon": ":",
         "compared_with": "compared with",
@@ -61,6 +67,12 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "title": "Synthèse Warden",
+        "title_daily": "Synthèse quotidienne",
+        "title_weekly": "Synthèse hebdomadaire",
+        "months": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
+        "no_mentions": "Aucune mention sur cette période (ni sur la précédente).",
+        "partial_day": "aujourd’hui jusqu’ici",
+        "about": "sur",
         "period": "Période",
         "colon": "\u00a0:",
         "compared_with": "comparée à",
@@ -129,6 +141,29 @@ class ReportWords(Words):
     def span(self, start: datetime, end: datetime) -> str:
         return f"{self.time(start)} → {self.time(end)}"
 
+    def date(self, moment: datetime, year: bool = True, month: bool = True) -> str:
+        """`30 Nov 2026` / `30 nov. 2026` on the reader's clock (parts left out on request)."""
+        local = moment.astimezone(self.zone)
+        parts = [str(local.day)]
+        if month:
+            parts.append(self["months"].split()[local.month - 1])
+        if year:
+            parts.append(str(local.year))
+        return " ".join(parts)
+
+    def days(self, period: Period) -> str:
+        """The calendar days `period` covers: `30 Nov 2026`, `23–30 Nov 2026`,
+        `28 Nov – 2 Dec 2026`."""
+        first = period.start.astimezone(self.zone)
+        last = (period.end - timedelta(microseconds=1)).astimezone(self.zone)
+        if first.date() == last.date():
+            return self.date(last)
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{self.date(first, year=False, month=False)}–{self.date(last)}"
+        if first.year == last.year:
+            return f"{self.date(first, year=False)} – {self.date(last)}"
+        return f"{self.date(first)} – {self.date(last)}"
+
     def delay(self, span: timedelta | None) -> str:
         return "–" if span is None else self.duration(span)
 
@@ -172,39 +207,53 @@ def comparison_charts(
         ),
         "volume": png(
             volume_figure(
-                data.period.steps(),
-                data.period.step,
+                data.period.buckets(),
+                data.period.unit,
                 {e.name: e.series for e in comparison.entities},
                 {e.name: e.previous_series for e in comparison.entities},
                 language,
                 timezone,
+                data.period.partial,
             )
         ),
     }
 
 
-def subject_of(data: ReportData, words: ReportWords) -> str:
+def subject_of(data: ReportData, words: ReportWords, kind: str | None = None) -> str:
+    """One line: `Daily digest · Acme · 30 Nov 2026`, `Weekly digest · Acme · 23–30 Nov 2026`
+    (the days covered, on the reader's clock); `kind` None: `Warden digest`, with the days."""
     subjects = ", ".join(c.subject for c in data.comparisons)
-    end = data.period.end.astimezone(words.zone).strftime("%Y-%m-%d")
-    return " ".join(f"{words['title']} · {subjects} · {end}".split())
+    title = words[f"title_{kind}"] if kind in ("daily", "weekly") else words["title"]
+    return " ".join(f"{title} · {subjects} · {words.days(data.period)}".split())
 
 
 def render_report(
-    data: ReportData, language: str = "en", timezone: str = "UTC", charts: bool = True
+    data: ReportData,
+    language: str = "en",
+    timezone: str = "UTC",
+    charts: bool = True,
+    kind: str | None = None,
 ) -> RenderedReport:
     """The report of `data` in `language` ("en" or "fr") with dates in `timezone`; `charts`
-    False leaves the images out (a text-only report)."""
+    False leaves the images out (a text-only report). `kind` "daily" or "weekly" names the
+    digest in the subject and title. A comparison nobody was mentioned in shows "no mentions
+    in this period" instead of empty charts."""
     words = ReportWords(language, timezone)
     images: dict[str, bytes] = {}
     sections = []
     for n, comparison in enumerate(data.comparisons):
-        drawn = comparison_charts(comparison, data, language, timezone) if charts else {}
+        empty = not any(e.volume or e.previous_volume for e in comparison.entities)
+        drawn = (
+            comparison_charts(comparison, data, language, timezone) if charts and not empty else {}
+        )
         uris = {}
-        for kind, image in drawn.items():
-            images[f"{kind}-{n + 1}"] = image
-            uris[kind] = _data_uri(image)
-        sections.append({"comparison": comparison, "charts": uris})
+        for chart, image in drawn.items():
+            images[f"{chart}-{n + 1}"] = image
+            uris[chart] = _data_uri(image)
+        sections.append({"comparison": comparison, "charts": uris, "empty": empty})
+    title = words[f"title_{kind}"] if kind in ("daily", "weekly") else words["title"]
     context = {
+        "title": title,
         "t": words,
         "f": words,
         "data": data,
@@ -213,7 +262,7 @@ def render_report(
         "one_line": lambda text, limit=280: _one_line(text, limit),
     }
     return RenderedReport(
-        subject=subject_of(data, words),
+        subject=subject_of(data, words, kind),
         text=environment(False).get_template("digest.txt.j2").render(context).strip() + "\n",
         html=environment(True).get_template("digest.html.j2").render(context),
         charts=images,

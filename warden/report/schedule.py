@@ -1,13 +1,17 @@
 """Scheduled digests: when each is due, and putting it in the outbox exactly once per period.
 
 A digest is due at its latest scheduled time (`daily: "08:00"`, `weekly: "monday 08:30"`, on
-its own clock) once that time has passed, and stays due until its period has gone by again
-(a daily digest missed while Warden was stopped is sent late, until the next one replaces it).
-Its report covers the period that ends at the scheduled time. The outbox row's idempotency key
-is the digest, its kind and its period's start, so however often the job runs and however
-often Warden restarts, each period's digest is enqueued once per receiver URL; the dispatcher
-sends it with the usual retries. The chart images travel inside the stored HTML as data: URIs
-(nothing else to keep across a restart); the e-mail sender makes them inline cid: parts.
+its own clock) once that time has passed. Only that latest occurrence is ever considered, and
+it is sent late (Warden was stopped, or the schedule just changed) only within its grace:
+the shorter of `LATE_GRACE` (6 h) and a quarter of its recurrence. Later than that it is
+skipped (log `digest.skipped`, reason `late`), as is a digest whose period began before Warden
+held any counted mention of its entities (reason `no_data_yet`: a fresh install sends no
+all-zero digest). Its report covers the calendar days (or hours) up to the scheduled time.
+The outbox row's idempotency key is the digest, its kind and its period's start, so however
+often the job runs and however often Warden restarts, each period's digest is enqueued once
+per receiver URL; the dispatcher sends it with the usual retries. The chart images travel
+inside the stored HTML as data: URIs (nothing else to keep across a restart); the e-mail
+sender makes them inline cid: parts.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warden.clock import Clock
@@ -26,17 +30,27 @@ from warden.config import Config, ReceiverSettings
 from warden.log import get_logger
 from warden.notify.outbox import enqueue
 from warden.notify.render import Rendered
-from warden.report.data import Period, read_report
+from warden.report.data import Period, comparison_groups, period_ending, read_report
 from warden.report.render import render_report
 from warden.report.settings import WEEKDAYS, DigestSettings
+from warden.rules.loader import RuleSet
 from warden.store.db import Database
 from warden.store.locks import try_stage_lock
-from warden.store.models import Notification
+from warden.store.models import Mention, MentionEntity, Notification, counted
 
 log = get_logger(__name__)
 
 Kind = Literal["daily", "weekly"]
 RECURS: dict[Kind, timedelta] = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+LATE_GRACE = timedelta(hours=6)
+"""How late a missed digest may still go out (at most a quarter of its recurrence)."""
+_skipped: set[str] = set()
+"""Keys already logged as skipped by this process (one `digest.skipped` line each)."""
+
+
+def grace(kind: Kind) -> timedelta:
+    """How long after its scheduled time a `kind` digest may still be sent."""
+    return min(LATE_GRACE, RECURS[kind] / 4)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class DueDigest:
     digest: DigestSettings
     kind: Kind
     period: Period
+    at: datetime
 
     @property
     def key(self) -> str:
@@ -84,20 +99,51 @@ def latest_time(digest: DigestSettings, kind: Kind, now: datetime, zone: str) ->
     return None
 
 
-def due_digests(config: Config, now: datetime) -> list[DueDigest]:
-    """Every digest schedule whose latest time has passed less than its period ago."""
-    due = []
+def latest_digests(config: Config, now: datetime) -> list[DueDigest]:
+    """The latest scheduled occurrence of every digest schedule at or before `now`."""
+    out = []
     for digest in config.digests:
         zone = digest.timezone or config.timezone
         for kind in RECURS:
             at = latest_time(digest, kind, now, zone)
-            if at is None:
-                continue
-            # Late (Warden was stopped) but the next digest has not replaced it yet.
-            if now - at < RECURS[kind]:
-                length = digest.period_of(kind)
-                due.append(DueDigest(digest, kind, Period(at - length, at)))
-    return due
+            if at is not None:
+                period = period_ending(at, digest.period_of(kind), zone)
+                out.append(DueDigest(digest, kind, period, at))
+    return out
+
+
+def due_digests(config: Config, now: datetime) -> list[DueDigest]:
+    """The latest occurrence of each schedule, when it is at most its `grace` late."""
+    return [d for d in latest_digests(config, now) if now - d.at <= grace(d.kind)]
+
+
+def _skip(due: DueDigest, reason: str, now: datetime) -> None:
+    if due.key in _skipped:
+        return
+    if len(_skipped) > 10_000:
+        _skipped.clear()
+    _skipped.add(due.key)
+    log.info(
+        "digest.skipped",
+        digest=due.digest.name,
+        kind=due.kind,
+        reason=reason,
+        due_at=due.at.isoformat(),
+        late_seconds=round((now - due.at).total_seconds()),
+        period_start=due.period.start.isoformat(),
+    )
+
+
+def _first_mention(session: Session, entities: list[str]) -> datetime | None:
+    """When Warden first stored a counted mention of one of `entities` (UTC), or None."""
+    found: datetime | None = session.scalar(
+        select(func.min(Mention.fetched_at))
+        .join(MentionEntity, MentionEntity.mention_id == Mention.id)
+        .where(MentionEntity.entity.in_(entities), counted())
+    )
+    if found is not None and found.tzinfo is None:
+        found = found.replace(tzinfo=UTC)
+    return found
 
 
 def _always(message: Rendered) -> Callable[[ReceiverSettings, int], Rendered]:
@@ -114,13 +160,19 @@ def _enqueued(session: Session, key: str) -> bool:
     return found is not None
 
 
-def enqueue_due(db: Database, config: Config, clock: Clock) -> list[str]:
+def enqueue_due(
+    db: Database, config: Config, clock: Clock, ruleset: RuleSet | None = None
+) -> list[str]:
     """Put each due digest not yet in the outbox there (one row per receiver URL); returns
-    the idempotency key prefixes enqueued now. On PostgreSQL an advisory lock per digest and
-    period keeps two instances from drawing the same digest at once."""
+    the idempotency key prefixes enqueued now. Late or data-less digests are skipped (see the
+    module's docstring); `ruleset` gives the alerts' summaries. On PostgreSQL an advisory lock
+    per digest and period keeps two instances from drawing the same digest at once."""
     now = clock.now()
     done = []
-    for due in due_digests(config, now):
+    for due in latest_digests(config, now):
+        if now - due.at > grace(due.kind):
+            _skip(due, "late", now)
+            continue
         digest = due.digest
         receivers = [r for name in digest.receivers if (r := config.receiver(name)) is not None]
         if not receivers:
@@ -128,10 +180,18 @@ def enqueue_due(db: Database, config: Config, clock: Clock) -> list[str]:
         with db.session() as session:
             if not try_stage_lock(session, due.key) or _enqueued(session, due.key):
                 continue
+            names = [n for g in comparison_groups(config, digest.entities or None) for n in g]
+            first = _first_mention(session, names) if names else None
+            if first is None or first > due.period.start:
+                _skip(due, "no_data_yet", now)
+                continue
             data = read_report(
-                session, config, due.period, now, digest.entities or None, digest.top_mentions
+                session, config, due.period, now, digest.entities or None, digest.top_mentions,
+                ruleset, digest.language,
+            )  # fmt: skip
+            report = render_report(
+                data, digest.language, digest.timezone or config.timezone, kind=due.kind
             )
-            report = render_report(data, digest.language, digest.timezone or config.timezone)
             message = Rendered(report.subject, report.text, report.html)
             rows = enqueue(
                 session,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import structlog
 from report_helpers import END, config_for, seed, write_config
 from smtp_server import SmtpSink
 
@@ -16,7 +17,7 @@ from warden.clock import SimulatedClock
 from warden.config import load_config
 from warden.daemon import Daemon
 from warden.errors import EXIT_CONFIG, ConfigError
-from warden.report.schedule import due_digests, latest_time
+from warden.report.schedule import due_digests, grace, latest_time
 from warden.store.db import Database
 from warden.store.models import Notification
 
@@ -61,10 +62,13 @@ def test_daily_and_weekly_times_on_the_digest_clock(tmp_path: Path) -> None:
         2026, 11, 23, 7, 30, tzinfo=UTC
     )
     due = {d.kind: d.period for d in due_digests(config, monday + timedelta(minutes=1))}
-    assert due["weekly"].start == datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+    # The weekly digest: seven calendar days in Paris, from Tuesday 00:00 to Monday 08:30.
+    assert due["weekly"].start == datetime(2026, 11, 23, 23, tzinfo=UTC)
     assert due["weekly"].end == datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
     assert due["daily"].start == datetime(2026, 11, 29, 7, tzinfo=UTC)
     assert due["daily"].end == datetime(2026, 11, 30, 7, tzinfo=UTC)
+    # More than six hours late, neither is due any more (the next one will be).
+    assert due_digests(config, datetime(2026, 11, 30, 13, 31, tzinfo=UTC)) == []
 
 
 def _run_daemon_jobs(config_path: Path, at: datetime) -> None:
@@ -89,14 +93,14 @@ def test_weekly_digest_arrives_once_with_inline_charts(
     _run_daemon_jobs(path, END + timedelta(minutes=1))  # Monday 09:01 in Paris
     (mail,) = smtp.wait_for(1)
     assert mail.recipients == ["comms@example.com"]
-    assert mail.subject == "Synthèse Warden · Acme · 2026-11-30"
+    assert mail.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
     assert (
         "- Acme: 6 mentions (évolution +50\u00a0%), part de voix 75\u00a0% (50\u00a0%)" in mail.text
     )
     html_part = mail.message.get_body(preferencelist=("html",))
     assert html_part is not None
     html = html_part.get_content()
-    assert "2026-11-23 09:00 CET → 2026-11-30 09:00 CET" in html
+    assert "2026-11-24 00:00 CET → 2026-11-30 09:00 CET" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
     cids = re.findall(r'src="cid:([^"]+)"', html)
     assert len(cids) == 3 and "data:image" not in html
@@ -114,7 +118,7 @@ def test_weekly_digest_arrives_once_with_inline_charts(
     with db.session() as session:
         rows = session.query(Notification).all()
         assert [(r.kind, r.status, r.idempotency_key) for r in rows] == [
-            ("digest", "sent", "digest:weekly-fr:weekly:20261123T080000Z:comms:0")
+            ("digest", "sent", "digest:weekly-fr:weekly:20261123T230000Z:comms:0")
         ]
     db.dispose()
     # The next Monday's digest is a new period: it goes out.
@@ -128,6 +132,7 @@ def test_a_digest_enqueued_before_a_crash_is_sent_after_the_restart(
     db_url = f"sqlite:///{tmp_path / 'warden.db'}"
     db = Database(db_url)
     db.upgrade()
+    seed(db)
     db.dispose()
     path = write_config(tmp_path, db_url, _config_text(smtp.url()))
     first = Daemon(load_config(path), clock=SimulatedClock(END + timedelta(minutes=1)))
@@ -137,8 +142,78 @@ def test_a_digest_enqueued_before_a_crash_is_sent_after_the_restart(
     assert smtp.messages == []
     _run_daemon_jobs(path, END + timedelta(minutes=3))
     (mail,) = smtp.wait_for(1)
-    assert "Synthèse Warden" in mail.subject
+    assert "Synthèse hebdomadaire" in mail.subject
     assert len(smtp.messages) == 1
+
+
+SCHEDULED = """\
+receivers:
+  - name: comms
+    urls: ["{url}"]
+digests:
+  - name: banque
+    receivers: [comms]
+    schedule: {{daily: "{daily}", weekly: "monday {weekly}"}}
+    timezone: Europe/Paris
+"""
+
+
+def _seeded(tmp_path: Path, smtp: SmtpSink, daily: str, weekly: str) -> Path:
+    db_url = f"sqlite:///{tmp_path / 'warden.db'}"
+    db = Database(db_url)
+    db.upgrade()
+    seed(db)
+    db.dispose()
+    text = SCHEDULED.format(url=smtp.url("comms@example.com"), daily=daily, weekly=weekly)
+    return write_config(tmp_path, db_url, text)
+
+
+def test_a_schedule_change_sends_no_out_of_date_digest(tmp_path: Path, smtp: SmtpSink) -> None:
+    """Changed at 13:38 on Monday to 14:00: yesterday's daily and last week's weekly are a day
+    and a week late, so they are skipped (and logged); at 14:01 today's two go out, each with
+    its own subject."""
+    path = _seeded(tmp_path, smtp, "14:00", "14:00")
+    changed = datetime(2026, 11, 30, 12, 38, tzinfo=UTC)  # 13:38 in Paris
+    with structlog.testing.capture_logs() as logs:
+        _run_daemon_jobs(path, changed)
+        _run_daemon_jobs(path, changed + timedelta(minutes=1))  # one line per skipped digest
+    assert smtp.messages == []
+    skipped = [e for e in logs if e["event"] == "digest.skipped"]
+    assert sorted((e["kind"], e["reason"]) for e in skipped) == [
+        ("daily", "late"), ("weekly", "late")
+    ]  # fmt: skip
+    assert {e["due_at"] for e in skipped} == {
+        "2026-11-29T13:00:00+00:00", "2026-11-23T13:00:00+00:00"
+    }  # fmt: skip
+    _run_daemon_jobs(path, changed + timedelta(minutes=23))  # 14:01 in Paris
+    mails = smtp.wait_for(2)
+    assert sorted(m.subject for m in mails) == [
+        "Daily digest · Acme · 30 Nov 2026",
+        "Weekly digest · Acme · 24–30 Nov 2026",
+    ]
+    _run_daemon_jobs(path, changed + timedelta(minutes=30))
+    assert len(smtp.messages) == 2
+
+
+def test_a_digest_missed_within_its_grace_is_sent_late(tmp_path: Path, smtp: SmtpSink) -> None:
+    path = _seeded(tmp_path, smtp, "09:00", "09:00")
+    _run_daemon_jobs(path, END + timedelta(hours=5, minutes=59))  # stopped until 14:59
+    assert len(smtp.wait_for(2)) == 2
+    assert grace("daily") == grace("weekly") == timedelta(hours=6)
+
+
+def test_a_fresh_install_sends_no_all_zero_digest(tmp_path: Path, smtp: SmtpSink) -> None:
+    db_url = f"sqlite:///{tmp_path / 'warden.db'}"
+    Database(db_url).upgrade()
+    text = SCHEDULED.format(url=smtp.url(), daily="09:00", weekly="09:00")
+    path = write_config(tmp_path, db_url, text)
+    with structlog.testing.capture_logs() as logs:
+        _run_daemon_jobs(path, END + timedelta(minutes=1))
+    assert smtp.messages == []
+    assert sorted((e["kind"], e["reason"]) for e in logs if e["event"] == "digest.skipped") == [
+        ("daily", "no_data_yet"),
+        ("weekly", "no_data_yet"),
+    ]
 
 
 def test_check_refuses_digests_with_bad_receivers_or_times(

@@ -220,11 +220,13 @@ def comparison_charts(
 
 
 def subject_of(data: ReportData, words: ReportWords, kind: str | None = None) -> str:
-    """One line: `Daily digest · Acme · 30 Nov 2026`, `Weekly digest · Acme · 23–30 Nov 2026`
-    (the days covered, on the reader's clock); `kind` None: `Warden digest`, with the days."""
+    """One line: `Daily digest · Acme · 30 Nov 2026` (the day it is sent), `Weekly digest ·
+    Acme · 24–30 Nov 2026` (the days covered, on the reader's clock); `kind` None: `Warden
+    digest`, with the days covered."""
     subjects = ", ".join(c.subject for c in data.comparisons)
     title = words[f"title_{kind}"] if kind in ("daily", "weekly") else words["title"]
-    return " ".join(f"{title} · {subjects} · {words.days(data.period)}".split())
+    when = words.date(data.period.end) if kind == "daily" else words.days(data.period)
+    return " ".join(f"{title} · {subjects} · {when}".split())
 
 
 def render_report(

@@ -158,3 +158,14 @@ def test_a_relative_model_folder_is_relative_to_the_config(tmp_path: Path) -> No
     path = write(tmp_path, "sentiment:\n  model: cardiffnlp/twitter-xlm-roberta-base-sentiment\n")
     hub_id = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
     assert load_config(path, env={}).sentiment.model == hub_id
+
+
+@pytest.mark.parametrize("account", ['""', '"   "', '"@"', '"@@mastodon.social"'])
+def test_an_account_without_a_name_is_refused_at_its_line(tmp_path: Path, account: str) -> None:
+    path = write(
+        tmp_path,
+        f'entities:\n  - name: Banque Exemple\n    accounts: ["@BanqueExemple", {account}]\n',
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:3: entities[0].accounts[1]: ")
+    assert "an account needs a name" in problem

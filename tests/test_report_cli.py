@@ -11,6 +11,8 @@ from report_helpers import seed, write_config
 from warden.cli import main
 from warden.store.db import Database
 
+NBSP = "\u00a0"
+
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> Path:
@@ -32,7 +34,7 @@ def test_writes_the_html_digest(
     )  # fmt: skip
     assert code == 0
     html = out.read_text(encoding="utf-8")
-    assert "Synthèse Warden" in html and "2026-11-23 09:00 CET → 2026-11-30 09:00 CET" in html
+    assert "Synthèse Warden" in html and "2026-11-24 00:00 CET → 2026-11-30 09:00 CET" in html
     assert html.count('src="data:image/png;base64,') == 3
     assert "&lt;script&gt;" in html and "<script" not in html
     assert capsys.readouterr().out.startswith(f"{out}: 1 comparison(s), fr, Europe/Paris")
@@ -41,7 +43,7 @@ def test_writes_the_html_digest(
 def test_table_and_json(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "-c", str(seeded), "--end", "2026-11-30T08:00Z"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Period: 2026-11-23 09:00 CET → 2026-11-30 09:00 CET"
+    assert lines[0] == "Period: 2026-11-24 00:00 CET → 2026-11-30 09:00 CET"
     assert lines[4].split()[:8] == ["Acme", "6", "+50%", "75%", "3", "1", "2", "1"]
     assert "2/3 answered, median 1 h" in lines[4]
     assert lines[5].split() == ["Globex", "2", "−50%", "25%", "0", "1", "1", "0"]
@@ -50,6 +52,7 @@ def test_table_and_json(seeded: Path, capsys: pytest.CaptureFixture[str]) -> Non
     data = json.loads(capsys.readouterr().out)
     assert data["period"]["start"] == "2026-11-29T08:00:00+00:00"
     assert data["period"]["step_seconds"] == 3600
+    assert data["period"]["timezone"] == "Europe/Paris" and len(data["period"]["buckets"]) == 24
     ((globex,),) = [c["entities"] for c in data["comparisons"]]
     assert (globex["name"], globex["volume"], globex["share"]) == ("Globex", 0, None)
 
@@ -71,3 +74,24 @@ def test_operator_errors_are_one_line(seeded: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit):
         main(["report", "-c", str(seeded), "--timezone", "Mars/Olympus"])
     assert "--timezone" in capsys.readouterr().err
+
+
+def test_entity_in_any_case_or_accents_and_the_table_in_french(
+    seeded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "-c", str(seeded), "--end", "2026-11-30T08:00Z", "--entity", "ÂCME",
+                 "--lang", "fr"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "entity: Acme"  # the name as config.yaml spells it
+    assert lines[1] == f"Période{NBSP}: 2026-11-24 00:00 CET → 2026-11-30 09:00 CET"
+    assert lines[3].split()[:4] == ["entité", "mentions", "évolution", "part"]
+    assert lines[5].split()[:2] == ["Acme", "6"] and f"+50{NBSP}%" in lines[5]
+    assert "2/3 répondues, médiane 1 h" in lines[5]
+    assert "! Acme: Negative surge on Acme <b>bold</b> (critique," in lines[-1]
+
+
+def test_an_end_in_the_future_is_refused(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "-c", str(seeded), "--end", "2999-01-01T00:00Z"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("warden: --end 2999-01-01T00:00:00+00:00 is in the future")
+    assert err.count("\n") == 1

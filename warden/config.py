@@ -10,9 +10,16 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.detect.localtime import check_zone
@@ -90,6 +97,17 @@ class LoggingSettings(_Section):
     )
 
 
+def _account(account: str) -> str:
+    """An entity's account as written, trimmed; ValueError when it has no name ('', '@')."""
+    handle = account.strip()
+    handle = handle[1:] if handle.startswith("@") else handle
+    if not handle.split("@", 1)[0].strip():
+        raise ValueError(
+            f"an account needs a name ('@AcmeHelp', '@acme@mastodon.social'), got {account!r}"
+        )
+    return account.strip()
+
+
 class EntitySettings(_Section):
     name: str = Field(description="Display name of the watched brand, competitor or person.")
     aliases: list[str] = Field(
@@ -111,7 +129,7 @@ class EntitySettings(_Section):
         "(share of voice, sentiment, volume).",
         examples=[["Globex"]],
     )
-    accounts: list[str] = Field(
+    accounts: list[Annotated[str, AfterValidator(_account)]] = Field(
         default_factory=list,
         description="This entity's own accounts on the sources ('@AcmeHelp', "
         "'@acme@mastodon.social', '@acme.bsky.social', Reddit user names): mentions addressed "

@@ -65,16 +65,55 @@ def test_bearer_token_opens_the_pages(token_web: WebServer) -> None:
     assert page.status_code == 200 and "Acme private matters" in page.text
 
 
-def test_token_in_the_address_sets_a_strict_http_only_cookie_once(token_web: WebServer) -> None:
+def test_token_in_the_address_sets_a_lax_http_only_cookie_once(token_web: WebServer) -> None:
     with httpx.Client(base_url=token_web.url, timeout=10) as browser:
         first = browser.get("/stream", params={"token": TOKEN, "source": "news"})
         assert first.status_code == 303
         assert first.headers["location"] == "/stream?source=news"  # the token leaves the URL
         cookie = first.headers["set-cookie"]
         assert cookie.startswith(f"{COOKIE}=") and TOKEN not in cookie
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+        assert "Secure" not in cookie  # plain http on loopback: a Secure cookie would be lost
         later = browser.get("/stream")  # the cookie alone is enough from now on
         assert later.status_code == 200 and "Acme private matters" in later.text
+
+
+def test_a_link_followed_from_another_site_opens_once_signed_in(token_web: WebServer) -> None:
+    """A link in Slack or a webmail is a cross-site top-level GET: the cookie goes with it."""
+    with httpx.Client(base_url=token_web.url, timeout=10) as browser:
+        signed_in = browser.get("/", params={"token": TOKEN})
+        assert "SameSite=Lax" in signed_in.headers["set-cookie"]
+        followed = browser.get(
+            "/stream",
+            headers={
+                "Referer": "https://app.slack.com/client/T1/C1",
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "navigate",
+            },
+        )
+        assert followed.status_code == 200 and "Acme private matters" in followed.text
+
+
+def test_behind_https_the_cookie_is_secure(token_web: WebServer) -> None:
+    first = httpx.get(
+        token_web.url + "/",
+        params={"token": TOKEN},
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert "Secure" in first.headers["set-cookie"]
+
+
+def test_a_https_public_url_makes_the_cookie_secure(tmp_path: Path) -> None:
+    web = {**TOKEN_AUTH, "public_url": "https://status.example"}
+    server, db = serve(tmp_path, web)
+    try:
+        first = httpx.get(server.url + "/", params={"token": TOKEN}, timeout=10)
+        cookie = first.headers["set-cookie"]
+        assert "Secure" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
+    finally:
+        server.stop()
+        db.dispose()
 
 
 def test_auth_leaves_health_metrics_and_webhooks_alone(token_web: WebServer) -> None:

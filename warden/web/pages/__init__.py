@@ -112,14 +112,20 @@ def create_app(
                 mimetype="text/html",
             )
         if web_auth is not None:
-            return auth.token_redirect(web_auth, request)
+            return auth.token_redirect(web_auth, request, settings.web.public_url)
         return None
 
     @app.after_request
     def _after(response: Response) -> Response:
         asked = request.args.get("lang")
         if asked in PAGE_PHRASES:
-            response.set_cookie(LANG_COOKIE, asked, samesite="Strict", httponly=True)
+            response.set_cookie(
+                LANG_COOKIE,
+                asked,
+                samesite="Lax",
+                httponly=True,
+                secure=auth.secure_request(request, config().web.public_url),
+            )
         return _security_headers(response)
 
     @app.context_processor

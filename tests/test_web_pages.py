@@ -6,6 +6,7 @@ the pages as a browser would (HTML without JavaScript).
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import threading
 import time
@@ -287,3 +288,142 @@ def test_live_streams_beyond_the_limit_are_answered_503(web: WebServer) -> None:
         time.sleep(0.5)
     else:
         raise AssertionError("the slot of a closed stream was never given back")
+
+
+def values_of(html: str) -> dict[str, str]:
+    """The alert page's Values table as {label: value}."""
+    section = html.split("<h2>", 2)[1] if "<h2>" in html else ""
+    rows = re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", section, re.S)
+    return {html_lib.unescape(k.strip()): html_lib.unescape(v.strip()) for k, v in rows}
+
+
+def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Database) -> None:
+    volume = add_alert(
+        store,
+        [],
+        values={
+            "count": 42,
+            "observed": 42,
+            "threshold": 15,
+            "window": "15m",
+            "peak": 57,
+            "reason": "42 mentions in the last 15m (fires above 15)",
+            "why": {
+                "code": "volume_above",
+                "params": {"mentions": 42, "window_s": 900.0, "above": 15},
+            },
+        },
+        annotations={},
+    )
+    share = add_alert(
+        store,
+        [],
+        rule="acme-negative",
+        values={
+            "count": 90,
+            "scored": 80,
+            "negative": 62,
+            "share": 0.7812,
+            "observed": 0.7812,
+            "threshold": 0.6,
+            "window": "1h",
+            "peak": 0.853,
+            "reason": "62 of 80 scored mentions negative",
+            "why": {
+                "code": "negative_share",
+                "params": {
+                    "negative": 62,
+                    "scored": 80,
+                    "now_share": 0.78,
+                    "above_share": 0.6,
+                    "window_s": 3600.0,
+                    "needed": 0,
+                },
+            },
+        },
+        annotations={},
+    )
+    surge = add_alert(
+        store,
+        [],
+        rule="acme-surge",
+        values={
+            "negative": 40,
+            "count": 50,
+            "observed": 40,
+            "share": 0.8,
+            "step": "1h",
+            "threshold": 0.0005,
+            "probability": 0.00002,
+            "expected": 10.0,
+            "baseline": 10.0,
+            "usual_share": 0.2,
+            "warming_up": True,
+        },
+        annotations={},
+    )
+
+    shown = values_of(get(web, f"/alerts/{volume}").text)
+    assert shown["Threshold"] == "15" and shown["Mentions"] == "42"
+    assert shown["Peak while firing"] == "57" and shown["Window"] == "15 min"
+    assert "Observed" not in shown  # the same figure as Mentions, said once
+    assert not any(k in shown for k in ("why", "reason", "warming_up", "peak"))
+
+    shown = values_of(get(web, f"/alerts/{share}").text)
+    assert shown["Negative share"] == "78%" and shown["Threshold"] == "60%"
+    assert shown["Peak while firing"] == "85%" and shown["Window"] == "1 h"
+    assert "why" not in shown and "{" not in "".join(shown.values())
+
+    page = get(web, f"/alerts/{surge}")
+    shown = values_of(page.text)
+    assert (
+        shown["Threshold"] == "1 in 2,000" and shown["Chance by normal variation"] == "1 in 50,000"
+    )
+    assert shown["Negative mentions"] == "40" and shown["Negative share"] == "80%"
+    assert shown["Usual negative share"] == "20%" and shown["Bucket"] == "1 h"
+    assert "Usual" not in shown  # baseline repeats Expected
+
+    french = values_of(get(web, f"/alerts/{share}?lang=fr").text)
+    assert french["Seuil"] == "60\u00a0%" and french["Pic pendant l'alerte"] == "85\u00a0%"
+
+
+def test_every_value_a_rule_stores_has_a_label_in_both_languages() -> None:
+    from warden.notify.values import ORDER
+    from warden.rules.conditions import AnyConditionModel
+
+    keys = set(ORDER) | {"baseline", "usual_share"}
+    for model in AnyConditionModel.__args__:  # type: ignore[attr-defined]
+        keys |= set(model.VALUES)
+    for lang in ("en", "fr"):
+        words = PageWords(lang)
+        for key in keys:
+            assert words.value_name(key) != key, (lang, key)
+
+
+def test_the_why_is_written_in_the_page_language_with_the_old_sentence_as_fallback(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, {"language": "fr"})
+    db = Database(config.database_url)
+    db.upgrade()
+    why = {"code": "volume_above", "params": {"mentions": 42, "window_s": 900.0, "above": 15}}
+    new = add_alert(
+        db,
+        [],
+        values={"count": 42, "reason": "42 mentions in the last 15m (fires above 15)", "why": why},
+    )
+    old = add_alert(db, [], rule="old", values={"count": 3, "reason": "an old English sentence"})
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        from warden.notify.words import Words
+
+        french = Words("fr").reason(why)
+        assert "mentions" in french and french != "42 mentions in the last 15m (fires above 15)"
+        page = get(web, f"/alerts/{new}").text
+        assert french in page and "in the last 15m" not in page
+        overview = get(web, "/").text
+        assert french in overview and "in the last 15m" not in overview
+        assert "an old English sentence" in get(web, f"/alerts/{old}").text
+    finally:
+        web.stop()
+        db.dispose()

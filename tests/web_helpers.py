@@ -102,6 +102,8 @@ def add_alert(
     state: str = "firing",
     severity: str = "critical",
     acked_by: str | None = None,
+    values: dict[str, Any] | None = None,
+    annotations: dict[str, str] | None = None,
 ) -> int:
     with db.session() as session:
         alert = Alert(
@@ -115,12 +117,16 @@ def add_alert(
             resolved_at=NOW - timedelta(minutes=1) if state == "resolved" else None,
             last_true_at=NOW,
             last_eval_at=NOW,
-            values={
+            values=values
+            if values is not None
+            else {
                 "count": 120,
                 "expected": 24.0,
                 "reason": "120 mentions in the last 1h vs 24 expected (spike): unusual",
             },
-            annotations={"summary": "Acme mentions jumped"},
+            annotations=annotations
+            if annotations is not None
+            else {"summary": "Acme mentions jumped"},
             evidence=evidence,
             acked_by=acked_by,
             acked_at=NOW if acked_by else None,

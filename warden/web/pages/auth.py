@@ -2,8 +2,9 @@
 
 Token mode accepts `Authorization: Bearer <token>`, the `warden_session` cookie, or
 `?token=<token>` once: that visit sets the cookie (HttpOnly, SameSite=Lax, Secure behind
-HTTPS or when `web.public_url` is https) and is redirected to the same address without the token, so it does not stay in the
-address bar, history or proxy logs. The cookie holds an HMAC of the token, not the token.
+HTTPS or when `web.public_url` is https) and is redirected to the same address without the
+token, so it does not stay in the address bar, history or proxy logs. The cookie holds an
+HMAC of the token, not the token.
 SameSite=Lax, not Strict: a link followed from a chat app or a webmail (a top-level GET from
 another site) must carry the cookie, and no page of the status page changes anything on a
 GET (the look-up only reads), so Lax gives nothing away that Strict would have kept.

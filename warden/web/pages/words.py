@@ -6,9 +6,13 @@ percentages, durations, times in a zone) with the page's own phrases; templates 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from warden.notify.message import reason_text, resolved_text
+from warden.notify.values import INTERNAL, shown, write
 from warden.notify.words import Words
+from warden.store.models import Alert
 
 PAGE_PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -130,6 +134,10 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_source": "Source",
         "value_silent_for": "Silent for",
         "value_mean": "Mean",
+        "value_peak": "Peak while firing",
+        "summary": "Summary",
+        "value_usual_share": "Usual negative share",
+        "resolved_why": "Why it resolved",
     },
     "fr": {
         "title": "État de Warden",
@@ -250,6 +258,10 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_source": "Source",
         "value_silent_for": "Silencieuse depuis",
         "value_mean": "Moyenne",
+        "value_peak": "Pic pendant l'alerte",
+        "summary": "Résumé",
+        "value_usual_share": "Part négative habituelle",
+        "resolved_why": "Pourquoi elle est résolue",
     },
 }
 
@@ -265,13 +277,21 @@ class PageWords(Words):
         """The label of an alert value (`count`, `expected`, ...); unknown keys as written."""
         return self.phrases.get(f"value_{key}", key)
 
-    def value(self, key: str, value: Any) -> str:
-        """An alert value written for a reader: shares as percentages, probabilities as odds,
-        numbers with separators, anything else as text."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return str(value)
-        if key == "share":
-            return self.percent(value)
-        if key in ("probability", "threshold"):
-            return self.odds(value)
-        return self.number(value)
+    def alert_values(self, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """An alert's Values table: (label, value written by what it is), internal keys left
+        out; the formats are the messages' (`warden.notify.values`)."""
+        return [(self.value_name(k), write(self, k, v, values)) for k, v in shown(values)]
+
+    def alert_notes(self, alert: Alert) -> list[tuple[str, str]]:
+        """The alert's annotations a reader is shown (`summary`, ...): the resolution's
+        reason is shown by `alert_resolved`, its data never."""
+        notes = alert.annotations or {}
+        return [(self[k], str(v)) for k, v in sorted(notes.items()) if k not in INTERNAL]
+
+    def alert_reason(self, alert: Alert) -> str | None:
+        """Why the alert's rule decided what it did, in this language (as the messages)."""
+        return reason_text(alert, self)
+
+    def alert_resolved(self, alert: Alert) -> str | None:
+        """What the rule saw when the alert resolved, in this language; None if not resolved."""
+        return resolved_text(alert, self) if alert.state == "resolved" else None

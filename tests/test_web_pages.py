@@ -22,6 +22,7 @@ from web_helpers import (
     add_mention,
     add_silence,
     add_source_state,
+    score_mention,
     seed_history,
     start_web,
     write_config,
@@ -113,7 +114,7 @@ def test_stream_lists_newest_first_with_filters(web: WebServer, store: Database)
     assert page.status_code == 200
     assert text.index("Acme support is terrible") < text.index("Globex outage again")
     assert text.index("Globex outage again") < text.index("old neutral news")
-    assert "<th>Time</th>" in page.text
+    assert "<th>Published</th>" in page.text
     assert "98,765" in text and "kim" in text and "toots" in text and "negative" in text
     assert 'href="/stream?"' in page.text or 'id="refresh"' in page.text  # refresh without JS
 
@@ -427,3 +428,43 @@ def test_the_why_is_written_in_the_page_language_with_the_old_sentence_as_fallba
     finally:
         web.stop()
         db.dispose()
+
+
+def test_live_events_send_the_sentiment_of_mentions_scored_after_they_were_sent(
+    web: WebServer, store: Database
+) -> None:
+    on_page = add_mention(store, "loaded unscored", label=None)
+    page = get(web, "/stream")
+    assert "not scored yet" in text_of(page.text)
+    events_url = re.search(r'data-events="([^"]+)"', page.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+
+    with httpx.stream("GET", web.url + events_url, timeout=10) as response:
+        pushed = add_mention(store, "pushed unscored", label=None)
+        events: list[tuple[str, str]] = []
+        kind = ""
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((kind, line.split(":", 1)[1].strip()))
+                if kind == "mention":
+                    score_mention(store, pushed, "positive")
+                    score_mention(store, on_page, "negative")
+                if len([e for e in events if e[0] == "scored"]) == 2:
+                    break
+    assert events[0][0] == "mention" and '"label": "unscored"' in events[0][1]
+    scored = sorted(data for kind, data in events if kind == "scored")
+    assert scored == [
+        f'{{"id": {on_page}, "label": "negative", "label_text": "negative"}}',
+        f'{{"id": {pushed}, "label": "positive", "label_text": "positive"}}',
+    ]
+
+
+def test_stream_lists_the_last_published_first_and_says_so(web: WebServer, store: Database) -> None:
+    late_arrival = add_mention(store, "published long ago", at=NOW - timedelta(hours=5))
+    fresh = add_mention(store, "published just now", at=NOW - timedelta(minutes=1))
+    older = add_mention(store, "published an hour ago", at=NOW - timedelta(hours=1))
+    page = get(web, "/stream").text
+    order = [int(i) for i in re.findall(r'<tr class="mention" data-id="(\d+)"', page)]
+    assert order == [fresh, older, late_arrival]
+    assert "<th>Published</th>" in page

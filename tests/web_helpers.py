@@ -188,3 +188,21 @@ def start_web(config: Config, db: Database, clock: Clock) -> WebServer:
     web = build_web_server(config, db, matcher_from_settings(config.entities), clock)
     web.start()
     return web
+
+
+def score_mention(db: Database, mention_id: int, label: str) -> None:
+    """Score a stored mention `label`, as the scorer does after it was stored."""
+    with db.session() as session:
+        session.add(
+            Score(
+                mention_id=mention_id,
+                label=label,
+                score=-0.8 if label == "negative" else 0.5,
+                confidence=0.9,
+                model="test",
+                scored_at=NOW,
+            )
+        )
+        mention = session.get(Mention, mention_id)
+        assert mention is not None
+        mention.scored = True

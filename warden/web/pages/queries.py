@@ -65,6 +65,14 @@ class MentionRow:
     label: str | None
     entities: tuple[str, ...] = ()
 
+    @property
+    def shown_text(self) -> str:
+        """The title above the text, unless the text already holds it (a Hacker News story
+        stores its title as both)."""
+        if self.title and self.title.strip() not in self.text:
+            return f"{self.title}\n{self.text}"
+        return self.text
+
     def as_json(self, t: Any) -> dict[str, Any]:
         """For the live stream: every field as text, times in the page's zone."""
         return {
@@ -72,9 +80,10 @@ class MentionRow:
             "source": self.source,
             "author": self.author,
             "followers": t.number(self.followers) if self.followers is not None else "",
-            "text": f"{self.title}\n{self.text}" if self.title else self.text,
+            "text": self.shown_text,
             "url": self.url,
             "time": t.time(self.published_at),
+            "at": self.published_at.timestamp(),
             "label": self.label or "unscored",
             "label_text": t[self.label or "unscored"],
             "entities": list(self.entities),
@@ -115,9 +124,14 @@ def _like(text: str) -> str:
 
 
 def stream_mentions(
-    session: Session, filters: StreamFilters, after: int = 0, limit: int = STREAM_LIMIT
+    session: Session,
+    filters: StreamFilters,
+    after: int = 0,
+    limit: int = STREAM_LIMIT,
+    by_time: bool = False,
 ) -> list[MentionRow]:
-    """Mentions matching `filters` with an id above `after`, newest (highest id) first."""
+    """Mentions matching `filters` with an id above `after`: the last stored (highest id)
+    first, or with `by_time` the last published first (the id breaking ties)."""
     query = _mentions_query().where(Mention.id > after)
     if filters.entity:
         query = query.where(
@@ -137,8 +151,22 @@ def stream_mentions(
         )
     if filters.sentiment:
         query = query.where(_label() == filters.sentiment)
-    query = query.order_by(desc(Mention.id)).limit(limit)
+    order = (desc(Mention.published_at), desc(Mention.id)) if by_time else (desc(Mention.id),)
+    query = query.order_by(*order).limit(limit)
     return [_row(m, label) for m, label in session.execute(query).all()]
+
+
+def labels_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """{mention id: its sentiment label} for those of `ids` that are scored (or corrected)."""
+    if not ids:
+        return {}
+    query = (
+        select(Mention.id, _label())
+        .outerjoin(Score, Score.mention_id == Mention.id)
+        .outerjoin(Correction, Correction.mention_id == Mention.id)
+        .where(Mention.id.in_(list(ids)), _label().is_not(None))
+    )
+    return {int(i): str(label) for i, label in session.execute(query).all()}
 
 
 def mentions_by_id(session: Session, ids: Sequence[int]) -> list[MentionRow]:

@@ -49,18 +49,16 @@ def overview() -> str:
 
 @blueprint.get("/stream")
 def stream() -> str:
-    """The latest mentions matching the GET filters, newest first, with the live-stream URL."""
+    """The latest mentions matching the GET filters, last published first, with the
+    live-stream URL (it sends what is stored after the last mention stored now)."""
     ctx = context()
     config = ctx.config()
     filters = StreamFilters.from_args(request.args)
     with ctx.db.session() as session:
-        mentions = stream_mentions(session, filters)
+        mentions = stream_mentions(session, filters, by_time=True)
         sources = sorted({*known_sources(session), *(s.name for s in config.sources)})
-    last = max((m.id for m in mentions), default=0)
-    if not mentions:
-        with ctx.db.session() as session:
-            newest = stream_mentions(session, StreamFilters(), limit=1)
-        last = newest[0].id if newest else 0
+        newest = stream_mentions(session, StreamFilters(), limit=1)
+    last = newest[0].id if newest else 0
     return render_template(
         "stream.html",
         mentions=mentions,

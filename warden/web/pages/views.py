@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 
+from warden.lookup.results import clean_name
 from warden.sources.health import read_health
 from warden.web.pages import context
 from warden.web.pages.charts import charts_available
-from warden.web.pages.lookup import run_lookup
+from warden.web.pages.lookup import LookupView, run_lookup
 from warden.web.pages.queries import (
     SENTIMENTS,
     StreamFilters,
@@ -84,7 +85,14 @@ def alert(alert_id: int) -> str:
 
 @blueprint.get("/lookup")
 def lookup() -> str:
-    """The look-up box and, with `?q=`, what the sources say about that name."""
-    query = request.args.get("q", "").strip()[:200]
-    result = run_lookup(context(), query) if query else None
+    """The look-up box and, with `?q=`, what the sources say about that name (cleaned as the
+    look-up API cleans it: no control characters or escapes, at most 200 characters)."""
+    asked = request.args.get("q", "")
+    query = clean_name(asked)
+    if query:
+        result: LookupView | None = run_lookup(context(), query)
+    elif asked.strip():
+        result = LookupView(error=g.t.lookup_empty)
+    else:
+        result = None
     return render_template("lookup.html", q=query, result=result)

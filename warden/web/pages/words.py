@@ -135,6 +135,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_silent_for": "Silent for",
         "value_mean": "Mean",
         "value_peak": "Peak while firing",
+        "lookup_empty": "the name has no printable characters; type a name to look up",
         "summary": "Summary",
         "value_usual_share": "Usual negative share",
         "resolved_why": "Why it resolved",
@@ -259,6 +260,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_silent_for": "Silencieuse depuis",
         "value_mean": "Moyenne",
         "value_peak": "Pic pendant l'alerte",
+        "lookup_empty": "le nom ne contient aucun caractère imprimable ; "
+        "saisissez un nom à chercher",
         "summary": "Résumé",
         "value_usual_share": "Part négative habituelle",
         "resolved_why": "Pourquoi elle est résolue",

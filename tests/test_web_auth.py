@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from web_helpers import NOW, TOKEN, add_mention, write_config
+from web_helpers import NOW, TOKEN, add_mention, add_source_state, write_config
 
 from warden.cli import main
 from warden.clock import SimulatedClock
@@ -129,6 +129,41 @@ def test_auth_leaves_health_metrics_and_webhooks_alone(token_web: WebServer) -> 
     assert refused.status_code == 401 and refused.headers["content-type"].startswith(
         "application/json"
     )
+
+
+SECRET_FEED = "HTTP 404 from https://www.google.com/alerts/feeds/0123456789/987654321"
+
+
+def test_healthz_stays_open_but_says_no_more_than_each_source_status_under_auth(
+    tmp_path: Path,
+) -> None:
+    feed = {"type": "rss", "name": "galerts", "url": "https://www.google.com/alerts/feeds/1/2"}
+    server, db = serve(tmp_path, TOKEN_AUTH, sources=[feed])
+    add_source_state(db, "galerts", error=SECRET_FEED)
+    try:
+        health = httpx.get(server.url + "/healthz", timeout=10)
+        signed_in = httpx.get(server.url + "/", headers={"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        server.stop()
+        db.dispose()
+    assert health.status_code == 200
+    body = health.json()
+    assert body["status"] == "degraded"
+    assert body["sources"] == [{"source": "galerts", "status": "failing"}]
+    assert "alerts/feeds" not in health.text and "0123456789" not in health.text
+    assert "0123456789/987654321" in signed_in.text  # in full for who signed in
+
+
+def test_without_auth_healthz_keeps_the_details(tmp_path: Path) -> None:
+    server, db = serve(tmp_path, {})
+    add_source_state(db, "news", error="HTTP 503 from https://news.example/feed")
+    try:
+        body = httpx.get(server.url + "/healthz", timeout=10).json()
+    finally:
+        server.stop()
+        db.dispose()
+    news = next(s for s in body["sources"] if s["source"] == "news")
+    assert news["last_error"] == "HTTP 503 from https://news.example/feed"
 
 
 def test_basic_auth(tmp_path: Path) -> None:

@@ -236,3 +236,9 @@ def test_check_warns_of_a_published_status_page_without_auth(
     err = capsys.readouterr().err
     assert "WARDEN_WEB_TOKEN" not in err  # the config loaded (the token is in the env)
     assert "web.public_url" not in err
+
+
+def test_the_icon_needs_no_sign_in_and_tells_nothing(token_web: WebServer) -> None:
+    icon = httpx.get(token_web.url + "/favicon.ico", timeout=10)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
+    assert "Acme" not in icon.text

@@ -468,3 +468,64 @@ def test_stream_lists_the_last_published_first_and_says_so(web: WebServer, store
     order = [int(i) for i in re.findall(r'<tr class="mention" data-id="(\d+)"', page)]
     assert order == [fresh, older, late_arrival]
     assert "<th>Published</th>" in page
+
+
+def test_overview_lists_critical_alerts_first_each_with_its_chart(
+    web: WebServer, store: Database
+) -> None:
+    info = add_alert(store, [], rule="acme-info", severity="info")
+    critical = add_alert(store, [], rule="acme-critical", severity="critical")
+    warning = add_alert(store, [], rule="acme-warning", severity="warning")
+    page = get(web, "/").text
+    order = [int(i) for i in re.findall(r'<article class="alert" data-alert="(\d+)"', page)]
+    assert order == [critical, warning, info]
+    for alert_id in order:
+        assert f'src="/charts/alert/{alert_id}.png"' in page
+    assert get(web, f"/charts/alert/{critical}.png").headers["content-type"] == "image/png"
+
+
+def test_unknown_filter_values_are_named_not_silently_empty(
+    web: WebServer, store: Database
+) -> None:
+    add_mention(store, "Acme news")
+    text = html_lib.unescape(text_of(get(web, "/stream?entity=Nope&sentiment=bogus").text))
+    assert "No watched entity is called « Nope »" in text.replace("\xa0", " ")
+    assert "Not a sentiment (negative, neutral or positive): « bogus » (filter ignored)" in (
+        text.replace("\xa0", " ")
+    )
+    french = html_lib.unescape(text_of(get(web, "/stream?source=nowhere&lang=fr").text))
+    assert "Aucune source ne s’appelle « nowhere »" in french.replace("\xa0", " ")
+    assert "unknown-filter" not in get(web, "/stream?entity=Acme&sentiment=negative").text
+
+
+def test_a_title_equal_to_the_text_is_shown_once(web: WebServer, store: Database) -> None:
+    add_mention(store, "Acme Bank outage", title="Acme Bank outage")
+    add_mention(store, "The body of the story", title="Acme headline")
+    stream = text_of(get(web, "/stream").text)
+    assert stream.count("Acme Bank outage") == 1
+    assert "Acme headline The body of the story" in stream
+
+
+def test_the_page_has_an_icon(web: WebServer) -> None:
+    page = get(web, "/")
+    assert '<link rel="icon" href="/favicon.svg"' in page.text
+    for path in ("/favicon.svg", "/favicon.ico"):
+        icon = get(web, path)
+        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
+
+
+def test_a_webhook_source_not_pushed_to_yet_says_it_waits(tmp_path: Path) -> None:
+    hook = {"type": "webhook", "name": "push", "token": "hook-token-123"}
+    config = write_config(tmp_path, sources=[hook])
+    db = Database(config.database_url)
+    db.upgrade()
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        text = text_of(get(web, "/").text)
+        french = text_of(get(web, "/?lang=fr").text)
+    finally:
+        web.stop()
+        db.dispose()
+    row = text.split("push webhook", 1)[1][:60]
+    assert "waiting for its first push" in row and "never" not in row
+    assert "en attente de son premier envoi" in french

@@ -28,6 +28,9 @@ from warden.web.pages import auth
 from warden.web.pages.overview import Overview
 from warden.web.pages.words import PAGE_PHRASES, PageWords
 
+PUBLIC = frozenset({"/favicon.svg", "/favicon.ico"})
+"""Paths served without `web.auth`: the icon, which says nothing about what is watched."""
+
 log = get_logger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -101,6 +104,8 @@ def create_app(
         g.t = PageWords(g.lang, settings.web_timezone)
         g.now = clock.now()
         web_auth = settings.web.auth
+        if request.path in PUBLIC:
+            return None
         if not auth.authorised(web_auth, request):
             assert web_auth is not None
             log.info("web.unauthorised", path=request.path, client=request.remote_addr)

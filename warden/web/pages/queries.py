@@ -22,6 +22,7 @@ from warden.notify.escape import neutralise, web_url
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score, SourceState
 
 SENTIMENTS = ("negative", "neutral", "positive")
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 STREAM_LIMIT = 100
 RECENT_ALERTS = timedelta(hours=24)
 
@@ -48,6 +49,19 @@ class StreamFilters:
 
     def query_args(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
+
+
+def unknown_filters(
+    args: Any, entities: Sequence[str], sources: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(filter, value) of the GET filters naming no watched entity, no known source or no
+    sentiment, for the page to say so rather than show an unexplained empty list."""
+    unknown: list[tuple[str, str]] = []
+    for key, known in (("entity", entities), ("source", sources), ("sentiment", SENTIMENTS)):
+        value = str(args.get(key, "")).strip()
+        if value and value not in known:
+            unknown.append((key, value[:100]))
+    return unknown
 
 
 @dataclass(frozen=True)
@@ -201,7 +215,8 @@ class AlertView:
 def alert_views(
     session: Session, config: Config, now: datetime, evidence: int = 3
 ) -> tuple[list[AlertView], list[AlertView]]:
-    """(firing and pending alerts, alerts resolved in the last 24 hours), newest first."""
+    """(firing and pending alerts, critical first, then warning, then info, newest first
+    within each; alerts resolved in the last 24 hours, newest first)."""
     alerts = list(
         session.scalars(
             select(Alert)
@@ -220,9 +235,11 @@ def alert_views(
         AlertView(a, mentions_by_id(session, list(a.evidence or [])[:evidence]), muted.get(a.id))
         for a in alerts
     ]
-    return [v for v in views if v.alert.state != "resolved"], [
-        v for v in views if v.alert.state == "resolved"
-    ]
+    active = [v for v in views if v.alert.state != "resolved"]
+    active.sort(
+        key=lambda v: (SEVERITY_ORDER.get(v.alert.severity, len(SEVERITY_ORDER)), -v.alert.id)
+    )
+    return active, [v for v in views if v.alert.state == "resolved"]
 
 
 def alert_view(session: Session, config: Config, alert_id: int, now: datetime) -> AlertView | None:

@@ -62,7 +62,7 @@ class AlertView:
     extra: list[tuple[str, str]]
     mentions: list[MentionView]
     sentiment: dict[str, int] = field(default_factory=dict)
-    peak: Any = None  # highest observed figure while firing
+    peak: Any = None  # highest observed figure while firing, written (`85%` for a share)
     lasted: str | None = None  # how long it fired, written for the reader ("1 h 10 min")
     ack_command: str = ""  # `warden ack <short>`, as every channel prints it
     silence_command: str = ""  # a `warden silence add ...` that runs as printed
@@ -263,7 +263,11 @@ def alert_view(
         ],
         mentions=views,
         sentiment={k: v for k, v in sentiment.items() if v},
-        peak=alert.values.get("peak"),
+        peak=(
+            write(words, "peak", alert.values["peak"], alert.values)
+            if alert.values.get("peak") is not None
+            else None
+        ),
         lasted=(
             words.duration(alert.resolved_at - alert.fired_at)
             if resolved and alert.resolved_at and alert.fired_at

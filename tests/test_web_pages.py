@@ -529,3 +529,20 @@ def test_a_webhook_source_not_pushed_to_yet_says_it_waits(tmp_path: Path) -> Non
     row = text.split("push webhook", 1)[1][:60]
     assert "waiting for its first push" in row and "never" not in row
     assert "en attente de son premier envoi" in french
+
+
+def test_the_french_overview_says_why_an_hour_is_unusual_in_french(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"language": "fr"})
+    db = Database(config.database_url)
+    db.upgrade()
+    seed_history(db, "Acme", last_hour=120)
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        french = re.findall(r'<td title="([^"]*)"', get(web, "/").text)
+        english = re.findall(r'<td title="([^"]*)"', get(web, "/?lang=en").text)
+    finally:
+        web.stop()
+        db.dispose()
+    assert french[0] == "120 mentions en 1 h contre 24 attendues (pic) : inhabituel"
+    assert english[0] == "120 mentions in the last 1 h vs 24 expected (spike): unusual"
+    assert "aucune mention vue pour l’instant" in french  # Globex: nothing yet

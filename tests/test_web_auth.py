@@ -3,6 +3,7 @@ and the endpoints auth leaves alone (webhooks, /healthz, /readyz, /metrics)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,23 @@ def test_the_icon_needs_no_sign_in_and_tells_nothing(token_web: WebServer) -> No
     icon = httpx.get(token_web.url + "/favicon.ico", timeout=10)
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
     assert "Acme" not in icon.text
+
+
+def test_a_hostile_address_leaves_no_control_character_in_the_log(token_web: WebServer) -> None:
+    import io
+
+    import structlog
+
+    from warden.log import configure_logging
+
+    for fmt in ("console", "json"):
+        log = io.StringIO()
+        configure_logging("debug", fmt, stream=log)  # type: ignore[arg-type]
+        try:
+            refused = httpx.get(token_web.url + "/%1b%5b2J%1b%5b31mRED%00%c2%9b", timeout=10)
+        finally:
+            structlog.reset_defaults()
+        assert refused.status_code == 401
+        logged = log.getvalue()
+        assert "web.unauthorised" in logged, fmt
+        assert "RED" in logged and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", logged), fmt

@@ -66,7 +66,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "any",
         "filter": "Filter",
         "refresh": "Refresh",
-        "live_on": "Live: new mentions appear at the top.",
+        "live_on": "Live: new mentions appear as they arrive, in order of publication, and "
+        "get their sentiment once scored.",
         "no_mentions": "No mention matches.",
         "negative": "negative",
         "neutral": "neutral",
@@ -197,7 +198,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "tous",
         "filter": "Filtrer",
         "refresh": "Actualiser",
-        "live_on": "En direct : les nouvelles mentions apparaissent en haut.",
+        "live_on": "En direct : les nouvelles mentions apparaissent dès leur arrivée, par date "
+        "de publication, et reçoivent leur sentiment une fois évaluées.",
         "no_mentions": "Aucune mention ne correspond.",
         "negative": "négative",
         "neutral": "neutre",

@@ -263,3 +263,20 @@ def test_a_hostile_address_leaves_no_control_character_in_the_log(token_web: Web
         logged = log.getvalue()
         assert "web.unauthorised" in logged, fmt
         assert "RED" in logged and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", logged), fmt
+
+
+def test_no_page_changes_anything_on_a_get(tmp_path: Path) -> None:
+    """What makes SameSite=Lax safe: the cookie rides on links from other sites, which are
+    GETs, and the status page only reads (it has no form that posts)."""
+    import threading
+
+    from warden.web.pages import create_app
+
+    config = write_config(tmp_path, TOKEN_AUTH)
+    db = Database(config.database_url)
+    try:
+        app = create_app(lambda: config, db, SimulatedClock(NOW), threading.Event())
+        for rule in app.url_map.iter_rules():
+            assert set(rule.methods or ()) <= {"GET", "HEAD", "OPTIONS"}, rule.rule
+    finally:
+        db.dispose()

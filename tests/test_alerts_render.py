@@ -204,6 +204,31 @@ def test_a_resolution_gives_what_fired_how_long_and_offers_no_ack() -> None:
             assert "Pic pendant l'alerte: 9" in body.replace("&#39;", "'"), kind
 
 
+def test_the_peak_of_a_negative_share_is_a_percentage_as_on_the_page() -> None:
+    rule = Rule.model_validate(
+        {"name": "neg", "condition": {"kind": "negative_share", "window": "1h", "above": 0.6}}
+    )
+    resolved = _alert(
+        {"entity": "Acme"},
+        {
+            "count": 90,
+            "scored": 80,
+            "negative": 62,
+            "share": 0.78,
+            "observed": 0.78,
+            "threshold": 0.6,
+            "window": "1h",
+            "peak": 0.853,
+        },
+        annotations={"resolved_reason": "10 of 80 scored mentions negative"},
+        resolved_at=datetime(2026, 3, 2, 10, 15, tzinfo=UTC),
+        state="resolved",
+    )
+    for kind in ("text", "slack", "markdown", "telegram", "html"):
+        body = render_alert(resolved, rule, "resolved", [], kind, Words("en")).body
+        assert "Peak while firing: 85%" in body, kind
+
+
 def test_annotation_placeholders_are_written_for_each_receiver() -> None:
     rule = Rule.model_validate(
         {

@@ -196,3 +196,14 @@ def test_an_unknown_source_name_is_refused_with_the_choices(
     with pytest.raises(WardenError, match=r"'nope'.*x-acme, bsky-acme.*google-news, stored"):
         run_lookup(config, None, LookupQuery("Acme", sources=("nope",)), None, sim_clock)
     assert fakes.server.requests == []
+
+
+def test_the_name_is_cleaned_of_controls_and_escapes_and_bounded() -> None:
+    from warden.lookup.results import LookupQuery
+
+    query = LookupQuery("\x1b]0;title\x07\x1b[31mJean\x00 \n Dupont\x1b[0m", place="Ly\x08on\t")
+    assert query.name == "Jean Dupont" and query.place == "Lyon"
+    assert query.phrase == '"Jean Dupont" Lyon'
+    assert len(LookupQuery("a" * 5000).name) == 200
+    with pytest.raises(ValueError, match="no printable characters"):
+        LookupQuery("\x00\x01\x1b[2J")

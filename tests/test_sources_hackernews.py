@@ -33,6 +33,7 @@ def test_comments_and_stories_are_normalised(
     assert comment.url == "https://news.ycombinator.com/item?id=38000001"
     assert comment.external_id == "hn:38000001"
     assert story.text == "Acme raises prices" and story.likes == 12 and story.replies == 2
+    assert story.title is None  # a story without text: its title once, not title and text
     assert server.requests[-1].query["tags"] == "(story,comment)"
 
 

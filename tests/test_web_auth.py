@@ -3,13 +3,14 @@ and the endpoints auth leaves alone (webhooks, /healthz, /readyz, /metrics)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from web_helpers import NOW, TOKEN, add_mention, write_config
+from web_helpers import NOW, TOKEN, add_mention, add_source_state, write_config
 
 from warden.cli import main
 from warden.clock import SimulatedClock
@@ -65,16 +66,55 @@ def test_bearer_token_opens_the_pages(token_web: WebServer) -> None:
     assert page.status_code == 200 and "Acme private matters" in page.text
 
 
-def test_token_in_the_address_sets_a_strict_http_only_cookie_once(token_web: WebServer) -> None:
+def test_token_in_the_address_sets_a_lax_http_only_cookie_once(token_web: WebServer) -> None:
     with httpx.Client(base_url=token_web.url, timeout=10) as browser:
         first = browser.get("/stream", params={"token": TOKEN, "source": "news"})
         assert first.status_code == 303
         assert first.headers["location"] == "/stream?source=news"  # the token leaves the URL
         cookie = first.headers["set-cookie"]
         assert cookie.startswith(f"{COOKIE}=") and TOKEN not in cookie
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+        assert "Secure" not in cookie  # plain http on loopback: a Secure cookie would be lost
         later = browser.get("/stream")  # the cookie alone is enough from now on
         assert later.status_code == 200 and "Acme private matters" in later.text
+
+
+def test_a_link_followed_from_another_site_opens_once_signed_in(token_web: WebServer) -> None:
+    """A link in Slack or a webmail is a cross-site top-level GET: the cookie goes with it."""
+    with httpx.Client(base_url=token_web.url, timeout=10) as browser:
+        signed_in = browser.get("/", params={"token": TOKEN})
+        assert "SameSite=Lax" in signed_in.headers["set-cookie"]
+        followed = browser.get(
+            "/stream",
+            headers={
+                "Referer": "https://app.slack.com/client/T1/C1",
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "navigate",
+            },
+        )
+        assert followed.status_code == 200 and "Acme private matters" in followed.text
+
+
+def test_behind_https_the_cookie_is_secure(token_web: WebServer) -> None:
+    first = httpx.get(
+        token_web.url + "/",
+        params={"token": TOKEN},
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert "Secure" in first.headers["set-cookie"]
+
+
+def test_a_https_public_url_makes_the_cookie_secure(tmp_path: Path) -> None:
+    web = {**TOKEN_AUTH, "public_url": "https://status.example"}
+    server, db = serve(tmp_path, web)
+    try:
+        first = httpx.get(server.url + "/", params={"token": TOKEN}, timeout=10)
+        cookie = first.headers["set-cookie"]
+        assert "Secure" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
+    finally:
+        server.stop()
+        db.dispose()
 
 
 def test_auth_leaves_health_metrics_and_webhooks_alone(token_web: WebServer) -> None:
@@ -90,6 +130,41 @@ def test_auth_leaves_health_metrics_and_webhooks_alone(token_web: WebServer) -> 
     assert refused.status_code == 401 and refused.headers["content-type"].startswith(
         "application/json"
     )
+
+
+SECRET_FEED = "HTTP 404 from https://www.google.com/alerts/feeds/0123456789/987654321"
+
+
+def test_healthz_stays_open_but_says_no_more_than_each_source_status_under_auth(
+    tmp_path: Path,
+) -> None:
+    feed = {"type": "rss", "name": "galerts", "url": "https://www.google.com/alerts/feeds/1/2"}
+    server, db = serve(tmp_path, TOKEN_AUTH, sources=[feed])
+    add_source_state(db, "galerts", error=SECRET_FEED)
+    try:
+        health = httpx.get(server.url + "/healthz", timeout=10)
+        signed_in = httpx.get(server.url + "/", headers={"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        server.stop()
+        db.dispose()
+    assert health.status_code == 200
+    body = health.json()
+    assert body["status"] == "degraded"
+    assert body["sources"] == [{"source": "galerts", "status": "failing"}]
+    assert "alerts/feeds" not in health.text and "0123456789" not in health.text
+    assert "0123456789/987654321" in signed_in.text  # in full for who signed in
+
+
+def test_without_auth_healthz_keeps_the_details(tmp_path: Path) -> None:
+    server, db = serve(tmp_path, {})
+    add_source_state(db, "news", error="HTTP 503 from https://news.example/feed")
+    try:
+        body = httpx.get(server.url + "/healthz", timeout=10).json()
+    finally:
+        server.stop()
+        db.dispose()
+    news = next(s for s in body["sources"] if s["source"] == "news")
+    assert news["last_error"] == "HTTP 503 from https://news.example/feed"
 
 
 def test_basic_auth(tmp_path: Path) -> None:
@@ -162,3 +237,46 @@ def test_check_warns_of_a_published_status_page_without_auth(
     err = capsys.readouterr().err
     assert "WARDEN_WEB_TOKEN" not in err  # the config loaded (the token is in the env)
     assert "web.public_url" not in err
+
+
+def test_the_icon_needs_no_sign_in_and_tells_nothing(token_web: WebServer) -> None:
+    icon = httpx.get(token_web.url + "/favicon.ico", timeout=10)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
+    assert "Acme" not in icon.text
+
+
+def test_a_hostile_address_leaves_no_control_character_in_the_log(token_web: WebServer) -> None:
+    import io
+
+    import structlog
+
+    from warden.log import configure_logging
+
+    for fmt in ("console", "json"):
+        log = io.StringIO()
+        configure_logging("debug", fmt, stream=log)  # type: ignore[arg-type]
+        try:
+            refused = httpx.get(token_web.url + "/%1b%5b2J%1b%5b31mRED%00%c2%9b", timeout=10)
+        finally:
+            structlog.reset_defaults()
+        assert refused.status_code == 401
+        logged = log.getvalue()
+        assert "web.unauthorised" in logged, fmt
+        assert "RED" in logged and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", logged), fmt
+
+
+def test_no_page_changes_anything_on_a_get(tmp_path: Path) -> None:
+    """What makes SameSite=Lax safe: the cookie rides on links from other sites, which are
+    GETs, and the status page only reads (it has no form that posts)."""
+    import threading
+
+    from warden.web.pages import create_app
+
+    config = write_config(tmp_path, TOKEN_AUTH)
+    db = Database(config.database_url)
+    try:
+        app = create_app(lambda: config, db, SimulatedClock(NOW), threading.Event())
+        for rule in app.url_map.iter_rules():
+            assert set(rule.methods or ()) <= {"GET", "HEAD", "OPTIONS"}, rule.rule
+    finally:
+        db.dispose()

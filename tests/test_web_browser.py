@@ -6,11 +6,23 @@ install it (they are never skipped silently).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from web_helpers import NOW, TOKEN, add_alert, add_mention, seed_history, start_web, write_config
+from web_helpers import (
+    NOW,
+    TOKEN,
+    add_alert,
+    add_mention,
+    score_mention,
+    seed_history,
+    start_web,
+    write_config,
+)
 
 from warden.clock import SimulatedClock
 from warden.store.db import Database
@@ -102,3 +114,64 @@ def test_without_the_token_the_browser_is_refused(
     assert "Authentication required" in page.inner_text("body")
     assert "Acme" not in page.inner_text("body")
     context.close()
+
+
+def test_a_live_row_gets_its_sentiment_and_its_place_by_publication_time(
+    browser: object, site: tuple[WebServer, Database]
+) -> None:
+    web, db = site
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{web.url}/stream?entity=Acme&token={TOKEN}")
+    page.locator("#live-note").wait_for(state="visible")
+    page.evaluate("window.loadedMarker = true")
+    pushed = add_mention(db, "Acme unscored arrival", label=None, at=NOW)
+    row = page.locator(f'tr.mention[data-id="{pushed}"]')
+    row.wait_for(timeout=10_000)
+    assert row.locator("td.label").inner_text() == "not scored yet"
+    score_mention(db, pushed, "negative")
+    row.locator("td.label span.negative").wait_for(timeout=10_000)  # no reload needed
+    assert row.locator("td.label").inner_text() == "negative"
+
+    # Stored late but published long ago: it goes below the newer rows, not on top.
+    backfilled = add_mention(db, "Acme old post fetched late", at=NOW - timedelta(days=3))
+    page.locator(f'tr.mention[data-id="{backfilled}"]').wait_for(timeout=10_000)
+    ids = page.locator("tr.mention").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    assert ids[0] == str(pushed) and ids.index(str(backfilled)) > ids.index(str(pushed))
+    assert page.evaluate("window.loadedMarker") is True  # same page: no reload
+    page.close()
+
+
+def test_a_link_from_another_site_opens_once_signed_in(
+    browser: object, site: tuple[WebServer, Database]
+) -> None:
+    """A link in a webmail or chat app: a top-level navigation from another site."""
+    web, _ = site
+    target = f"{web.url}/stream?entity=Acme"
+    html = f'<!doctype html><a id="go" href="{target}">alert</a>'.encode()
+
+    class LinkPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), LinkPage)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(f"{web.url}/?token={TOKEN}")  # signed in once
+        # `localhost` is another site than `127.0.0.1` for the browser's cookie rules.
+        page.goto(f"http://localhost:{other.server_address[1]}/")
+        with page.expect_navigation():
+            page.click("#go")
+        assert page.url == target
+        assert "Acme refunds are a scam" in page.content()
+    finally:
+        context.close()
+        other.shutdown()
+        other.server_close()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from lookup_helpers import Platforms, platforms, store, write_config
 from source_servers import FakeServer
 
@@ -48,3 +49,51 @@ def test_lookup_groups_results_by_source_with_sentiment(tmp_path: Path, server: 
     assert "Résultats pour" in text
     # No watch button: adding a name to the watched entities is done on the command line.
     assert '<form method="post"' not in page.text
+
+
+def _serve_lookup(tmp_path: Path, server: FakeServer) -> tuple[object, Database]:
+    config = load_config(write_config(tmp_path, server.url, extra="web: {port: 0}\n"))
+    db = Database(config.database_url)
+    db.upgrade()
+    web = build_web_server(config, db, matcher_from_settings(config.entities), SimulatedClock(NOW))
+    web.start()
+    return web, db
+
+
+def test_control_characters_and_escapes_never_reach_the_log_or_the_sources(
+    tmp_path: Path, server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    platforms(server)
+    web, db = _serve_lookup(tmp_path, server)
+    try:
+        page = httpx.get(
+            web.url + "/lookup",  # type: ignore[attr-defined]
+            params={"q": "\x1b[2J\x1b[31mAcme\x00\x07  \t Bank\u202e"},
+            timeout=30,
+        )
+    finally:
+        web.stop()  # type: ignore[attr-defined]
+        db.dispose()
+    assert page.status_code == 200
+    assert 'value="Acme Bank"' in page.text
+    sent = [v for r in server.requests for vs in r.repeated.values() for v in vs]
+    assert sent and any("Acme Bank" in v for v in sent)
+    assert not any(re.search(r"[\x00-\x1f\x7f\u202e]", v) for v in sent)
+    logged = capsys.readouterr()
+    assert "Acme Bank" in logged.out
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", logged.out + logged.err)
+
+
+def test_a_name_with_nothing_printable_is_refused_with_a_message(
+    tmp_path: Path, server: FakeServer
+) -> None:
+    platforms(server)
+    web, db = _serve_lookup(tmp_path, server)
+    try:
+        page = httpx.get(web.url + "/lookup", params={"q": "\x00\x01 \x1b[2J"}, timeout=30)  # type: ignore[attr-defined]
+    finally:
+        web.stop()  # type: ignore[attr-defined]
+        db.dispose()
+    assert page.status_code == 200
+    assert "no printable characters" in html.unescape(page.text)
+    assert server.requests == []  # no source was asked

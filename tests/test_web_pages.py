@@ -6,6 +6,7 @@ the pages as a browser would (HTML without JavaScript).
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from web_helpers import (
     add_mention,
     add_silence,
     add_source_state,
+    score_mention,
     seed_history,
     start_web,
     write_config,
@@ -112,7 +114,7 @@ def test_stream_lists_newest_first_with_filters(web: WebServer, store: Database)
     assert page.status_code == 200
     assert text.index("Acme support is terrible") < text.index("Globex outage again")
     assert text.index("Globex outage again") < text.index("old neutral news")
-    assert "<th>Time</th>" in page.text
+    assert "<th>Published</th>" in page.text
     assert "98,765" in text and "kim" in text and "toots" in text and "negative" in text
     assert 'href="/stream?"' in page.text or 'id="refresh"' in page.text  # refresh without JS
 
@@ -287,3 +289,260 @@ def test_live_streams_beyond_the_limit_are_answered_503(web: WebServer) -> None:
         time.sleep(0.5)
     else:
         raise AssertionError("the slot of a closed stream was never given back")
+
+
+def values_of(html: str) -> dict[str, str]:
+    """The alert page's Values table as {label: value}."""
+    section = html.split("<h2>", 2)[1] if "<h2>" in html else ""
+    rows = re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", section, re.S)
+    return {html_lib.unescape(k.strip()): html_lib.unescape(v.strip()) for k, v in rows}
+
+
+def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Database) -> None:
+    volume = add_alert(
+        store,
+        [],
+        values={
+            "count": 42,
+            "observed": 42,
+            "threshold": 15,
+            "window": "15m",
+            "peak": 57,
+            "reason": "42 mentions in the last 15m (fires above 15)",
+            "why": {
+                "code": "volume_above",
+                "params": {"mentions": 42, "window_s": 900.0, "above": 15},
+            },
+        },
+        annotations={},
+    )
+    share = add_alert(
+        store,
+        [],
+        rule="acme-negative",
+        values={
+            "count": 90,
+            "scored": 80,
+            "negative": 62,
+            "share": 0.7812,
+            "observed": 0.7812,
+            "threshold": 0.6,
+            "window": "1h",
+            "peak": 0.853,
+            "reason": "62 of 80 scored mentions negative",
+            "why": {
+                "code": "negative_share",
+                "params": {
+                    "negative": 62,
+                    "scored": 80,
+                    "now_share": 0.78,
+                    "above_share": 0.6,
+                    "window_s": 3600.0,
+                    "needed": 0,
+                },
+            },
+        },
+        annotations={},
+    )
+    surge = add_alert(
+        store,
+        [],
+        rule="acme-surge",
+        values={
+            "negative": 40,
+            "count": 50,
+            "observed": 40,
+            "share": 0.8,
+            "step": "1h",
+            "threshold": 0.0005,
+            "probability": 0.00002,
+            "expected": 10.0,
+            "baseline": 10.0,
+            "usual_share": 0.2,
+            "warming_up": True,
+        },
+        annotations={},
+    )
+
+    shown = values_of(get(web, f"/alerts/{volume}").text)
+    assert shown["Threshold"] == "15" and shown["Mentions"] == "42"
+    assert shown["Peak while firing"] == "57" and shown["Window"] == "15 min"
+    assert "Observed" not in shown  # the same figure as Mentions, said once
+    assert not any(k in shown for k in ("why", "reason", "warming_up", "peak"))
+
+    shown = values_of(get(web, f"/alerts/{share}").text)
+    assert shown["Negative share"] == "78%" and shown["Threshold"] == "60%"
+    assert shown["Peak while firing"] == "85%" and shown["Window"] == "1 h"
+    assert "why" not in shown and "{" not in "".join(shown.values())
+
+    page = get(web, f"/alerts/{surge}")
+    shown = values_of(page.text)
+    assert (
+        shown["Threshold"] == "1 in 2,000" and shown["Chance by normal variation"] == "1 in 50,000"
+    )
+    assert shown["Negative mentions"] == "40" and shown["Negative share"] == "80%"
+    assert shown["Usual negative share"] == "20%" and shown["Bucket"] == "1 h"
+    assert "Usual" not in shown  # baseline repeats Expected
+
+    french = values_of(get(web, f"/alerts/{share}?lang=fr").text)
+    assert french["Seuil"] == "60\u00a0%" and french["Pic pendant l'alerte"] == "85\u00a0%"
+
+
+def test_every_value_a_rule_stores_has_a_label_in_both_languages() -> None:
+    from warden.notify.values import ORDER
+    from warden.rules.conditions import AnyConditionModel
+
+    keys = set(ORDER) | {"baseline", "usual_share"}
+    for model in AnyConditionModel.__args__:  # type: ignore[attr-defined]
+        keys |= set(model.VALUES)
+    for lang in ("en", "fr"):
+        words = PageWords(lang)
+        for key in keys:
+            assert words.value_name(key) != key, (lang, key)
+
+
+def test_the_why_is_written_in_the_page_language_with_the_old_sentence_as_fallback(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, {"language": "fr"})
+    db = Database(config.database_url)
+    db.upgrade()
+    why = {"code": "volume_above", "params": {"mentions": 42, "window_s": 900.0, "above": 15}}
+    new = add_alert(
+        db,
+        [],
+        values={"count": 42, "reason": "42 mentions in the last 15m (fires above 15)", "why": why},
+    )
+    old = add_alert(db, [], rule="old", values={"count": 3, "reason": "an old English sentence"})
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        from warden.notify.words import Words
+
+        french = Words("fr").reason(why)
+        assert "mentions" in french and french != "42 mentions in the last 15m (fires above 15)"
+        page = get(web, f"/alerts/{new}").text
+        assert french in page and "in the last 15m" not in page
+        overview = get(web, "/").text
+        assert french in overview and "in the last 15m" not in overview
+        assert "an old English sentence" in get(web, f"/alerts/{old}").text
+    finally:
+        web.stop()
+        db.dispose()
+
+
+def test_live_events_send_the_sentiment_of_mentions_scored_after_they_were_sent(
+    web: WebServer, store: Database
+) -> None:
+    on_page = add_mention(store, "loaded unscored", label=None)
+    page = get(web, "/stream")
+    assert "not scored yet" in text_of(page.text)
+    events_url = re.search(r'data-events="([^"]+)"', page.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+
+    with httpx.stream("GET", web.url + events_url, timeout=10) as response:
+        pushed = add_mention(store, "pushed unscored", label=None)
+        events: list[tuple[str, str]] = []
+        kind = ""
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((kind, line.split(":", 1)[1].strip()))
+                if kind == "mention":
+                    score_mention(store, pushed, "positive")
+                    score_mention(store, on_page, "negative")
+                if len([e for e in events if e[0] == "scored"]) == 2:
+                    break
+    assert events[0][0] == "mention" and '"label": "unscored"' in events[0][1]
+    scored = sorted(data for kind, data in events if kind == "scored")
+    assert scored == [
+        f'{{"id": {on_page}, "label": "negative", "label_text": "negative"}}',
+        f'{{"id": {pushed}, "label": "positive", "label_text": "positive"}}',
+    ]
+
+
+def test_stream_lists_the_last_published_first_and_says_so(web: WebServer, store: Database) -> None:
+    late_arrival = add_mention(store, "published long ago", at=NOW - timedelta(hours=5))
+    fresh = add_mention(store, "published just now", at=NOW - timedelta(minutes=1))
+    older = add_mention(store, "published an hour ago", at=NOW - timedelta(hours=1))
+    page = get(web, "/stream").text
+    order = [int(i) for i in re.findall(r'<tr class="mention" data-id="(\d+)"', page)]
+    assert order == [fresh, older, late_arrival]
+    assert "<th>Published</th>" in page
+
+
+def test_overview_lists_critical_alerts_first_each_with_its_chart(
+    web: WebServer, store: Database
+) -> None:
+    info = add_alert(store, [], rule="acme-info", severity="info")
+    critical = add_alert(store, [], rule="acme-critical", severity="critical")
+    warning = add_alert(store, [], rule="acme-warning", severity="warning")
+    page = get(web, "/").text
+    order = [int(i) for i in re.findall(r'<article class="alert" data-alert="(\d+)"', page)]
+    assert order == [critical, warning, info]
+    for alert_id in order:
+        assert f'src="/charts/alert/{alert_id}.png"' in page
+    assert get(web, f"/charts/alert/{critical}.png").headers["content-type"] == "image/png"
+
+
+def test_unknown_filter_values_are_named_not_silently_empty(
+    web: WebServer, store: Database
+) -> None:
+    add_mention(store, "Acme news")
+    text = html_lib.unescape(text_of(get(web, "/stream?entity=Nope&sentiment=bogus").text))
+    assert "No watched entity is called « Nope »" in text.replace("\xa0", " ")
+    assert "Not a sentiment (negative, neutral or positive): « bogus » (filter ignored)" in (
+        text.replace("\xa0", " ")
+    )
+    french = html_lib.unescape(text_of(get(web, "/stream?source=nowhere&lang=fr").text))
+    assert "Aucune source ne s’appelle « nowhere »" in french.replace("\xa0", " ")
+    assert "unknown-filter" not in get(web, "/stream?entity=Acme&sentiment=negative").text
+
+
+def test_a_title_equal_to_the_text_is_shown_once(web: WebServer, store: Database) -> None:
+    add_mention(store, "Acme Bank outage", title="Acme Bank outage")
+    add_mention(store, "The body of the story", title="Acme headline")
+    stream = text_of(get(web, "/stream").text)
+    assert stream.count("Acme Bank outage") == 1
+    assert "Acme headline The body of the story" in stream
+
+
+def test_the_page_has_an_icon(web: WebServer) -> None:
+    page = get(web, "/")
+    assert '<link rel="icon" href="/favicon.svg"' in page.text
+    for path in ("/favicon.svg", "/favicon.ico"):
+        icon = get(web, path)
+        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
+
+
+def test_a_webhook_source_not_pushed_to_yet_says_it_waits(tmp_path: Path) -> None:
+    hook = {"type": "webhook", "name": "push", "token": "hook-token-123"}
+    config = write_config(tmp_path, sources=[hook])
+    db = Database(config.database_url)
+    db.upgrade()
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        text = text_of(get(web, "/").text)
+        french = text_of(get(web, "/?lang=fr").text)
+    finally:
+        web.stop()
+        db.dispose()
+    row = text.split("push webhook", 1)[1][:60]
+    assert "waiting for its first push" in row and "never" not in row
+    assert "en attente de son premier envoi" in french
+
+
+def test_the_french_overview_says_why_an_hour_is_unusual_in_french(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"language": "fr"})
+    db = Database(config.database_url)
+    db.upgrade()
+    seed_history(db, "Acme", last_hour=120)
+    web = start_web(config, db, SimulatedClock(NOW))
+    try:
+        french = re.findall(r'<td title="([^"]*)"', get(web, "/").text)
+        english = re.findall(r'<td title="([^"]*)"', get(web, "/?lang=en").text)
+    finally:
+        web.stop()
+        db.dispose()
+    assert french[0] == "120 mentions en 1 h contre 24 attendues (pic) : inhabituel"
+    assert english[0] == "120 mentions in the last 1 h vs 24 expected (spike): unusual"
+    assert "aucune mention vue pour l’instant" in french  # Globex: nothing yet

@@ -102,6 +102,8 @@ def add_alert(
     state: str = "firing",
     severity: str = "critical",
     acked_by: str | None = None,
+    values: dict[str, Any] | None = None,
+    annotations: dict[str, str] | None = None,
 ) -> int:
     with db.session() as session:
         alert = Alert(
@@ -115,12 +117,16 @@ def add_alert(
             resolved_at=NOW - timedelta(minutes=1) if state == "resolved" else None,
             last_true_at=NOW,
             last_eval_at=NOW,
-            values={
+            values=values
+            if values is not None
+            else {
                 "count": 120,
                 "expected": 24.0,
                 "reason": "120 mentions in the last 1h vs 24 expected (spike): unusual",
             },
-            annotations={"summary": "Acme mentions jumped"},
+            annotations=annotations
+            if annotations is not None
+            else {"summary": "Acme mentions jumped"},
             evidence=evidence,
             acked_by=acked_by,
             acked_at=NOW if acked_by else None,
@@ -182,3 +188,21 @@ def start_web(config: Config, db: Database, clock: Clock) -> WebServer:
     web = build_web_server(config, db, matcher_from_settings(config.entities), clock)
     web.start()
     return web
+
+
+def score_mention(db: Database, mention_id: int, label: str) -> None:
+    """Score a stored mention `label`, as the scorer does after it was stored."""
+    with db.session() as session:
+        session.add(
+            Score(
+                mention_id=mention_id,
+                label=label,
+                score=-0.8 if label == "negative" else 0.5,
+                confidence=0.9,
+                model="test",
+                scored_at=NOW,
+            )
+        )
+        mention = session.get(Mention, mention_id)
+        assert mention is not None
+        mention.scored = True

@@ -35,12 +35,23 @@ def mask_secrets(value: str) -> str:
     return _URL_CREDENTIALS.sub(r"\g<scheme>\g<user>:***@", value)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: str) -> str:
+    """`value` with control characters (terminal escapes, NUL, direction overrides) written
+    as `\\xNN` / `\\uNNNN`, so that no logged text can drive the terminal that reads it."""
+    return _CONTROLS.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", value
+    )
+
+
 def _redact(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if _SECRET_KEYS.search(key) and value:
             event[key] = "***"
-        elif isinstance(value, str) and "://" in value:
-            event[key] = mask_secrets(value)
+        elif isinstance(value, str):
+            event[key] = visible(mask_secrets(value) if "://" in value else value)
     return event
 
 

@@ -126,7 +126,12 @@ class Reloading:
             sources = self._sync_poll_jobs(rebuild="entities" in changes.applied)
             if self.web is not None and {"entities", "sources"} & set(changes.applied):
                 self.web.endpoints = endpoints
-                self.web.health = health_report(self.db, list(self.config.sources), self.clock)
+                self.web.health = health_report(
+                    self.db,
+                    list(self.config.sources),
+                    self.clock,
+                    brief=self.config.web.auth is not None,
+                )
             if {"receivers", "notifications"} & set(changes.applied):
                 retired = self.dispatcher
                 self.dispatcher = Dispatcher(

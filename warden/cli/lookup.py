@@ -153,7 +153,7 @@ def _lookup(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise WardenError(str(exc)) from None
     if args.watch:
-        check_not_watched(config, args.name, args.config)
+        check_not_watched(config, query.name, args.config)
     elif args.alias:
         raise WardenError("--alias goes with --watch")
     wants_stored = not query.sources or STORED in query.sources
@@ -197,7 +197,7 @@ def _lookup(args: argparse.Namespace) -> int:
                 result.sentiment_note = f"not scored: {' '.join(str(exc).split())}"
     watched = None
     if args.watch:
-        watched = watch_name(args.config, args.name, query.kind, args.alias, result, config)
+        watched = watch_name(args.config, query.name, query.kind, args.alias, result, config)
     if args.json:
         out = result.as_json()
         out["watched"] = (

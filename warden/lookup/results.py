@@ -6,6 +6,8 @@ the JSON output: `LookupResult.as_json()` is the `--json` shape.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -14,6 +16,34 @@ Kind = Literal["person", "company"]
 
 STORED = "stored"
 """Platform name of the group of mentions Warden has already stored."""
+
+
+MAX_NAME = 200
+"""Longest name (and place) looked up, in characters, after cleaning."""
+
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clearing the screen
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[@-_]?"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # the one-byte CSI
+)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_name(text: str, limit: int = MAX_NAME) -> str:
+    """`text` fit to search and log: terminal escape sequences, control characters and
+    direction overrides removed, whitespace runs made one space, trimmed, at most `limit`
+    characters. May be empty (nothing printable was given)."""
+    text = _ESCAPES.sub("", text)
+    kept = []
+    for char in text:
+        if char.isspace():
+            kept.append(" ")
+        elif char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+            continue
+        else:
+            kept.append(char)
+    return " ".join("".join(kept).split())[:limit].strip()
 
 
 @dataclass(frozen=True)
@@ -33,8 +63,11 @@ class LookupQuery:
     sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
-            raise ValueError("the name to look up is empty")
+        object.__setattr__(self, "name", clean_name(self.name))
+        if self.place is not None:
+            object.__setattr__(self, "place", clean_name(self.place) or None)
+        if not self.name:
+            raise ValueError("the name to look up is empty (no printable characters)")
         if self.kind not in (None, "person", "company"):
             raise ValueError(f"the kind is person or company, not {self.kind!r}")
         if self.limit is not None and self.limit < 1:

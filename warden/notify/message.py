@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from warden.durations import parse_duration
+from warden.notify.values import write
 from warden.notify.words import Words
 from warden.rules.schema import Rule
 from warden.rules.template import render
@@ -23,7 +24,6 @@ from warden.store.models import Alert, Mention
 SNIPPET_CHARS = 280
 SHORT_FINGERPRINT = 12
 """Hex digits of the fingerprint every channel prints (and `warden ack` takes)."""
-PERCENT_KEYS = frozenset({"share", "probability", "negative_share", "positive_share"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class AlertView:
     extra: list[tuple[str, str]]
     mentions: list[MentionView]
     sentiment: dict[str, int] = field(default_factory=dict)
-    peak: Any = None  # highest observed figure while firing
+    peak: Any = None  # highest observed figure while firing, written (`85%` for a share)
     lasted: str | None = None  # how long it fired, written for the reader ("1 h 10 min")
     ack_command: str = ""  # `warden ack <short>`, as every channel prints it
     silence_command: str = ""  # a `warden silence add ...` that runs as printed
@@ -167,14 +167,16 @@ def resolved_text(alert: Alert, words: Words) -> str | None:
 
 
 def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, Any], str]:
-    """How a placeholder's value is written: shares (and the threshold of a share) as
-    percentages, other numbers one way."""
-    shares = set(PERCENT_KEYS) | ({"threshold"} if "share" in values else set())
+    """How a placeholder's value is written: each figure by what it is (`warden.notify.values`:
+    shares and a share rule's threshold as percentages, probabilities as odds, counts with
+    separators), as the status page writes it; text (a window like `1h`) as stored."""
 
     def show(key: str, value: Any) -> str:
-        if key in shares or key.endswith("_share"):
+        if isinstance(value, str):
+            return value
+        if key.endswith("_share"):
             return words.percent(value)
-        return words.number(value)
+        return write(words, key, value, values)
 
     return show
 
@@ -261,7 +263,11 @@ def alert_view(
         ],
         mentions=views,
         sentiment={k: v for k, v in sentiment.items() if v},
-        peak=alert.values.get("peak"),
+        peak=(
+            write(words, "peak", alert.values["peak"], alert.values)
+            if alert.values.get("peak") is not None
+            else None
+        ),
         lasted=(
             words.duration(alert.resolved_at - alert.fired_at)
             if resolved and alert.resolved_at and alert.fired_at

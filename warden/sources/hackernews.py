@@ -21,7 +21,9 @@ ITEM_URL = "https://news.ycombinator.com/item?id="
 
 
 def hit_draft(hit: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
-    """The draft of one search hit: a story (title, story_text) or a comment (comment_text)."""
+    """The draft of one search hit: a story (title, story_text) or a comment (comment_text).
+    A story with no text of its own is stored as its title alone (`text`, no `title`), so
+    that it is not shown twice."""
     object_id = hit.get("objectID")
     title = hit.get("title") or hit.get("story_title")
     body = hit.get("comment_text") or hit.get("story_text")  # HTML
@@ -29,8 +31,8 @@ def hit_draft(hit: dict[str, Any], source: str, clock: Clock) -> MentionDraft:
     return make_draft(
         source=source,
         external_id=f"hn:{object_id}" if object_id else None,
-        text=text or hit.get("title"),
-        title=title,
+        text=text or title,
+        title=title if text else None,
         text_format="plain",  # titles are plain text; the HTML body is read above
         published_at=hit.get("created_at_i") or hit.get("created_at"),
         fetched_at=clock.now(),

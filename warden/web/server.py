@@ -236,9 +236,13 @@ def _handler_class(server: WebServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> HealthReport:
+def health_report(
+    db: Database, sources: list[SourceSettings], clock: Clock, brief: bool = False
+) -> HealthReport:
     """/healthz: 200 {status: ok|degraded, sources: [...], outbox: {sent: n, dead: n, ...}},
-    503 when the database is unreachable."""
+    503 when the database is unreachable. Each source is its full `SourceHealth` (errors,
+    times, counts) or, with `brief` (set when `web.auth` guards the status page, since
+    /healthz stays open), only `{source, status}`: an error can name a secret feed address."""
 
     def report() -> tuple[int, dict[str, Any]]:
         try:
@@ -252,7 +256,9 @@ def health_report(db: Database, sources: list[SourceSettings], clock: Clock) -> 
         failing = any(h.status in ("failing", "backing_off") for h in health)
         return 200, {
             "status": "degraded" if failing else "ok",
-            "sources": [h.as_json() for h in health],
+            "sources": [
+                {"source": h.source, "status": h.status} if brief else h.as_json() for h in health
+            ],
             # messages per outbox status: dead and unconfirmed ones need a look
             "outbox": outbox,
         }
@@ -322,7 +328,11 @@ def build_web_server(
     host, port = listen_address(config)
     endpoints = webhook_endpoints(config, db, matcher, clock)
     web = WebServer(
-        host, port, endpoints, health_report(db, list(config.sources), clock), pages=pages
+        host,
+        port,
+        endpoints,
+        health_report(db, list(config.sources), clock, brief=config.web.auth is not None),
+        pages=pages,
     )
     if config.web.status_page:
         from warden.web.pages import create_app

@@ -28,6 +28,9 @@ from warden.web.pages import auth
 from warden.web.pages.overview import Overview
 from warden.web.pages.words import PAGE_PHRASES, PageWords
 
+PUBLIC = frozenset({"/favicon.svg", "/favicon.ico"})
+"""Paths served without `web.auth`: the icon, which says nothing about what is watched."""
+
 log = get_logger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -101,6 +104,8 @@ def create_app(
         g.t = PageWords(g.lang, settings.web_timezone)
         g.now = clock.now()
         web_auth = settings.web.auth
+        if request.path in PUBLIC:
+            return None
         if not auth.authorised(web_auth, request):
             assert web_auth is not None
             log.info("web.unauthorised", path=request.path, client=request.remote_addr)
@@ -112,14 +117,20 @@ def create_app(
                 mimetype="text/html",
             )
         if web_auth is not None:
-            return auth.token_redirect(web_auth, request)
+            return auth.token_redirect(web_auth, request, settings.web.public_url)
         return None
 
     @app.after_request
     def _after(response: Response) -> Response:
         asked = request.args.get("lang")
         if asked in PAGE_PHRASES:
-            response.set_cookie(LANG_COOKIE, asked, samesite="Strict", httponly=True)
+            response.set_cookie(
+                LANG_COOKIE,
+                asked,
+                samesite="Lax",
+                httponly=True,
+                secure=auth.secure_request(request, config().web.public_url),
+            )
         return _security_headers(response)
 
     @app.context_processor

@@ -1,9 +1,13 @@
 """Who may read the status page: `web.auth` (a bearer token or basic auth), checked per request.
 
 Token mode accepts `Authorization: Bearer <token>`, the `warden_session` cookie, or
-`?token=<token>` once: that visit sets the cookie (HttpOnly, SameSite=Strict, Secure behind
-HTTPS) and is redirected to the same address without the token, so it does not stay in the
-address bar, history or proxy logs. The cookie holds an HMAC of the token, not the token.
+`?token=<token>` once: that visit sets the cookie (HttpOnly, SameSite=Lax, Secure behind
+HTTPS or when `web.public_url` is https) and is redirected to the same address without the
+token, so it does not stay in the address bar, history or proxy logs. The cookie holds an
+HMAC of the token, not the token.
+SameSite=Lax, not Strict: a link followed from a chat app or a webmail (a top-level GET from
+another site) must carry the cookie, and no page of the status page changes anything on a
+GET (the look-up only reads), so Lax gives nothing away that Strict would have kept.
 Basic mode checks the user name and password. Every comparison is constant-time
 (`hmac.compare_digest`). A refusal is 401 with `WWW-Authenticate`; the token is never logged.
 """
@@ -76,21 +80,30 @@ def challenge(auth: WebAuth) -> str:
     return 'Bearer realm="Warden"'
 
 
-def token_redirect(auth: WebAuth, request: Request) -> Response | None:
+def secure_request(request: Request, public_url: str | None = None) -> bool:
+    """Whether cookies set for `request` must be `Secure`: it came over https (directly or
+    through a proxy's `X-Forwarded-Proto`), or the page's public address is https."""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").strip().lower() == "https"
+    public = (public_url or "").lower().startswith("https://")
+    return request.is_secure or forwarded or public
+
+
+def token_redirect(
+    auth: WebAuth, request: Request, public_url: str | None = None
+) -> Response | None:
     """For a visit authorised by `?token=`: a redirect to the address without it that sets the
-    session cookie. None otherwise."""
+    session cookie (HttpOnly, SameSite=Lax, Secure per `secure_request`). None otherwise."""
     if auth.token is None or "token" not in request.args:
         return None
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
     target = request.path + (f"?{urlencode(rest)}" if rest else "")
     response = redirect(target, code=303)
-    secure = request.is_secure or request.headers.get("X-Forwarded-Proto", "") == "https"
     response.set_cookie(
         COOKIE,
         session_value(auth.token),
         httponly=True,
-        samesite="Strict",
-        secure=secure,
+        samesite="Lax",
+        secure=secure_request(request, public_url),
         path="/",
     )
     return response

@@ -3,9 +3,13 @@
 Every `poll_seconds` (1 s) the store is asked for mentions matching the filters with an id
 above the last one sent; each is one `mention` event whose `id:` is the mention id, so a
 browser that reconnects sends `Last-Event-ID` and misses nothing (it wins over `after`).
-A comment line every 15 s of quiet keeps proxies from closing the connection. The stream
-ends when the client goes away (checked on every poll) or the listener stops. At most
-`MAX_STREAMS` (32) are open at once, each holding a thread; more are answered 503.
+Mentions sent (or on the page) while not scored yet are watched: once scored, a `scored`
+event (`{"id", "label", "label_text"}`, no `id:` line, so `Last-Event-ID` stays the last
+mention's) tells the page to update that row's sentiment. At most `PENDING_LIMIT` (500) are
+watched, the newest kept. A comment line every 15 s of quiet keeps proxies from closing the
+connection. The stream ends when the client goes away (checked on every poll) or the
+listener stops. At most `MAX_STREAMS` (32) are open at once, each holding a thread; more are
+answered 503.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from flask import Blueprint, Response, g, request
 from warden.log import get_logger
 from warden.store.outage import is_outage
 from warden.web.pages import PageContext, context
-from warden.web.pages.queries import StreamFilters, stream_mentions
+from warden.web.pages.queries import STREAM_LIMIT, StreamFilters, labels_of, stream_mentions
 from warden.web.pages.words import PageWords
 from warden.web.wsgi import CLIENT_GONE
 
@@ -29,6 +33,7 @@ blueprint = Blueprint("live", __name__)
 
 KEEPALIVE_SECONDS = 15.0
 BATCH = 50
+PENDING_LIMIT = 500
 
 
 def _start_id() -> int:
@@ -55,10 +60,41 @@ def events(
         ctx.streams.release()
 
 
+def _unscored_on_page(ctx: PageContext, filters: StreamFilters, upto: int) -> set[int]:
+    """Ids of the mentions the page showed when it loaded (up to `upto`) not scored yet."""
+    try:
+        with ctx.db.session() as session:
+            shown = stream_mentions(session, filters, limit=STREAM_LIMIT, by_time=True)
+    except Exception as exc:
+        if not is_outage(exc):
+            log.error("web.stream_failed", error=f"{type(exc).__name__}: {exc}")
+        return set()
+    return {m.id for m in shown if m.label is None and m.id <= upto}
+
+
+def _scored(ctx: PageContext, pending: set[int], t: PageWords) -> Iterator[str]:
+    """`scored` events for the pending mentions scored since the last look (removed from
+    `pending`)."""
+    if not pending:
+        return
+    try:
+        with ctx.db.session() as session:
+            labels = labels_of(session, sorted(pending))
+    except Exception as exc:
+        if not is_outage(exc):
+            log.error("web.stream_failed", error=f"{type(exc).__name__}: {exc}")
+        return
+    for mention_id, label in sorted(labels.items()):
+        pending.discard(mention_id)
+        data = json.dumps({"id": mention_id, "label": label, "label_text": t[label]})
+        yield f"event: scored\ndata: {data}\n\n"
+
+
 def _mentions(
     ctx: PageContext, filters: StreamFilters, after: int, t: PageWords, gone: Callable[[], bool]
 ) -> Iterator[str]:
     last = after
+    pending = _unscored_on_page(ctx, filters, after)
     quiet_since = time.monotonic()
     while not ctx.stopping.is_set() and not gone():
         try:
@@ -68,11 +104,18 @@ def _mentions(
             if not is_outage(exc):
                 log.error("web.stream_failed", error=f"{type(exc).__name__}: {exc}")
             found = []
-        for mention in reversed(found):  # oldest first: the page puts each on top
+        for mention in reversed(found):  # oldest first
             data = json.dumps(mention.as_json(t), ensure_ascii=False)
             yield f"id: {mention.id}\nevent: mention\ndata: {data}\n\n"
             last = max(last, mention.id)
+            if mention.label is None:
+                pending.add(mention.id)
             quiet_since = time.monotonic()
+        for update in _scored(ctx, pending, t):
+            yield update
+            quiet_since = time.monotonic()
+        while len(pending) > PENDING_LIMIT:
+            pending.discard(min(pending))
         if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
             yield ": keep-alive\n\n"
             quiet_since = time.monotonic()

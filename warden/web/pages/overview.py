@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,9 @@ SHARE_DAYS = 7
 class HourFigures:
     """One hour bucket of an entity: mentions, what the baseline expected for the whole hour
     (None while the detector warms up; `reason` says why), whether the volume detector calls
-    it unusual, and its negative share (0..1, None without scored mentions)."""
+    it unusual, and its negative share (0..1, None without scored mentions). `why` is the
+    detector's reason as data (written in the page's language by `Words.reason`), `reason`
+    its English sentence; both empty when no mention was ever seen."""
 
     start: datetime
     count: float
@@ -41,6 +44,7 @@ class HourFigures:
     unusual: bool
     reason: str
     negative_share: float | None
+    why: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,15 +87,17 @@ class Overview:
         count = self.cache.values(group, "count", index, index + 1, n)[0]
         negative = self.cache.values(group, "negative", index, index + 1, n)[0]
         scored = self.cache.values(group, "scored", index, index + 1, n)[0]
-        expected, unusual, reason = None, False, "no mention seen yet"
+        expected, unusual, reason = None, False, ""
+        why: dict[str, Any] | None = None
         if self.cache.first_index(group) is not None:
             span = int(history_span(params) / STEP) + 1
             history = self._history(group, "count", index, span, n)
             decision = detect_volume_spike(history, count, params)
             expected = None if decision.warming_up else decision.expected
             unusual, reason = decision.fired, decision.reason
+            why = decision.why.as_json() if decision.why is not None else None
         share = negative / scored if scored else None
-        return HourFigures(bucket_start(index * n), count, expected, unusual, reason, share)
+        return HourFigures(bucket_start(index * n), count, expected, unusual, reason, share, why)
 
     def _entity(self, name: str, config: Config, current: int, n: int) -> EntityFigures:
         group = Group(name)

@@ -22,6 +22,7 @@ from warden.notify.escape import neutralise, web_url
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score, SourceState
 
 SENTIMENTS = ("negative", "neutral", "positive")
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 STREAM_LIMIT = 100
 RECENT_ALERTS = timedelta(hours=24)
 
@@ -50,6 +51,19 @@ class StreamFilters:
         return {k: v for k, v in vars(self).items() if v}
 
 
+def unknown_filters(
+    args: Any, entities: Sequence[str], sources: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(filter, value) of the GET filters naming no watched entity, no known source or no
+    sentiment, for the page to say so rather than show an unexplained empty list."""
+    unknown: list[tuple[str, str]] = []
+    for key, known in (("entity", entities), ("source", sources), ("sentiment", SENTIMENTS)):
+        value = str(args.get(key, "")).strip()
+        if value and value not in known:
+            unknown.append((key, value[:100]))
+    return unknown
+
+
 @dataclass(frozen=True)
 class MentionRow:
     """One mention as the page shows it; `url` is None unless it is an http(s) address."""
@@ -65,6 +79,14 @@ class MentionRow:
     label: str | None
     entities: tuple[str, ...] = ()
 
+    @property
+    def shown_text(self) -> str:
+        """The title above the text, unless the text already holds it (a Hacker News story
+        stores its title as both)."""
+        if self.title and self.title.strip() not in self.text:
+            return f"{self.title}\n{self.text}"
+        return self.text
+
     def as_json(self, t: Any) -> dict[str, Any]:
         """For the live stream: every field as text, times in the page's zone."""
         return {
@@ -72,9 +94,10 @@ class MentionRow:
             "source": self.source,
             "author": self.author,
             "followers": t.number(self.followers) if self.followers is not None else "",
-            "text": f"{self.title}\n{self.text}" if self.title else self.text,
+            "text": self.shown_text,
             "url": self.url,
             "time": t.time(self.published_at),
+            "at": self.published_at.timestamp(),
             "label": self.label or "unscored",
             "label_text": t[self.label or "unscored"],
             "entities": list(self.entities),
@@ -115,9 +138,14 @@ def _like(text: str) -> str:
 
 
 def stream_mentions(
-    session: Session, filters: StreamFilters, after: int = 0, limit: int = STREAM_LIMIT
+    session: Session,
+    filters: StreamFilters,
+    after: int = 0,
+    limit: int = STREAM_LIMIT,
+    by_time: bool = False,
 ) -> list[MentionRow]:
-    """Mentions matching `filters` with an id above `after`, newest (highest id) first."""
+    """Mentions matching `filters` with an id above `after`: the last stored (highest id)
+    first, or with `by_time` the last published first (the id breaking ties)."""
     query = _mentions_query().where(Mention.id > after)
     if filters.entity:
         query = query.where(
@@ -137,8 +165,22 @@ def stream_mentions(
         )
     if filters.sentiment:
         query = query.where(_label() == filters.sentiment)
-    query = query.order_by(desc(Mention.id)).limit(limit)
+    order = (desc(Mention.published_at), desc(Mention.id)) if by_time else (desc(Mention.id),)
+    query = query.order_by(*order).limit(limit)
     return [_row(m, label) for m, label in session.execute(query).all()]
+
+
+def labels_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """{mention id: its sentiment label} for those of `ids` that are scored (or corrected)."""
+    if not ids:
+        return {}
+    query = (
+        select(Mention.id, _label())
+        .outerjoin(Score, Score.mention_id == Mention.id)
+        .outerjoin(Correction, Correction.mention_id == Mention.id)
+        .where(Mention.id.in_(list(ids)), _label().is_not(None))
+    )
+    return {int(i): str(label) for i, label in session.execute(query).all()}
 
 
 def mentions_by_id(session: Session, ids: Sequence[int]) -> list[MentionRow]:
@@ -173,7 +215,8 @@ class AlertView:
 def alert_views(
     session: Session, config: Config, now: datetime, evidence: int = 3
 ) -> tuple[list[AlertView], list[AlertView]]:
-    """(firing and pending alerts, alerts resolved in the last 24 hours), newest first."""
+    """(firing and pending alerts, critical first, then warning, then info, newest first
+    within each; alerts resolved in the last 24 hours, newest first)."""
     alerts = list(
         session.scalars(
             select(Alert)
@@ -192,9 +235,11 @@ def alert_views(
         AlertView(a, mentions_by_id(session, list(a.evidence or [])[:evidence]), muted.get(a.id))
         for a in alerts
     ]
-    return [v for v in views if v.alert.state != "resolved"], [
-        v for v in views if v.alert.state == "resolved"
-    ]
+    active = [v for v in views if v.alert.state != "resolved"]
+    active.sort(
+        key=lambda v: (SEVERITY_ORDER.get(v.alert.severity, len(SEVERITY_ORDER)), -v.alert.id)
+    )
+    return active, [v for v in views if v.alert.state == "resolved"]
 
 
 def alert_view(session: Session, config: Config, alert_id: int, now: datetime) -> AlertView | None:

@@ -7,12 +7,13 @@ without them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 
+from warden.lookup.results import clean_name
 from warden.sources.health import read_health
 from warden.web.pages import context
 from warden.web.pages.charts import charts_available
-from warden.web.pages.lookup import run_lookup
+from warden.web.pages.lookup import LookupView, run_lookup
 from warden.web.pages.queries import (
     SENTIMENTS,
     StreamFilters,
@@ -21,9 +22,26 @@ from warden.web.pages.queries import (
     alert_views,
     known_sources,
     stream_mentions,
+    unknown_filters,
 )
 
 blueprint = Blueprint("pages", __name__)
+
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#1d232a"/>'
+    '<path d="M3 4l2 8 3-6 3 6 2-8" fill="none" stroke="#f4b400" stroke-width="1.6"/></svg>'
+)
+"""The page's icon (a W on the header's colours), so browsers do not ask in vain."""
+
+
+@blueprint.get("/favicon.svg")
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon, SVG (browsers that ask for /favicon.ico accept it too)."""
+    return Response(
+        FAVICON, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @blueprint.get("/")
@@ -49,23 +67,23 @@ def overview() -> str:
 
 @blueprint.get("/stream")
 def stream() -> str:
-    """The latest mentions matching the GET filters, newest first, with the live-stream URL."""
+    """The latest mentions matching the GET filters, last published first, with the
+    live-stream URL (it sends what is stored after the last mention stored now)."""
     ctx = context()
     config = ctx.config()
     filters = StreamFilters.from_args(request.args)
     with ctx.db.session() as session:
-        mentions = stream_mentions(session, filters)
+        mentions = stream_mentions(session, filters, by_time=True)
         sources = sorted({*known_sources(session), *(s.name for s in config.sources)})
-    last = max((m.id for m in mentions), default=0)
-    if not mentions:
-        with ctx.db.session() as session:
-            newest = stream_mentions(session, StreamFilters(), limit=1)
-        last = newest[0].id if newest else 0
+        newest = stream_mentions(session, StreamFilters(), limit=1)
+    last = newest[0].id if newest else 0
+    entities = [e.name for e in config.entities]
     return render_template(
         "stream.html",
         mentions=mentions,
         filters=filters,
-        entities=[e.name for e in config.entities],
+        unknown=unknown_filters(request.args, entities, sources),
+        entities=entities,
         sources=sources,
         sentiments=SENTIMENTS,
         events_args={**filters.query_args(), "after": str(last)},
@@ -86,7 +104,14 @@ def alert(alert_id: int) -> str:
 
 @blueprint.get("/lookup")
 def lookup() -> str:
-    """The look-up box and, with `?q=`, what the sources say about that name."""
-    query = request.args.get("q", "").strip()[:200]
-    result = run_lookup(context(), query) if query else None
+    """The look-up box and, with `?q=`, what the sources say about that name (cleaned as the
+    look-up API cleans it: no control characters or escapes, at most 200 characters)."""
+    asked = request.args.get("q", "")
+    query = clean_name(asked)
+    if query:
+        result: LookupView | None = run_lookup(context(), query)
+    elif asked.strip():
+        result = LookupView(error=g.t.lookup_empty)
+    else:
+        result = None
     return render_template("lookup.html", q=query, result=result)

@@ -6,9 +6,13 @@ percentages, durations, times in a zone) with the page's own phrases; templates 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from warden.notify.message import reason_text, resolved_text
+from warden.notify.values import INTERNAL, shown, write
 from warden.notify.words import Words
+from warden.store.models import Alert
 
 PAGE_PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -54,7 +58,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "audience": "Audience",
         "followers": "followers",
         "followers_one": "follower",
-        "when": "Time",
+        "when": "Published",
         "text": "Text",
         "link": "link",
         "sentiment": "Sentiment",
@@ -62,7 +66,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "any",
         "filter": "Filter",
         "refresh": "Refresh",
-        "live_on": "Live: new mentions appear at the top.",
+        "live_on": "Live: new mentions appear as they arrive, in order of publication, and "
+        "get their sentiment once scored.",
         "no_mentions": "No mention matches.",
         "negative": "negative",
         "neutral": "neutral",
@@ -130,6 +135,17 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_source": "Source",
         "value_silent_for": "Silent for",
         "value_mean": "Mean",
+        "value_peak": "Peak while firing",
+        "no_mention_yet": "no mention seen yet",
+        "unknown_entity": "No watched entity is called",
+        "unknown_source": "No source is called",
+        "unknown_sentiment": "Not a sentiment (negative, neutral or positive):",
+        "ignored": "filter ignored",
+        "waiting_push": "waiting for its first push",
+        "lookup_empty": "the name has no printable characters; type a name to look up",
+        "summary": "Summary",
+        "value_usual_share": "Usual negative share",
+        "resolved_why": "Why it resolved",
     },
     "fr": {
         "title": "État de Warden",
@@ -174,7 +190,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "audience": "Audience",
         "followers": "abonnés",
         "followers_one": "abonné",
-        "when": "Heure",
+        "when": "Publiée",
         "text": "Texte",
         "link": "lien",
         "sentiment": "Sentiment",
@@ -182,7 +198,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "tous",
         "filter": "Filtrer",
         "refresh": "Actualiser",
-        "live_on": "En direct : les nouvelles mentions apparaissent en haut.",
+        "live_on": "En direct : les nouvelles mentions apparaissent dès leur arrivée, par date "
+        "de publication, et reçoivent leur sentiment une fois évaluées.",
         "no_mentions": "Aucune mention ne correspond.",
         "negative": "négative",
         "neutral": "neutre",
@@ -250,6 +267,18 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_source": "Source",
         "value_silent_for": "Silencieuse depuis",
         "value_mean": "Moyenne",
+        "value_peak": "Pic pendant l'alerte",
+        "no_mention_yet": "aucune mention vue pour l’instant",
+        "unknown_entity": "Aucune entité surveillée ne s’appelle",
+        "unknown_source": "Aucune source ne s’appelle",
+        "unknown_sentiment": "Ce n’est pas un sentiment (négative, neutre ou positive) :",
+        "ignored": "filtre ignoré",
+        "waiting_push": "en attente de son premier envoi",
+        "lookup_empty": "le nom ne contient aucun caractère imprimable ; "
+        "saisissez un nom à chercher",
+        "summary": "Résumé",
+        "value_usual_share": "Part négative habituelle",
+        "resolved_why": "Pourquoi elle est résolue",
     },
 }
 
@@ -265,13 +294,21 @@ class PageWords(Words):
         """The label of an alert value (`count`, `expected`, ...); unknown keys as written."""
         return self.phrases.get(f"value_{key}", key)
 
-    def value(self, key: str, value: Any) -> str:
-        """An alert value written for a reader: shares as percentages, probabilities as odds,
-        numbers with separators, anything else as text."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return str(value)
-        if key == "share":
-            return self.percent(value)
-        if key in ("probability", "threshold"):
-            return self.odds(value)
-        return self.number(value)
+    def alert_values(self, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """An alert's Values table: (label, value written by what it is), internal keys left
+        out; the formats are the messages' (`warden.notify.values`)."""
+        return [(self.value_name(k), write(self, k, v, values)) for k, v in shown(values)]
+
+    def alert_notes(self, alert: Alert) -> list[tuple[str, str]]:
+        """The alert's annotations a reader is shown (`summary`, ...): the resolution's
+        reason is shown by `alert_resolved`, its data never."""
+        notes = alert.annotations or {}
+        return [(self[k], str(v)) for k, v in sorted(notes.items()) if k not in INTERNAL]
+
+    def alert_reason(self, alert: Alert) -> str | None:
+        """Why the alert's rule decided what it did, in this language (as the messages)."""
+        return reason_text(alert, self)
+
+    def alert_resolved(self, alert: Alert) -> str | None:
+        """What the rule saw when the alert resolved, in this language; None if not resolved."""
+        return resolved_text(alert, self) if alert.state == "resolved" else None

@@ -15,12 +15,17 @@ from warden.config import Config, load_config
 DEFAULT_CONFIG = "config.yaml"
 
 
+def default_config_path() -> Path:
+    """The config file when -c/--config is not given: $WARDEN_CONFIG, else ./config.yaml."""
+    return Path(os.environ.get("WARDEN_CONFIG", DEFAULT_CONFIG))
+
+
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-c",
         "--config",
         type=Path,
-        default=Path(os.environ.get("WARDEN_CONFIG", DEFAULT_CONFIG)),
+        default=default_config_path(),
         help="config file (default: $WARDEN_CONFIG or ./config.yaml)",
     )
 

@@ -20,6 +20,7 @@ from warden.report.render import render_report
 from warden.store.db import Database
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_french_digest(report: ReportData) -> None:
         "1",
     ]
     assert (
-        f'Période{NBSP}: <span class="period">2026-11-23 09:00 CET → 2026-11-30 09:00 CET'
+        f'Période{NNBSP}: <span class="period">2026-11-23 09:00 CET → 2026-11-30 09:00 CET'
         in rendered.html
     )
     assert 'Acme <span style="font-weight:normal; color:#666666">face à Globex' in rendered.html
@@ -104,7 +105,7 @@ def test_french_digest(report: ReportData) -> None:
     assert "2026-11-26 11:00 CET · critique" in rendered.html
     assert '<html lang="fr">' in rendered.html
     assert rendered.subject.startswith("Synthèse Warden")
-    assert f"Temps de réponse{NBSP}: 2 mentions adressées sur 3" in rendered.text
+    assert f"Temps de réponse{NNBSP}: 2 mentions adressées sur 3" in rendered.text
 
 
 def test_hostile_mention_text_is_shown_as_text(report: ReportData) -> None:

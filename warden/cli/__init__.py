@@ -126,12 +126,16 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    from warden.log import configure_logging
+
     if _command_word(words) == "run":
         # The daemon's log routing (JSON lines under systemd) starts before the command
         # modules import their libraries, whose import-time warnings would be plain text.
-        from warden.log import configure_logging
-
         configure_logging("info", "auto", capture_process=True)
+    else:
+        # Other commands print tables and JSON on stdout: their libraries' log lines go to
+        # stderr, as key=value, and only from warnings up (a command may ask for more).
+        configure_logging("warning", "console")
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

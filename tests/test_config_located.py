@@ -77,6 +77,20 @@ CASES = {
         6,
         "sources[0].host: web.auth is required",
     ),
+    "web auth with token and basic": (
+        f"web:\n  auth:\n    token: {TOKEN}\n    basic: {{username: a, password: b}}\n",
+        4,
+        "web.auth.basic: set exactly one of `token` or `basic`",
+    ),
+    "digest without a schedule": (
+        "receivers:\n  - {name: mail, urls: ['mailto://u:p@example.com']}\n"
+        "digests:\n"
+        "  - name: weekly\n"
+        "    receivers: [mail]\n"
+        "    schedule: {}\n",
+        6,
+        "digests[0].schedule: give daily: HH:MM, weekly: 'monday HH:MM', or both",
+    ),
     "unknown competitor": (
         "entities:\n"
         "  - name: Acme\n"

@@ -76,7 +76,7 @@ def _moment(text: str) -> datetime:
 
 
 def _print(data: ReportData, words: ReportWords) -> None:
-    print(f"{words['period']}: {words.span(data.period.start, data.period.end)}")
+    print(f"{words['period']}{words['colon']} {words.span(data.period.start, data.period.end)}")
     for comparison in data.comparisons:
         print()
         print_table(

@@ -99,8 +99,9 @@ def _command_word(words: list[str]) -> str | None:
 
 
 def _apply_global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """`warden -c FILE CMD` and `warden --json CMD` as if written after the command; a value
-    given after the command wins."""
+    """`warden -c FILE CMD` and `warden --json CMD` as if written after the command. A
+    -c/--config after the command wins, unless it names the default file itself; a command
+    without a config file or without --json refuses them (exit 2)."""
     from warden.cli.common import default_config_path
 
     given = getattr(args, "global_config", None)

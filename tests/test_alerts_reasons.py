@@ -156,16 +156,20 @@ def test_french_reasons_write_numbers_shares_and_durations_the_french_way() -> N
     assert (
         text["influential_followers"] == "star (2\u202f000\u202f000 abonnés) a mentionné l'entité"
     )
-    assert text["flatline"] == "aucun élément depuis 3 h (tolérance : 1 h)"
+    assert text["flatline"] == "aucun élément depuis 3 h (tolérance\u202f: 1 h)"
     # The six-hour window is the most telling of the detector's tests on this series.
     assert (
-        text["volume_up"] == "152\u202f568 mentions en 6 h contre 576 attendues (pic) : inhabituel"
+        text["volume_up"]
+        == "152\u202f568 mentions en 6 h contre 576 attendues (pic)\u202f: inhabituel"
     )
     assert "(85\u00a0% contre 10\u00a0% d'habitude)" in text["negative_surge"]
-    assert "« recall » dans 30 messages" in text["new_terms"]
+    assert "«\u202frecall\u202f» dans 30 messages" in text["new_terms"]
     assert text["shift"] == "tonalité moyenne -0,60 sur 50 mentions contre +0,50 d'habitude"
-    assert text["keywords"] == "2 messages contiennent « #boycott », « rappel produit »"
-    assert text["warming_up"].startswith("mise en route : 1 h d'historique, 2 j nécessaires")
+    assert (
+        text["keywords"]
+        == "2 messages contiennent «\u202f#boycott\u202f», «\u202frappel produit\u202f»"
+    )
+    assert text["warming_up"].startswith("mise en route\u202f: 1 h d'historique, 2 j nécessaires")
     en = Words("en")
     assert en.reason(_alert(_decisions()[8]).values["why"]) == (
         "star (2,000,000 followers) mentioned the entity"
@@ -177,7 +181,7 @@ def test_alerts_stored_before_reasons_were_data_still_show_their_sentence() -> N
     alert = _alert(decision)
     alert.values = {"count": 3, "reason": "star (2,000,000 followers) mentioned the entity"}
     body = render_alert(alert, None, "firing", [], "text", Words("fr")).body
-    assert "Acme: star (2,000,000 followers) mentioned the entity" in body
+    assert "Acme\u202f: star (2,000,000 followers) mentioned the entity" in body
     alert.values = {"count": 3, "why": {"code": "from_a_newer_warden", "params": {}}}
     assert "from_a_newer_warden" in render_alert(alert, None, "firing", [], "text").body
 
@@ -235,13 +239,13 @@ rules:
             assert _english_words(body) == [], body
             texts[name] = body
     assert "star (152\u202f000 abonnés) a mentionné l'entité" in texts["vip"]
-    assert texts["words"].startswith("Acme : 6 messages contiennent « rappel produit »")
+    assert texts["words"].startswith("Acme : 6 messages contiennent «\u202frappel produit\u202f»")
     assert (
         "mentions négatives sur" in texts["share"]
         and "(100\u00a0%, alerte au-delà de 50\u00a0%)" in texts["share"]
     )
     assert "un message de @someone a gagné 5\u202f000 interactions" in texts["viral"]
-    assert "toutes les conditions sont remplies : " in texts["both"]
+    assert "toutes les conditions sont remplies\u202f: " in texts["both"]
     # The mentions age out: the alerts resolve, and say what the rule sees now, in French.
     clock.set(now + timedelta(hours=3))
     evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
@@ -250,7 +254,7 @@ rules:
         volume = next(a for a in session.query(Alert) if a.rule == "volume")
         assert volume.state == "resolved"
         body = render_alert(volume, ruleset.get("volume"), "resolved", [], "text", fr).body
-    assert "Maintenant: 0 mentions en 1 h (alerte au-delà de 3)" in body
+    assert "Maintenant\u202f: 0 mentions en 1 h (alerte au-delà de 3)" in body
     assert _english_words(body) == [], body
 
 
@@ -275,7 +279,7 @@ def test_broken_edit_announcements_are_in_each_receivers_language(sqlite_db: Dat
     assert ("ops", "[WARDEN] rule files have errors; previous rules kept") in titles
     assert (
         "astreinte",
-        "[WARDEN] fichiers de règles en erreur ; règles précédentes conservées",
+        "[WARDEN] fichiers de règles en erreur\u202f; règles précédentes conservées",
     ) in titles
     assert ("astreinte", "[WARDEN] fichiers de règles de nouveau valides") in titles
     broken = next(b for r, t, b in sent if r == "astreinte" and "erreur" in t)

@@ -49,7 +49,10 @@ def test_default_summary_is_the_detectors_reason_with_seen_and_usual() -> None:
     assert message.title == "[ALERT] CRITICAL spike: Acme (x)"
     lines = message.body.splitlines()
     assert lines[0] == "Acme (x): 120 mentions in the last 5 min vs 8 expected (spike): unusual"
-    assert "Seen: 120 · usual: 8 (chance of this by normal variation: 1 in 500,000,000)" in lines
+    assert (
+        "Seen: 120 · usual: 8 (chance of this by normal variation: less than 1 in a million)"
+        in lines
+    )
     assert "Since 2026-03-02 09:05 UTC." in lines
 
 
@@ -166,7 +169,7 @@ def test_counts_agree_in_both_languages_and_telegram_says_what_the_others_say() 
         _mention(4, "positive", "d", 0),
     ]
     fr = render_alert(alert, rule, "firing", mentions, "text", Words("fr")).body
-    assert "Tonalité des mentions citées: 3 négatives · 1 positive" in fr
+    assert "Tonalité des mentions citées\u202f: 3 négatives · 1 positive" in fr
     assert "1 abonné," in fr and "2\u202f000 abonnés" in fr and "1 interaction," in fr
     assert "auteur inconnu (x" in fr
     en = render_alert(alert, rule, "firing", mentions, "text", Words("en")).body
@@ -201,7 +204,7 @@ def test_a_resolution_gives_what_fired_how_long_and_offers_no_ack() -> None:
             assert "en cours depuis 2026-03-02 09:05 UTC, durée 1 h 10 min" in body.replace(
                 "\\", ""
             ), kind
-            assert "Pic pendant l'alerte: 9" in body.replace("&#39;", "'"), kind
+            assert "Pic pendant l'alerte\u202f: 9" in body.replace("&#39;", "'"), kind
 
 
 def test_the_peak_of_a_negative_share_is_a_percentage_as_on_the_page() -> None:

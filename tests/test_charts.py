@@ -254,3 +254,35 @@ def test_charts_drawn_in_parallel_threads_are_each_whole(sqlite_db: Database) ->
     with ThreadPoolExecutor(4) as pool:
         drawn = list(pool.map(draw, jobs))
     assert all(png == alone[language] for png, language in zip(drawn, jobs, strict=True))
+
+
+def test_an_alert_that_just_fired_shows_a_bucket_wide_span_and_when_it_fired(
+    sqlite_db: Database,
+) -> None:
+    """Fired a minute ago on a 48-hour chart: the shading covers the whole current bucket (not
+    a one-pixel tick), a line marks the minute it fired, labelled on the reader's clock, and
+    the still-filling bar and the band fit under the top of the plot."""
+    _seed(sqlite_db)
+    fired = NOW - timedelta(minutes=1)
+    alert_id = _fire(sqlite_db, fired)
+    with sqlite_db.session() as session:
+        data = alert_window(session, alert_id, NOW)
+    assert data is not None
+    for language, label in (("en", "fired 15:29"), ("fr", "déclenchée à 15:29")):
+        fig = chart_figure(data, language, "Europe/Paris")
+        ax = fig.axes[0]
+        bucket = date2num(data.chart.times[-1])
+        step = 1 / 24
+        spans = [p for p in ax.patches if p.get_zorder() == 1.5]
+        (shade,) = spans
+        x0, x1 = shade.get_x(), shade.get_x() + shade.get_width()  # type: ignore[attr-defined]
+        assert x0 == pytest.approx(bucket) and x1 - x0 == pytest.approx(step)
+        (mark,) = [line for line in ax.lines if line.get_zorder() == 4.5]
+        assert list(mark.get_xdata()) == pytest.approx([date2num(fired)] * 2)  # type: ignore[arg-type]
+        assert label in [t.get_text() for t in ax.texts]
+        top = ax.get_ylim()[1]
+        heights = [n.get_height() + o.get_height() for n, o in zip(*ax.containers[:2], strict=True)]
+        assert max(heights) < top
+        assert max(h for h in data.chart.high if h is not None) < top
+    png = alert_chart_png(data, "fr", "Europe/Paris")
+    assert _png_size(png) == (960, 435)

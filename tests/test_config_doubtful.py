@@ -88,7 +88,7 @@ def test_max_length_over_the_channel_limit_and_empty_quiet_hours(tmp_path: Path)
         tmp_path, _receivers(*phone, "  quiet_hours: {start: 22:00, end: 22:00}")
     )
     assert problem == (
-        "config.yaml:7: receivers[0].quiet_hours: start and end are both 22:00: an empty span; "
+        "config.yaml:7: receivers[0].quiet_hours.end: start and end are both 22:00: an empty span; "
         "give two different times (22:00 to 07:00 crosses midnight) or remove quiet_hours"
     )
 

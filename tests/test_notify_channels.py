@@ -151,7 +151,7 @@ def test_french_receiver_reads_its_language_zone_and_numbers(
         Dispatcher(sqlite_db, config.receivers, config.notifications, clock).dispatch_due()
         (request,) = hook.wait_for(1)
     title, body = request.json["title"], request.json["message"]
-    assert title == "[ALERTE] CRITIQUE acme-negative: Acme"
+    assert title == "[ALERTE] CRITIQUE acme-negative\u202f: Acme"
     assert "152\u202f000 mentions of Acme, 85\u00a0% negative" in body
     assert "Depuis le 2026-03-02 10:00 CET." in body  # 09:00 UTC in Paris
     assert "pas encore évalué" in body  # quoted before it was scored

@@ -83,7 +83,7 @@ def test_entity_in_any_case_or_accents_and_the_table_in_french(
                  "--lang", "fr"]) == 0  # fmt: skip
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "entity: Acme"  # the name as config.yaml spells it
-    assert lines[1] == f"Période{NBSP}: 2026-11-24 00:00 CET → 2026-11-30 09:00 CET"
+    assert lines[1] == "Période\u202f: 2026-11-24 00:00 CET → 2026-11-30 09:00 CET"
     assert lines[3].split()[:4] == ["entité", "mentions", "évolution", "part"]
     assert lines[5].split()[:2] == ["Acme", "6"] and f"+50{NBSP}%" in lines[5]
     assert "2/3 répondues, médiane 1 h" in lines[5]

@@ -95,7 +95,8 @@ def test_weekly_digest_arrives_once_with_inline_charts(
     assert mail.recipients == ["comms@example.com"]
     assert mail.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
     assert (
-        "- Acme: 6 mentions (évolution +50\u00a0%), part de voix 75\u00a0% (50\u00a0%)" in mail.text
+        "- Acme\u202f: 6 mentions (évolution +50\u00a0%), "
+        "part de voix 75\u00a0% (50\u00a0%)" in mail.text
     )
     html_part = mail.message.get_body(preferencelist=("html",))
     assert html_part is not None

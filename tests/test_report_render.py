@@ -20,6 +20,7 @@ from warden.report.render import render_report
 from warden.store.db import Database
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_french_digest(report: ReportData) -> None:
         "1",
     ]
     assert (
-        f'Période{NBSP}: <span class="period">2026-11-24 00:00 CET → 2026-11-30 09:00 CET'
+        f'Période{NNBSP}: <span class="period">2026-11-24 00:00 CET → 2026-11-30 09:00 CET'
         in rendered.html
     )
     assert 'Acme <span style="font-weight:normal; color:#666666">face à Globex' in rendered.html
@@ -114,7 +115,7 @@ def test_french_digest(report: ReportData) -> None:
     daily = render_report(report, "fr", "Europe/Paris", kind="weekly")
     assert daily.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
     assert "<h1" in daily.html and "Synthèse hebdomadaire</h1>" in daily.html
-    assert f"Temps de réponse{NBSP}: 2 mentions adressées sur 3" in rendered.text
+    assert f"Temps de réponse{NNBSP}: 2 mentions adressées sur 3" in rendered.text
 
 
 def test_hostile_mention_text_is_shown_as_text(report: ReportData) -> None:

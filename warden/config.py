@@ -38,8 +38,16 @@ from warden.notify.settings import (
 from warden.report.settings import DigestSettings, digest_problems
 from warden.sentiment.settings import SentimentSettings
 from warden.sources.settings import SourceSettings, WebhookSource
+from warden.web.listener import listener_address, route_clash
 from warden.web.settings import WebSettings, exposure_problem
-from warden.yamlfile import Loc, YamlDocument, format_loc, read_yaml, validate_document
+from warden.yamlfile import (
+    Loc,
+    PathError,
+    YamlDocument,
+    format_loc,
+    read_yaml,
+    validate_document,
+)
 
 __all__ = [
     "SEVERITIES",
@@ -227,37 +235,57 @@ class Config(_Section):
     @model_validator(mode="after")
     def _competitors_exist(self) -> Config:
         known = {e.name for e in self.entities}
-        for entity in self.entities:
-            for name in entity.competitors:
+        for i, entity in enumerate(self.entities):
+            for j, name in enumerate(entity.competitors):
+                at: Loc = ("entities", i, "competitors", j)
                 if name == entity.name:
-                    raise ValueError(f"entity {entity.name!r} names itself as a competitor")
+                    raise PathError(at, f"entity {entity.name!r} names itself as a competitor")
                 if name not in known:
-                    raise ValueError(
+                    raise PathError(
+                        at,
                         f"entity {entity.name!r} names competitor {name!r}, which is not in "
-                        f"entities: ({', '.join(sorted(known))})"
+                        f"entities: ({', '.join(sorted(known))})",
                     )
         return self
 
     @model_validator(mode="after")
     def _source_entities_exist(self) -> Config:
         known = {e.name for e in self.entities}
-        for source in self.sources:
-            for name in getattr(source, "entities", None) or ():
+        for i, source in enumerate(self.sources):
+            for j, name in enumerate(getattr(source, "entities", None) or ()):
                 if name not in known:
                     listed = ", ".join(sorted(known)) or "none defined"
-                    raise ValueError(
+                    raise PathError(
+                        ("sources", i, "entities", j),
                         f"source {source.name!r} names entity {name!r}, which is not in "
-                        f"entities: ({listed})"
+                        f"entities: ({listed})",
                     )
         return self
 
     @model_validator(mode="after")
     def _status_page_protected(self) -> Config:
-        hooks = [s for s in self.sources if isinstance(s, WebhookSource) and s.enabled]
-        hosts = [self.web.host, *(s.host for s in hooks if "host" in s.model_fields_set)]
-        problem = exposure_problem(self.web, hosts)
+        hooks = [
+            (i, s)
+            for i, s in enumerate(self.sources)
+            if isinstance(s, WebhookSource) and s.enabled and "host" in s.model_fields_set
+        ]
+        problem = exposure_problem(self.web, [self.web.host])
         if problem is not None:
-            raise ValueError(problem)
+            # the web: line when host is the default, else web.host
+            raise PathError(("web", "host"), problem)
+        for i, hook in hooks:
+            problem = exposure_problem(self.web, [hook.host])
+            if problem is not None:
+                raise PathError(("sources", i, "host"), problem)
+        return self
+
+    @model_validator(mode="after")
+    def _one_listener(self) -> Config:
+        _, problem = listener_address(self.web, "web" in self.model_fields_set, self.sources)
+        clash = route_clash(self.sources)
+        for found in (problem, clash):
+            if found is not None:
+                raise PathError(*found)
         return self
 
     @property
@@ -305,10 +333,11 @@ class Config(_Section):
 
 
 def _require_unique(names: list[str], what: str) -> None:
+    """A PathError at the second item's `name` when two items share a name."""
     seen: set[str] = set()
-    for n in names:
+    for i, n in enumerate(names):
         if n in seen:
-            raise ValueError(f"two {what}s are named {n!r}; names must be unique")
+            raise PathError((i, "name"), f"two {what}s are named {n!r}; names must be unique")
         seen.add(n)
 
 

@@ -28,7 +28,7 @@ from warden.rules.loader import RuleSet, load_rules, rule_files
 from warden.store.db import Database
 from warden.web import WebServer
 from warden.web.metrics import DaemonMetrics
-from warden.web.server import health_report, listen_address, webhook_endpoints
+from warden.web.server import health_report, webhook_endpoints
 
 log = get_logger(__name__)
 
@@ -104,8 +104,7 @@ class Reloading:
         assert self.config_path is not None
         with self._reload_lock:
             try:
-                new = load_config(self.config_path)
-                listen_address(new)
+                new = load_config(self.config_path)  # the listener's address checked too
                 new_matcher = matcher_from_settings(new.entities)
                 endpoints = webhook_endpoints(new, self.db, new_matcher, self.clock)
             except ConfigError as exc:

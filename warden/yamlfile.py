@@ -22,6 +22,16 @@ Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
+class PathError(ValueError):
+    """A validator's complaint about one option below the model it validates: `loc` is that
+    option's key path relative to the model (`("entities", 2, "competitors", 0)`), so the
+    message is located at the option's own line, not at the model's first line."""
+
+    def __init__(self, loc: Loc, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 @dataclass
 class YamlDocument:
     """A parsed YAML document: plain data plus the line of every key and list item."""
@@ -271,7 +281,9 @@ def validation_problems(doc: YamlDocument, exc: ValidationError, prefix: Loc = (
     """One `file:line: key.path: message` line per pydantic error."""
     out = []
     for err in exc.errors():
-        loc = _data_loc(doc.data, (*prefix, *err["loc"]))
+        cause = (err.get("ctx") or {}).get("error")
+        inner: Loc = cause.loc if isinstance(cause, PathError) else ()
+        loc = _data_loc(doc.data, (*prefix, *err["loc"], *inner))
         if err["type"] == "union_tag_invalid":  # point at the `type:` line itself
             loc = (*loc, str((err.get("ctx") or {}).get("discriminator", "type")).strip("'"))
         line = doc.line_of(loc)

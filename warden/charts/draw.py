@@ -36,6 +36,7 @@ COLOURS = {
     "expected": "#222222",
     "band": "#7f7f7f",
     "firing": "#f2a93b",
+    "fired": "#b3620b",
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -45,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expected": "Expected",
         "band": "Normal variation",
         "firing": "Alert firing",
+        "fired": "fired {time}",
         "partial": "Still counting",
         "per": "Mentions per {step}",
         "hour": "hour",
@@ -60,6 +62,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expected": "Attendu",
         "band": "Variation normale",
         "firing": "Alerte en cours",
+        "fired": "déclenchée à {time}",
         "partial": "Comptage en cours",
         "per": "Mentions par {step}",
         "hour": "heure",
@@ -142,16 +145,52 @@ def _time_axis(ax: Axes, chart: ChartData, zone: ZoneInfo, w: dict[str, str]) ->
 
 
 def _firing_spans(chart: ChartData) -> list[tuple[float, float]]:
+    """Firing periods as (start, end) date numbers within the chart's buckets; a period
+    shorter than one bucket (an alert that fired minutes ago) is widened to the bucket it
+    fired in, so it shows on a 48-bar chart."""
     if not chart.times:
         return []
-    lo, hi = _x(chart.start), _x(chart.end)
+    edges = _edges(chart)
+    lo, hi = edges[0], edges[-1]
+    step = chart.step / timedelta(days=1)
     out = []
     for started, ended in chart.firing:
         a = max(lo, _x(started))
         b = min(hi, _x(ended if ended is not None else chart.end))
-        if b > a:
-            out.append((a, b))
+        if b < a or a >= hi:
+            continue
+        if b - a < step:
+            a = lo + math.floor((a - lo) / step + 1e-9) * step
+            b = min(hi, a + step)
+            a = min(a, b - step)
+        out.append((a, b))
     return out
+
+
+def _fired_marks(ax: Axes, chart: ChartData, zone: ZoneInfo, w: dict[str, str]) -> None:
+    """A line at each moment an alert fired inside the window, labelled with its time."""
+    if not chart.times:
+        return
+    lo, hi = _x(chart.start), _edges(chart)[-1]
+    for started, _ in chart.firing:
+        x = _x(started)
+        if not lo <= x <= hi:
+            continue
+        ax.axvline(x, color=COLOURS["fired"], linewidth=1.2, zorder=4.5)
+        right_half = (x - lo) > (hi - lo) / 2
+        ax.annotate(
+            w["fired"].format(time=started.astimezone(zone).strftime("%H:%M")),
+            xy=(x, 0.93), xycoords=("data", "axes fraction"),
+            xytext=(-4 if right_half else 4, 0), textcoords="offset points",
+            ha="right" if right_half else "left", va="top", fontsize=7,
+            color=COLOURS["fired"], parse_math=False,
+        )  # fmt: skip
+
+
+def _top(chart: ChartData) -> float:
+    """The highest value drawn: every bar (the still-filling one too) and the band."""
+    values = [*chart.counts, *(v for v in (*chart.high, *chart.expected) if v is not None)]
+    return max([1.0, *values])
 
 
 def chart_figure(data: ChartData | AlertChartData, language: str = "en", tz: str = "UTC") -> Figure:
@@ -216,9 +255,11 @@ def chart_figure(data: ChartData | AlertChartData, language: str = "en", tz: str
             0.5, 0.95, w["learning"], transform=ax.transAxes, ha="center", va="top",
             fontsize=8, color="#555555", parse_math=False,
         )  # fmt: skip
+    _fired_marks(ax, chart, zone, w)
     if edges:
         ax.set_xlim(edges[0], edges[-1])
-    ax.set_ylim(0, max(1.0, ax.get_ylim()[1]) * 1.05)
+    # Head room over the tallest bar or band for the firing strip and the labels.
+    ax.set_ylim(0, _top(chart) * (1.2 if firing or not learnt else 1.08))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     number = Words(language).number
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: number(int(y))))

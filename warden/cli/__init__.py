@@ -11,6 +11,7 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -45,7 +46,9 @@ examples:
   warden report --to digest.html     the week's digest (share of voice, sentiment, trends)
   warden <command> --help            options of one command
 
-config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml)
+config: -c/--config FILE, or the WARDEN_CONFIG environment variable (default ./config.yaml);
+-c/--config and --json may come before the command (warden -c /etc/warden/config.yaml check)
+or after it (warden check -c /etc/warden/config.yaml)
 
 exit status: 0 ok; 1 a failure outside the configuration (database unreachable, model
 missing); 70 a crash (a bug: please report it); 78 an invalid config.yaml or rule file, or an
@@ -61,10 +64,56 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"warden {__version__}")
+    parser.add_argument(
+        "-c",
+        "--config",
+        dest="global_config",
+        type=Path,
+        metavar="CONFIG",
+        help="config file for the command (default: $WARDEN_CONFIG or ./config.yaml)",
+    )
+    parser.add_argument(
+        "--json",
+        dest="global_json",
+        action="store_true",
+        help="machine-readable JSON output, for the commands that have --json",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
+
+
+def _command_word(words: list[str]) -> str | None:
+    """The sub-command in `words`, past the top-level options (`-c FILE`, `--json`)."""
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-c", "--config"):
+            i += 2
+        elif word.startswith(("-c", "--config=")) or word.startswith("-"):
+            i += 1
+        else:
+            return word
+    return None
+
+
+def _apply_global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`warden -c FILE CMD` and `warden --json CMD` as if written after the command. A
+    -c/--config after the command wins, unless it names the default file itself; a command
+    without a config file or without --json refuses them (exit 2)."""
+    from warden.cli.common import default_config_path
+
+    given = getattr(args, "global_config", None)
+    if given is not None:
+        if not hasattr(args, "config"):
+            parser.error(f"warden {args.command} does not read a config file (drop -c/--config)")
+        if args.config == default_config_path():
+            args.config = given
+    if getattr(args, "global_json", False):
+        if not hasattr(args, "json"):
+            parser.error(f"warden {args.command} has no --json output")
+        args.json = True
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:
@@ -78,18 +127,23 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    if words[:1] == ["run"]:
+    from warden.log import configure_logging
+
+    if _command_word(words) == "run":
         # The daemon's log routing (JSON lines under systemd) starts before the command
         # modules import their libraries, whose import-time warnings would be plain text.
-        from warden.log import configure_logging
-
         configure_logging("info", "auto", capture_process=True)
+    else:
+        # Other commands print tables and JSON on stdout: their libraries' log lines go to
+        # stderr, as key=value, and only from warnings up (a command may ask for more).
+        configure_logging("warning", "console")
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
         return 2
+    _apply_global_options(parser, args)
     try:
         return int(func(args))
     except ConfigError as exc:

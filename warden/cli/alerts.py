@@ -17,6 +17,7 @@ from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    local_time,
     print_json,
     print_table,
 )
@@ -79,7 +80,8 @@ def duration_option(text: str, option: str) -> timedelta:
 
 
 def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+    """A moment in the config's time zone, for a table: `2026-03-02 13:26 CET`."""
+    return local_time(value)
 
 
 def _alerts(args: argparse.Namespace) -> int:
@@ -133,7 +135,7 @@ def _alerts(args: argparse.Namespace) -> int:
             if d["status"] == "held":
                 until = when(datetime.fromisoformat(d["until"]))
                 why = _HELD_BY.get(d.get("held_by") or "", "held")
-                print(f"#{r.id} to {k}: {d['kind']} {why} until {until} UTC")
+                print(f"#{r.id} to {k}: {d['kind']} {why} until {until}")
     return 0
 
 
@@ -147,7 +149,8 @@ def _delivery(receiver: str, d: dict[str, Any]) -> str:
     """`oncall:firing/sent`, or `oncall:firing/held-until-06:00` for a message quiet hours
     hold back (one word, so the column stays one field per receiver)."""
     if d["status"] == "held":
-        return f"{receiver}:{d['kind']}/held-until-{datetime.fromisoformat(d['until']):%H:%M}"
+        until = local_time(datetime.fromisoformat(d["until"]), date=False).replace(" ", "-")
+        return f"{receiver}:{d['kind']}/held-until-{until}"
     return f"{receiver}:{d['kind']}/{d['status']}"
 
 

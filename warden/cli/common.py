@@ -7,12 +7,19 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from warden.config import Config, load_config
 
 DEFAULT_CONFIG = "config.yaml"
+
+
+def default_config_path() -> Path:
+    """The config file when -c/--config is not given: $WARDEN_CONFIG, else ./config.yaml."""
+    return Path(os.environ.get("WARDEN_CONFIG", DEFAULT_CONFIG))
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +27,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
         "-c",
         "--config",
         type=Path,
-        default=Path(os.environ.get("WARDEN_CONFIG", DEFAULT_CONFIG)),
+        default=default_config_path(),
         help="config file (default: $WARDEN_CONFIG or ./config.yaml)",
     )
 
@@ -29,8 +36,28 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
 
 
+_DISPLAY_ZONE = {"zone": "UTC"}
+"""The time zone human tables show times in: the loaded config's `timezone`."""
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
-    return load_config(args.config)
+    """The config named by -c/--config (or $WARDEN_CONFIG); its `timezone` becomes the zone
+    `local_time` writes times in for this command."""
+    config = load_config(args.config)
+    _DISPLAY_ZONE["zone"] = config.timezone
+    return config
+
+
+def local_time(value: datetime | None, seconds: bool = False, date: bool = True) -> str:
+    """A moment for a human table, in the config's time zone with its abbreviation:
+    `2026-03-02 13:26 CET` (`13:26 CET` without the date, `13:26:05 CET` with seconds);
+    `-` for None. A naive value is taken as UTC. --json output stays ISO-8601 UTC."""
+    if value is None:
+        return "-"
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(_DISPLAY_ZONE["zone"]))
+    fmt = ("%Y-%m-%d " if date else "") + ("%H:%M:%S" if seconds else "%H:%M") + " %Z"
+    return local.strftime(fmt)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

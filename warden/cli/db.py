@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from warden.cli.common import add_config_option, config_from_args, plural
+from warden.cli.common import add_config_option, config_from_args, local_time, plural
 from warden.clock import SystemClock
 from warden.durations import parse_duration
 from warden.store.db import Database, NoDatabase
@@ -119,7 +119,7 @@ def _prune(args: argparse.Namespace) -> int:
     print(
         f"{db.safe_url}: {verb} {plural(result.mentions, 'mention')} and "
         f"{plural(result.buckets, 'rolled-up bucket')} published before "
-        f"{result.cutoff:%Y-%m-%d %H:%M} UTC; kept "
+        f"{local_time(result.cutoff)}; kept "
         f"{plural(result.labelled_kept, 'older mention')} labelled by an operator"
     )
     return 0

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC
 from typing import Any
 
 from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    local_time,
     plural,
     print_json,
     print_table,
@@ -24,7 +24,6 @@ from warden.cli.terminal import terminal_safe
 from warden.clock import SystemClock
 from warden.config import Config
 from warden.errors import EXIT_FAILURE, ModelLoadError, WardenError
-from warden.log import configure_logging
 from warden.lookup.results import STORED, FoundItem, LookupQuery, LookupResult, SourceGroup
 from warden.sentiment.scorer import SentimentScorer
 from warden.store.db import Database
@@ -136,7 +135,6 @@ def _progress(total: int) -> Any:
 
 
 def _lookup(args: argparse.Namespace) -> int:
-    configure_logging("warning")
     from warden.lookup.run import run_lookup, score_items
     from warden.lookup.searchers import build_searchers
     from warden.lookup.watch import check_not_watched, watch_name
@@ -242,7 +240,7 @@ def _row(item: FoundItem) -> list[str]:
     )
     text = item.text if not item.title or item.title in item.text else f"{item.title}. {item.text}"
     return [
-        item.published_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        local_time(item.published_at),
         sentiment,
         terminal_safe(item.author, 24) or "-",
         _audience(item.followers),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -107,7 +107,7 @@ def _silence_add(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(
-        f"silence #{result['id']} until {result['ends_at']}: "
+        f"silence #{result['id']} until {when(silence.ends_at)}: "
         f"{silences.describe(silence.matchers)} ({plural(matching, 'current alert')} match)"
     )
     if matching == 0:
@@ -151,7 +151,7 @@ def _silence_list(args: argparse.Namespace) -> int:
             [
                 f"#{r['id']}",
                 silences.describe(r["matchers"]),  # type: ignore[arg-type]
-                str(r["ends_at"])[:16],
+                when(datetime.fromisoformat(str(r["ends_at"]))),
                 r["created_by"],
                 r["comment"],
                 "active" if active else "expired",

@@ -12,6 +12,7 @@ from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    local_time,
     plural,
     print_json,
     print_table,
@@ -53,7 +54,7 @@ examples:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+    return local_time(value, seconds=True)
 
 
 def _row(h: SourceHealth) -> list[str]:

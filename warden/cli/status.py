@@ -12,6 +12,7 @@ from warden.cli.common import (
     add_config_option,
     add_json_option,
     config_from_args,
+    local_time,
     print_json,
     print_table,
 )
@@ -31,7 +32,7 @@ Exit status: 0 when the database answered (whatever it holds), 1 when it could n
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+    return local_time(value, seconds=True)
 
 
 def _print(snapshot: Snapshot) -> None:

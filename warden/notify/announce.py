@@ -32,11 +32,11 @@ _TITLES = {
     },
     "fr": {
         "rules": (
-            "fichiers de règles en erreur ; règles précédentes conservées",
+            "fichiers de règles en erreur\u202f; règles précédentes conservées",
             "fichiers de règles de nouveau valides",
         ),
         "config": (
-            "config.yaml en erreur ; configuration précédente conservée",
+            "config.yaml en erreur\u202f; configuration précédente conservée",
             "config.yaml de nouveau valide",
         ),
     },
@@ -48,15 +48,16 @@ _BROKEN = {
         "reloads rule files by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
     ),
     "fr": (
-        "Une modification des {what} n'a pas pu être chargée ; Warden continue avec la "
+        "Une modification des {what} n'a pas pu être chargée\u202f; Warden continue avec la "
         "dernière version valide.\n\n{problems}\n\nCorrigez le fichier, puis vérifiez-le "
-        "avec `warden check` ; Warden recharge seul les fichiers de règles, config.yaml sur "
+        "avec `warden check`\u202f; Warden recharge seul les fichiers de règles, config.yaml sur "
         "`systemctl reload warden` (SIGHUP)."
     ),
 }
 _REPAIRED = {
     "en": "The {what} load again without errors; Warden now runs the edited version.",
-    "fr": "Les {what} se chargent de nouveau sans erreur ; Warden applique la version modifiée.",
+    "fr": "Les {what} se chargent de nouveau sans erreur\u202f; Warden applique la version "
+    "modifiée.",
 }
 
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import apprise
 
+from warden.notify import escape
+
 
 class EmailError(Exception):
     """The message could not be handed to the SMTP server (the text says why)."""
@@ -94,7 +96,7 @@ def build_email(
         raise EmailError("the mailto:// URL names no recipient (add to=...)")
     sender = plugin.from_addr[1] if isinstance(plugin.from_addr, tuple | list) else ""
     message = EmailMessage()
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = escape.one_line(subject)
     message["From"] = _address(tuple(plugin.from_addr))
     message["To"] = ", ".join(_address(t) for t in plugin.targets)
     if plugin.cc:

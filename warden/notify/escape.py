@@ -25,6 +25,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TABLE = {ord(c): f"[U+{ord(c):04X}]" for c in _BIDI} | {ord(c): None for c in _INVISIBLE}
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: runs of spaces and line breaks become one space; the no-break
+    spaces of French punctuation (before : ; ! ?, inside « ») are kept."""
+    return _SPACES.sub(" ", text).strip()
+
+
 def neutralise(text: str) -> str:
     """`text` with bidi controls shown as `[U+202E]`, invisible characters and controls removed.
 

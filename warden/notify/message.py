@@ -119,7 +119,8 @@ def format_mention(n: int, mention: Mention, words: Words | None = None) -> str:
     if view.engagement:
         facts.append(words.count(view.engagement, "interactions"))
     facts.append(words.time(view.published_at, False))
-    line = f'{n}. {view.who} ({", ".join(facts)}): "{view.snippet}"'
+    quoted = f"{words.open_quote}{view.snippet}{words.close_quote}"
+    line = f"{n}. {view.who} ({', '.join(facts)}){words.colon} {quoted}"
     return line + (f"\n   {view.url}" if view.url else "")
 
 
@@ -212,7 +213,7 @@ def _default_summary(alert: Alert, words: Words) -> str:
             share=words.percent(float(v["share"])),
         )
     reason = reason_text(alert, words) or words.condition_holds
-    return f"{subject(alert.labels)}: {reason}"
+    return f"{subject(alert.labels)}{words.colon} {reason}"
 
 
 def alert_view(

@@ -146,7 +146,7 @@ def _escaped(receiver: ReceiverSettings, target: int, title: str, body: str) -> 
     """A message written as plain text (system notices), made safe for the target's channel."""
     channel = channel_for(receiver.urls[target], receiver.kind)
     escaper = escape.ESCAPERS[channel.markup]
-    return Rendered(" ".join(escape.neutralise(title).split()), escaper(escape.neutralise(body)))
+    return Rendered(escape.one_line(escape.neutralise(title)), escaper(escape.neutralise(body)))
 
 
 def enqueue_fallback(
@@ -183,7 +183,7 @@ def enqueue_fallback(
             idempotency_key=key,
             stream=stream_of(fallback.name, target, f"fallback:{dead.id}"),
             severity=dead.severity,
-            title=" ".join(f"[{words.undelivered.format(receiver=dead.receiver)}] {title}".split()),
+            title=escape.one_line(f"[{words.undelivered.format(receiver=dead.receiver)}] {title}"),
             body=escaper(escape.neutralise(note)) + "\n\n" + body,
             body_html=None,
             status="pending",

@@ -48,7 +48,7 @@ class Figures:
         return abs(n) < 2 if self.words.language == "fr" else n == 1
 
     def quoted(self, text: object) -> str:
-        return f"« {text} »" if self.words.language == "fr" else f"“{text}”"
+        return f"«\u202f{text}\u202f»" if self.words.language == "fr" else f"“{text}”"
 
 
 _Sentence = Callable[[Figures], str]
@@ -63,7 +63,7 @@ def _terms_en(f: Figures) -> str:
 
 
 def _terms_fr(f: Figures) -> str:
-    return "nouveaux termes : " + ", ".join(
+    return "nouveaux termes\u202f: " + ", ".join(
         f"{f.quoted(t.get('term'))} dans {f.words.number(t.get('posts'))} messages "
         f"({f.words.number(t.get('usual'))} d'habitude)"
         for t in f.params.get("terms", [])
@@ -176,47 +176,51 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
     },
     "fr": {
         "text": lambda f: str(f.params.get("text", "")),
-        "all_hold": lambda f: f"toutes les conditions sont remplies : {f['parts']}",
+        "all_hold": lambda f: f"toutes les conditions sont remplies\u202f: {f['parts']}",
         "some_fail": lambda f: (
-            f"{f['missing']} conditions sur {f['total']} ne sont pas remplies : {f['parts']}"
+            f"{f['missing']} conditions sur {f['total']} ne sont pas remplies\u202f: {f['parts']}"
         ),
-        "any_holds": lambda f: f"condition remplie : {f['parts']}",
+        "any_holds": lambda f: f"condition remplie\u202f: {f['parts']}",
         "none_hold": lambda f: "aucune condition n'est remplie",
-        "no_data": lambda f: "mise en route : aucune mention vue pour l'instant",
+        "no_data": lambda f: "mise en route\u202f: aucune mention vue pour l'instant",
         "warming_up": lambda f: (
-            f"mise en route : {f['history_s']} d'historique, {f['needed_s']} nécessaires "
+            f"mise en route\u202f: {f['history_s']} d'historique, {f['needed_s']} nécessaires "
             "avant de juger"
         ),
         "volume_usual": lambda f: (
-            f"{f['mentions']} mentions, {f['expected']} attendues : rien d'inhabituel"
+            f"{f['mentions']} mentions, {f['expected']} attendues\u202f: rien d'inhabituel"
         ),
         "volume_up": lambda f: (
             f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
-            "(pic) : inhabituel"
+            "(pic)\u202f: inhabituel"
         ),
         "volume_up_normal": lambda f: (
             f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
-            "(pic) : dans la variation normale"
+            "(pic)\u202f: dans la variation normale"
         ),
         "volume_down": lambda f: (
             f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
-            "(baisse) : inhabituel"
+            "(baisse)\u202f: inhabituel"
         ),
         "volume_down_normal": lambda f: (
             f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
-            "(baisse) : dans la variation normale"
+            "(baisse)\u202f: dans la variation normale"
         ),
         "volume_above": lambda f: (
             f"{f['mentions']} mentions en {f['window_s']} (alerte au-delà de {f['above']})"
         ),
         "negative_surge": lambda f: (
             f"{f['negative']} mentions négatives sur {f['total']} ({f['now_share']} contre "
-            f"{f['usual_share']} d'habitude) ; nombre : {f['part']}"
+            f"{f['usual_share']} d'habitude)\u202f; nombre\u202f: {f['part']}"
         ),
         "negative_share": lambda f: (
             f"{f['negative']} mentions négatives sur {f['scored']} évaluées "
             f"({f['now_share']}, alerte au-delà de {f['above_share']}) en {f['window_s']}"
-            + (f" ; {f['needed']} mentions évaluées nécessaires" if f.params.get("needed") else "")
+            + (
+                f"\u202f; {f['needed']} mentions évaluées nécessaires"
+                if f.params.get("needed")
+                else ""
+            )
         ),
         "keywords": lambda f: (
             f"{f['posts']} message{'' if f.one('posts') else 's'} "
@@ -231,20 +235,20 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
         ),
         "no_influential_author": lambda f: "aucun auteur influent",
         "flatline": lambda f: (
-            f"aucun élément depuis {f['silent_s']} (tolérance : {f['allowed_s']})"
+            f"aucun élément depuis {f['silent_s']} (tolérance\u202f: {f['allowed_s']})"
         ),
         "flatline_never": lambda f: (
             f"rien reçu en {f['silent_s']} depuis le début de la surveillance "
-            f"(tolérance : {f['allowed_s']})"
+            f"(tolérance\u202f: {f['allowed_s']})"
         ),
         "flatline_no_start": lambda f: (
             "rien reçu pour l'instant et aucune heure de départ à partir de laquelle compter"
         ),
-        "terms_no_baseline": lambda f: "mise en route : pas encore de messages de référence",
+        "terms_no_baseline": lambda f: "mise en route\u202f: pas encore de messages de référence",
         "no_new_term": lambda f: "aucun nouveau terme",
         "new_terms": _terms_fr,
         "shift_warming": lambda f: (
-            f"mise en route : {f['have']} mentions de référence, {f['needed']} nécessaires"
+            f"mise en route\u202f: {f['have']} mentions de référence, {f['needed']} nécessaires"
         ),
         "shift_few": lambda f: (
             f"seulement {f['have']} mentions récentes ({f['needed']} nécessaires)"

@@ -115,10 +115,10 @@ def title_of(message: MessageView, words: Words) -> str:
     first = message.alerts[0]
     severity = words[max((a.severity for a in message.alerts), key=_rank)].upper()
     if len(message.alerts) == 1:
-        return f"{head} {severity} {first.rule}: {first.subject}"
+        return f"{head} {severity} {first.rule}{words.colon} {first.subject}"
     subjects = list(dict.fromkeys(a.subject for a in message.alerts))
     shown = ", ".join(subjects[:3]) + (", …" if len(subjects) > 3 else "")
-    return f"{head} {severity} {len(message.alerts)} {words.alerts_in_group}: {shown}"
+    return f"{head} {severity} {len(message.alerts)} {words.alerts_in_group}{words.colon} {shown}"
 
 
 def _rank(severity: str) -> int:
@@ -126,7 +126,7 @@ def _rank(severity: str) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(escape.neutralise(text).split())
+    return escape.one_line(escape.neutralise(text))
 
 
 class Renderer:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from warden.durations import Duration, PositiveDuration
+from warden.yamlfile import PathError
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
@@ -49,9 +50,10 @@ class QuietHours(_Section):
     @model_validator(mode="after")
     def _a_span(self) -> QuietHours:
         if self.start == self.end:
-            raise ValueError(
+            raise PathError(
+                ("end",),
                 f"start and end are both {self.start}: an empty span; give two different "
-                "times (22:00 to 07:00 crosses midnight) or remove quiet_hours"
+                "times (22:00 to 07:00 crosses midnight) or remove quiet_hours",
             )
         return self
 

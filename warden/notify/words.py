@@ -15,6 +15,9 @@ from warden.notify.reasons import explain
 
 Language = Literal["en", "fr"]
 
+NARROW_NBSP = "\u202f"
+"""French thousands separator and the space before : ; ! ? and inside « »."""
+
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "firing": "ALERT",
@@ -71,6 +74,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "undelivered_body": "Warden could not deliver this to {receiver}: {error}",
         "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
         "negative ({share} of scored)",
+        "colon": ":",
+        "open_quote": "“",
+        "close_quote": "”",
     },
     "fr": {
         "firing": "ALERTE",
@@ -106,7 +112,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "rule": "Règle",
         "labels": "Étiquettes",
         "warming_up": "Une partie de cette règle apprend encore ce qui est habituel ici "
-        "(mise en route) ; elle juge avec moins d'historique pour l'instant.",
+        "(mise en route)\u202f; elle juge avec moins d'historique pour l'instant.",
         "alert": "Alerte",
         "fingerprint": "empreinte",
         "ack": "Acquitter",
@@ -119,16 +125,58 @@ PHRASES: dict[str, dict[str, str]] = {
         "open_alert": "Voir l’alerte",
         "chart_link": "Graphique des dernières 48 h",
         "alerts_in_group": "alertes",
-        "test_body": "Message de test de Warden : ce destinataire fonctionne.",
+        "test_body": "Message de test de Warden\u202f: ce destinataire fonctionne.",
         "more_alerts": "autres alertes non affichées",
         "cut": "message raccourci pour ce canal",
         "condition_holds": "la condition de la règle est remplie",
         "undelivered": "NON REMIS à {receiver}",
-        "undelivered_body": "Warden n'a pas pu remettre ce message à {receiver} : {error}",
+        "undelivered_body": "Warden n'a pas pu remettre ce message à {receiver}\u202f: {error}",
         "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
         "négatives ({share} des mentions évaluées)",
+        # French typography: a narrow no-break space before : ; ! ? and inside « »
+        "colon": "\u202f:",
+        "open_quote": "«\u202f",
+        "close_quote": "\u202f»",
     },
 }
+
+
+_LARGE: dict[str, list[tuple[float, str]]] = {
+    # (odds from which the phrase applies, the phrase), largest first
+    "en": [
+        (1e12, "less than 1 in a trillion"),
+        (1e9, "less than 1 in a billion"),
+        (1e6, "less than 1 in a million"),
+    ],
+    "fr": [
+        (1e12, "moins d'une chance sur mille milliards"),
+        (1e9, "moins d'une chance sur un milliard"),
+        (1e6, "moins d'une chance sur un million"),
+    ],
+}
+
+
+def odds_text(probability: Any, language: str = "en") -> str:
+    """A probability (0 to 1) written as odds for a reader, in English or French.
+
+    Up to one in a million: `1 in 59,000` (`1 sur 59 000`), the odds rounded to two
+    significant digits. Beyond: `less than 1 in a million` / `… billion` / `… trillion`
+    (`moins d'une chance sur un million` / `un milliard` / `mille milliards`), never a long
+    row of digits. Not a positive number: as written (`str`)."""
+    if isinstance(probability, bool) or not isinstance(probability, int | float):
+        return str(probability)
+    if not probability >= 0:
+        return str(probability)
+    language = language if language in _LARGE else "en"
+    odds = 1.0 / min(float(probability), 1.0) if probability > 0 else float("inf")
+    for bound, phrase in _LARGE[language]:
+        if odds > bound:
+            return phrase
+    rounded = max(1, int(float(f"{odds:.2g}")))
+    text = f"{rounded:,}"
+    if language == "fr":
+        return f"1 sur {text.replace(',', NARROW_NBSP)}"
+    return f"1 in {text}"
 
 
 class Words:
@@ -182,11 +230,8 @@ class Words:
         return text + "%"
 
     def odds(self, probability: Any) -> str:
-        """A small probability as `1 in 500,000,000` (`1 sur 500 000 000`)."""
-        if not isinstance(probability, int | float) or probability <= 0:
-            return str(probability)
-        word = "sur" if self.language == "fr" else "in"
-        return f"1 {word} {self.number(max(1, round(1 / min(float(probability), 1.0))))}"
+        """A probability as odds a reader can take in: see `odds_text`."""
+        return odds_text(probability, self.language)
 
     def duration(self, span: timedelta) -> str:
         """How long something lasted: `45 s`, `12 min`, `1 h 10 min`, `2 d 3 h` (`j` in French)."""

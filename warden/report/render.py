@@ -35,6 +35,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "about": "about",
         "period": "Period",
         "colon": ":",
+        "semicolon": ";",
         "compared_with": "compared with",
         "vs": "vs",
         "entity": "Entity",
@@ -74,7 +75,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "partial_day": "aujourd’hui jusqu’ici",
         "about": "sur",
         "period": "Période",
-        "colon": "\u00a0:",
+        # French typography: a narrow no-break space before : ; ! ?
+        "colon": "\u202f:",
+        "semicolon": "\u202f;",
         "compared_with": "comparée à",
         "vs": "face à",
         "entity": "Entité",
@@ -103,7 +106,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "open": "en cours",
         "link": "lien",
         "resolved": "résolue",
-        "nothing": "Aucune entité à présenter : ajoutez des entités (kind: brand) à config.yaml.",
+        "nothing": "Aucune entité à présenter\u202f: ajoutez des entités (kind: brand) à "
+        "config.yaml.",
     },
 }
 

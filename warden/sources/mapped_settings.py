@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from warden.sources.settings_base import SourceBase
+from warden.yamlfile import PathError
 
 
 class FieldMapping(BaseModel):
@@ -91,7 +92,7 @@ class Pagination(BaseModel):
     @model_validator(mode="after")
     def _cursor_needs_path(self) -> Pagination:
         if self.type == "cursor" and not self.cursor_path:
-            raise ValueError("cursor pagination needs `cursor_path`")
+            raise PathError(("type",), "cursor pagination needs `cursor_path`")
         return self
 
 

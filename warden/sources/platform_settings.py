@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
 from warden.sources.settings_base import PagedSource
+from warden.yamlfile import PathError
 
 Hashtag = Annotated[str, StringConstraints(pattern=r"^#?[^\s#/]+$")]
 """A hashtag, with or without its '#'."""
@@ -59,10 +60,12 @@ class MastodonSource(PagedSource):
 
     @model_validator(mode="after")
     def _one_of_hashtag_or_query(self) -> MastodonSource:
-        if (self.hashtag is None) == (self.query is None):
+        if self.hashtag is None and self.query is None:
             raise ValueError("give exactly one of `hashtag` or `query`")
+        if self.hashtag is not None and self.query is not None:
+            raise PathError(("query",), "give exactly one of `hashtag` or `query`")
         if isinstance(self.hashtag, list) and not self.hashtag:
-            raise ValueError("`hashtag` lists at least one hashtag")
+            raise PathError(("hashtag",), "`hashtag` lists at least one hashtag")
         return self
 
     @property
@@ -125,7 +128,8 @@ class RedditSource(PagedSource):
     @model_validator(mode="after")
     def _credentials_in_pairs(self) -> RedditSource:
         if (self.client_id is None) != (self.client_secret is None):
-            raise ValueError("give both `client_id` and `client_secret`, or neither")
+            given = "client_id" if self.client_id is not None else "client_secret"
+            raise PathError((given,), "give both `client_id` and `client_secret`, or neither")
         return self
 
 
@@ -172,7 +176,8 @@ class BlueskySource(PagedSource):
     @model_validator(mode="after")
     def _login_in_pairs(self) -> BlueskySource:
         if (self.identifier is None) != (self.app_password is None):
-            raise ValueError("give both `identifier` and `app_password`, or neither")
+            given = "identifier" if self.identifier is not None else "app_password"
+            raise PathError((given,), "give both `identifier` and `app_password`, or neither")
         return self
 
 

@@ -24,13 +24,13 @@ from sqlalchemy import func, select
 from warden.clock import Clock
 from warden.config import Config
 from warden.entities import EntityMatcher
-from warden.errors import ConfigError
 from warden.log import get_logger
 from warden.sources.health import read_health
 from warden.sources.settings import SourceSettings, WebhookSource
 from warden.store.db import Database
 from warden.store.models import Notification
 from warden.store.outage import DatabaseWatch, is_outage
+from warden.web.listener import listener_address
 from warden.web.webhook import Answer, WebhookEndpoint
 from warden.web.wsgi import serve_wsgi
 
@@ -269,48 +269,20 @@ def health_report(
 def webhook_endpoints(
     config: Config, db: Database, matcher: EntityMatcher, clock: Clock
 ) -> dict[str, WebhookEndpoint]:
-    """The endpoints of config's enabled webhook sources by path; two on one path: ConfigError."""
+    """The endpoints of config's enabled webhook sources by path (load_config has refused two
+    sources on one path: see warden.web.listener)."""
     endpoints: dict[str, WebhookEndpoint] = {}
     for settings in config.sources:
-        if not isinstance(settings, WebhookSource) or not settings.enabled:
-            continue
-        if settings.route in endpoints:
-            raise ConfigError(
-                [
-                    f"sources: webhooks {endpoints[settings.route].name!r} and {settings.name!r} "
-                    f"both use the path {settings.route}"
-                ]
-            )
-        endpoints[settings.route] = WebhookEndpoint(settings, db, matcher, clock)
+        if isinstance(settings, WebhookSource) and settings.enabled:
+            endpoints[settings.route] = WebhookEndpoint(settings, db, matcher, clock)
     return endpoints
 
 
 def listen_address(config: Config) -> tuple[str, int]:
-    """Where the HTTP listener binds: `web.host`/`web.port`, or the address webhook sources name.
-
-    Webhook sources that set `host` or `port` must agree with each other and with an explicit
-    `web:` section; otherwise ConfigError.
-    """
-    hooks = [s for s in config.sources if isinstance(s, WebhookSource) and s.enabled]
-    named = {(s.host, s.port) for s in hooks if {"host", "port"} & s.model_fields_set}
-    if len(named) > 1:
-        listed = ", ".join(f"{h}:{p}" for h, p in sorted(named))
-        raise ConfigError(
-            [f"sources: webhook sources must share one host and port, found {listed}"]
-        )
-    web = (config.web.host, config.web.port)
-    if not named:
-        return web
-    (hook,) = named
-    if "web" in config.model_fields_set and hook != web:
-        raise ConfigError(
-            [
-                f"sources: webhook sources listen on {hook[0]}:{hook[1]} but web: says "
-                f"{web[0]}:{web[1]}; there is one listener: drop host/port from the webhook "
-                "sources (web: applies) or make them equal"
-            ]
-        )
-    return hook
+    """Where the HTTP listener binds: `web.host`/`web.port`, or the address webhook sources name
+    (load_config has refused disagreeing addresses: see warden.web.listener)."""
+    address, _ = listener_address(config.web, "web" in config.model_fields_set, config.sources)
+    return address
 
 
 def build_web_server(

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from warden.detect.localtime import check_zone
+from warden.yamlfile import PathError
 
 
 class _Section(BaseModel):
@@ -44,8 +45,10 @@ class WebAuth(_Section):
 
     @model_validator(mode="after")
     def _one_way(self) -> WebAuth:
-        if (self.token is None) == (self.basic is None):
+        if self.token is None and self.basic is None:
             raise ValueError("set exactly one of `token` or `basic`")
+        if self.token is not None and self.basic is not None:
+            raise PathError(("basic",), "set exactly one of `token` or `basic`")
         return self
 
 

@@ -1,0 +1,90 @@
+"""What a reader of an alert sees of figures and punctuation: odds in words past one in a
+million, and French typography (a narrow no-break space before : ; ! ? and inside « ») in
+every channel, English without it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from alerting_helpers import RULE, add_alert, add_mention, ruleset
+
+from warden.notify.channels import KINDS, Kind
+from warden.notify.render import render_alert
+from warden.notify.words import Words, odds_text
+from warden.store.db import Database
+from warden.store.models import Alert, Mention
+
+NNBSP = "\u202f"
+RULES = ruleset(RULE)
+
+
+@pytest.mark.parametrize(
+    ("probability", "en", "fr"),
+    [
+        (0.25, "1 in 4", "1 sur 4"),
+        (1.7e-5, "1 in 59,000", f"1 sur 59{NNBSP}000"),
+        (1e-6, "1 in 1,000,000", f"1 sur 1{NNBSP}000{NNBSP}000"),
+        (2e-9, "less than 1 in a million", "moins d'une chance sur un million"),
+        (3e-11, "less than 1 in a billion", "moins d'une chance sur un milliard"),
+        (2.4e-31, "less than 1 in a trillion", "moins d'une chance sur mille milliards"),
+        (0.0, "less than 1 in a trillion", "moins d'une chance sur mille milliards"),
+    ],
+)
+def test_odds_are_written_in_words_a_reader_can_take_in(
+    probability: float, en: str, fr: str
+) -> None:
+    assert odds_text(probability, "en") == en
+    assert odds_text(probability, "fr") == fr
+    assert Words("fr").odds(probability) == fr
+
+
+def _rendered(db: Database, kind: Kind, language: str) -> tuple[str, str, str | None]:
+    """(title, body, e-mail HTML) of a firing alert with a tiny probability on `kind`."""
+    quoted = add_mention(db, "Service down again", author="someone")
+    values = {"count": 120, "observed": 120, "expected": 8.0, "probability": 2.4e-31}
+    alert_id = add_alert(db, values=values, evidence=[quoted])
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        mention = session.get(Mention, quoted)
+        assert alert is not None and mention is not None
+        shown = render_alert(
+            alert, RULES.get("acme-negative"), "firing", [mention], kind, Words(language, "UTC")
+        )
+        return shown.title, shown.body, shown.html
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "sms"])
+def test_french_messages_space_their_punctuation_in_every_channel(
+    sqlite_db: Database, kind: Kind
+) -> None:
+    title, body, page = _rendered(sqlite_db, kind, "fr")
+    assert f"acme-negative{NNBSP}: Acme" in title
+    for text in (body, *([page] if page else [])):
+        visible = text.replace("&#39;", "'")
+        assert "moins d'une chance sur mille milliards" in visible
+        assert f"Observé{NNBSP}:" in visible
+        assert f"Acquitter{NNBSP}:" in visible
+        assert f"«{NNBSP}Service down again{NNBSP}»" in visible
+        # no colon, semicolon, ! or ? glued to a word or after an ordinary space, outside
+        # addresses, commands and the quoted post
+        prose = re.sub(r"https?://\S+|`[^`]*`|<code>.*?</code>|«.*?»|style=\"[^\"]*\"", "", text)
+        prose = re.sub(r"<[^>]+>", "", prose)
+        assert not re.search(r"[\w)\]] ?[:;!?](\s|$)", prose), prose
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "sms"])
+def test_english_messages_have_no_space_before_punctuation(sqlite_db: Database, kind: Kind) -> None:
+    title, body, page = _rendered(sqlite_db, kind, "en")
+    assert "acme-negative: Acme" in title
+    for text in (body, *([page] if page else [])):
+        assert NNBSP not in text and "\u00a0:" not in text
+        assert "less than 1 in a trillion" in text
+        assert "Seen:" in text
+        assert "“Service down again”" in text
+
+
+def test_an_sms_folds_french_spaces_to_plain_ones(sqlite_db: Database) -> None:
+    _, body, _ = _rendered(sqlite_db, "sms", "fr")
+    assert NNBSP not in body
+    assert "acme-negative" not in body or ":" in body

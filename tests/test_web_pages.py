@@ -543,6 +543,6 @@ def test_the_french_overview_says_why_an_hour_is_unusual_in_french(tmp_path: Pat
     finally:
         web.stop()
         db.dispose()
-    assert french[0] == "120 mentions en 1 h contre 24 attendues (pic) : inhabituel"
+    assert french[0] == "120 mentions en 1 h contre 24 attendues (pic)\u202f: inhabituel"
     assert english[0] == "120 mentions in the last 1 h vs 24 expected (spike): unusual"
     assert "aucune mention vue pour l’instant" in french  # Globex: nothing yet

@@ -11,6 +11,7 @@ import pytest
 import structlog
 from report_helpers import END, config_for, seed, write_config
 from smtp_server import SmtpSink
+from sqlalchemy import update
 
 from warden.cli import main
 from warden.clock import SimulatedClock
@@ -19,7 +20,7 @@ from warden.daemon import Daemon
 from warden.errors import EXIT_CONFIG, ConfigError
 from warden.report.schedule import due_digests, grace, latest_time
 from warden.store.db import Database
-from warden.store.models import Notification
+from warden.store.models import Mention, MentionEntity, Notification
 
 WEEKLY = """\
 receivers:
@@ -211,10 +212,57 @@ def test_a_fresh_install_sends_no_all_zero_digest(tmp_path: Path, smtp: SmtpSink
     with structlog.testing.capture_logs() as logs:
         _run_daemon_jobs(path, END + timedelta(minutes=1))
     assert smtp.messages == []
-    assert sorted((e["kind"], e["reason"]) for e in logs if e["event"] == "digest.skipped") == [
-        ("daily", "no_data_yet"),
-        ("weekly", "no_data_yet"),
+    skipped = [e for e in logs if e["event"] == "digest.skipped"]
+    assert sorted((e["kind"], e["reason"], e["log_level"]) for e in skipped) == [
+        ("daily", "no_data_yet", "warning"),
+        ("weekly", "no_data_yet", "warning"),
     ]
+
+
+def test_imported_history_is_reported_on_the_day_it_is_imported(
+    tmp_path: Path, smtp: SmtpSink
+) -> None:
+    """Mentions published over the past fortnight but fetched (imported) only after both
+    periods began: the digests have data, so they go out; nothing is skipped."""
+    path = _seeded(tmp_path, smtp, "09:00", "09:00")
+    db = Database(f"sqlite:///{tmp_path / 'warden.db'}")
+    with db.session() as session:
+        session.execute(update(Mention).values(fetched_at=END - timedelta(minutes=30)))
+    db.dispose()
+    with structlog.testing.capture_logs() as logs:
+        _run_daemon_jobs(path, END + timedelta(minutes=1))
+    assert sorted(m.subject for m in smtp.wait_for(2)) == [
+        "Daily digest · Acme · 30 Nov 2026",
+        "Weekly digest · Acme · 24–30 Nov 2026",
+    ]
+    assert [e for e in logs if e["event"] == "digest.skipped"] == []
+
+
+def test_a_period_with_no_mention_of_the_digest_entities_is_skipped_with_a_warning(
+    tmp_path: Path, smtp: SmtpSink
+) -> None:
+    """Mentions exist, but only months before: the daily digest's day and the day before
+    hold none, so it is skipped (a warning says why); the weekly one is not asked for."""
+    db_url = f"sqlite:///{tmp_path / 'warden.db'}"
+    db = Database(db_url)
+    db.upgrade()
+    seed(db)
+    with db.session() as session:
+        session.execute(update(MentionEntity).values(published_at=END - timedelta(days=90)))
+    db.dispose()
+    text = (
+        SCHEDULED.format(url=smtp.url(), daily="09:00", weekly="09:00")
+        .replace(', weekly: "monday 09:00"', "")
+        .replace("name: banque", "name: banque-jour")
+    )
+    path = write_config(tmp_path, db_url, text)
+    with structlog.testing.capture_logs() as logs:
+        _run_daemon_jobs(path, END + timedelta(minutes=1))
+    assert smtp.messages == []
+    (skipped,) = [e for e in logs if e["event"] == "digest.skipped"]
+    assert (skipped["kind"], skipped["reason"], skipped["log_level"]) == (
+        "daily", "no_data_yet", "warning"
+    )  # fmt: skip
 
 
 def test_check_refuses_digests_with_bad_receivers_or_times(

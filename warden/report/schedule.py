@@ -4,9 +4,11 @@ A digest is due at its latest scheduled time (`daily: "08:00"`, `weekly: "monday
 its own clock) once that time has passed. Only that latest occurrence is ever considered, and
 it is sent late (Warden was stopped, or the schedule just changed) only within its grace:
 the shorter of `LATE_GRACE` (6 h) and a quarter of its recurrence. Later than that it is
-skipped (log `digest.skipped`, reason `late`), as is a digest whose period began before Warden
-held any counted mention of its entities (reason `no_data_yet`: a fresh install sends no
-all-zero digest). Its report covers the calendar days (or hours) up to the scheduled time.
+skipped (reason `late`), as is a digest whose period and comparison period hold no counted
+mention of its entities (reason `no_data_yet`: a fresh install sends no all-zero digest, while
+imported or backdated history counts by the time it was published) and one none of whose
+receivers is configured (reason `no_receivers`). Each skip logs one `digest.skipped` warning
+with its reason. Its report covers the calendar days (or hours) up to the scheduled time.
 The outbox row's idempotency key is the digest, its kind and its period's start, so however
 often the job runs and however often Warden restarts, each period's digest is enqueued once
 per receiver URL; the dispatcher sends it with the usual retries. The chart images travel
@@ -22,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warden.clock import Clock
@@ -45,7 +47,8 @@ RECURS: dict[Kind, timedelta] = {"daily": timedelta(days=1), "weekly": timedelta
 LATE_GRACE = timedelta(hours=6)
 """How late a missed digest may still go out (at most a quarter of its recurrence)."""
 _skipped: set[str] = set()
-"""Keys already logged as skipped by this process (one `digest.skipped` line each)."""
+"""Keys and reasons already logged as skipped by this process (one `digest.skipped` line
+each)."""
 
 
 def grace(kind: Kind) -> timedelta:
@@ -118,12 +121,13 @@ def due_digests(config: Config, now: datetime) -> list[DueDigest]:
 
 
 def _skip(due: DueDigest, reason: str, now: datetime) -> None:
-    if due.key in _skipped:
+    seen = f"{due.key}:{reason}"
+    if seen in _skipped:
         return
     if len(_skipped) > 10_000:
         _skipped.clear()
-    _skipped.add(due.key)
-    log.info(
+    _skipped.add(seen)
+    log.warning(
         "digest.skipped",
         digest=due.digest.name,
         kind=due.kind,
@@ -134,16 +138,26 @@ def _skip(due: DueDigest, reason: str, now: datetime) -> None:
     )
 
 
-def _first_mention(session: Session, entities: list[str]) -> datetime | None:
-    """When Warden first stored a counted mention of one of `entities` (UTC), or None."""
-    found: datetime | None = session.scalar(
-        select(func.min(Mention.fetched_at))
-        .join(MentionEntity, MentionEntity.mention_id == Mention.id)
-        .where(MentionEntity.entity.in_(entities), counted())
+def _has_mentions(session: Session, entities: list[str], start: datetime, end: datetime) -> bool:
+    """Whether a counted mention of one of `entities` was published in [start, end) (UTC)."""
+    found = session.scalar(
+        select(MentionEntity.mention_id)
+        .join(Mention, Mention.id == MentionEntity.mention_id)
+        .where(
+            MentionEntity.entity.in_(entities),
+            MentionEntity.published_at >= start,
+            MentionEntity.published_at < end,
+            counted(),
+        )
+        .limit(1)
     )
-    if found is not None and found.tzinfo is None:
-        found = found.replace(tzinfo=UTC)
-    return found
+    return found is not None
+
+
+def _period_has_data(session: Session, entities: list[str], period: Period) -> bool:
+    """Whether `period` or the period it is compared with holds a counted mention."""
+    before = period.previous
+    return any(_has_mentions(session, entities, span.start, span.end) for span in (period, before))
 
 
 def _always(message: Rendered) -> Callable[[ReceiverSettings, int], Rendered]:
@@ -176,13 +190,13 @@ def enqueue_due(
         digest = due.digest
         receivers = [r for name in digest.receivers if (r := config.receiver(name)) is not None]
         if not receivers:
+            _skip(due, "no_receivers", now)
             continue
         with db.session() as session:
             if not try_stage_lock(session, due.key) or _enqueued(session, due.key):
                 continue
             names = [n for g in comparison_groups(config, digest.entities or None) for n in g]
-            first = _first_mention(session, names) if names else None
-            if first is None or first > due.period.start:
+            if not names or not _period_has_data(session, names, due.period):
                 _skip(due, "no_data_yet", now)
                 continue
             data = read_report(

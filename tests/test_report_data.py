@@ -106,7 +106,25 @@ def test_short_periods_are_clock_hours() -> None:
     starts = [a.minute for a, _b in period.buckets()]
     assert period.start == datetime(2026, 11, 29, 12, tzinfo=UTC) and set(starts) == {0}
     assert len(period.buckets()) == 25 and period.partial
-    assert period.previous.end == end - timedelta(hours=25)
+    # Compared with the same span exactly 24 hours earlier: 12:00 → 12:36 the day before.
+    assert period.shift == 24
+    assert period.previous.start == period.start - timedelta(hours=24)
+    assert period.previous.end == end - timedelta(hours=24)
+    on_the_hour = period_ending(end.replace(minute=0), timedelta(hours=24), "Europe/Paris")
+    assert not on_the_hour.partial and on_the_hour.previous.end == on_the_hour.start
+
+
+def test_a_week_is_compared_with_the_same_local_days_across_a_clock_change() -> None:
+    """The week after the October change (Paris, 25 Oct 2026) against the week before it:
+    the same weekdays from midnight to the same local time, not 7 × 24 hours back."""
+    end = datetime(2026, 10, 30, 13, 30, tzinfo=UTC)  # Friday 14:30 CET
+    period = period_ending(end, timedelta(days=7), "Europe/Paris")
+    before = period.previous
+    zone = period.zone
+    assert period.start.astimezone(zone).isoformat() == "2026-10-24T00:00:00+02:00"
+    assert before.start.astimezone(zone).isoformat() == "2026-10-17T00:00:00+02:00"
+    assert before.end.astimezone(zone).isoformat() == "2026-10-23T14:30:00+02:00"
+    assert period.end - before.end == timedelta(days=7, hours=1)  # the hour gained that week
 
 
 def test_alerts_of_the_period_only(report: ReportData) -> None:

@@ -78,7 +78,16 @@ def test_english_digest_shows_the_numbers_in_the_audience_zone(report: ReportDat
         in rendered.html
     )
     assert "! Negative surge on Acme <b>bold</b> (critical, negative-surge," in rendered.text
-    assert rendered.subject == "Warden digest · Acme · 23–30 Nov 2026"
+    assert rendered.subject == "Warden report · Acme · 23–30 Nov 2026"
+    # A saved report is titled as one; its comparison is one sentence, brackets not nested.
+    assert "<title>Warden report · Acme · 23–30 Nov 2026</title>" in rendered.html
+    assert rendered.text.splitlines()[:4] == [
+        "Warden report · Acme · 23–30 Nov 2026",
+        "Period: 2026-11-23 18:00 EST → 2026-11-30 03:00 EST",
+        "Compared with 2026-11-16 18:00 EST → 2026-11-23 03:00 EST, the same days a week "
+        "earlier, up to the same time.",
+        "Figures in brackets are those of the compared period.",
+    ]
     assert (
         "- Acme: 6 mentions (trend +50%), share of voice 75% (50%), negative share 50% (0%); "
         "negative 3, neutral 1, positive 2; alerts 1" in rendered.text
@@ -111,7 +120,7 @@ def test_french_digest(report: ReportData) -> None:
         in rendered.html
     )
     assert '<html lang="fr">' in rendered.html
-    assert rendered.subject == "Synthèse Warden · Acme · 24–30 nov. 2026"
+    assert rendered.subject == "Rapport Warden · Acme · 24–30 nov. 2026"
     daily = render_report(report, "fr", "Europe/Paris", kind="weekly")
     assert daily.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
     assert "<h1" in daily.html and "Synthèse hebdomadaire</h1>" in daily.html

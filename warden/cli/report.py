@@ -103,6 +103,7 @@ RESPONSE = {
 def _print(data: ReportData, words: ReportWords) -> None:
     period = words.span(data.period.start, data.period.end)
     print(f"{words['period']}{words['colon']} {period}")
+    print(words.compared(data.period))
     for comparison in data.comparisons:
         print()
         print_table(

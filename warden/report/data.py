@@ -73,10 +73,24 @@ class Period:
         return local.replace(tzinfo=self.zone).astimezone(UTC)
 
     @property
+    def shift(self) -> int:
+        """How many buckets back the comparison period lies: its calendar days (the partial
+        last one included, as `period_ending` counts it), or its whole clock hours (the hour
+        `period_ending` floors the start to is not counted). So a week from Tuesday 00:00 to
+        Monday 14:30 is compared with the seven days before up to 14:30, and a 24 h period
+        from 14:00 to 14:14 the next day with the same span 24 hours earlier (at least 1)."""
+        buckets = self.buckets()
+        if self.unit == DAY:
+            return len(buckets)
+        return max(1, len(buckets) - (1 if self.partial else 0))
+
+    @property
     def previous(self) -> Period:
-        """The period just before, over as many buckets (calendar days or hours) and ending at
-        the same local time of day: a partial last day is compared with the same hours."""
-        n = len(self.buckets())
+        """The same span `shift` buckets earlier: calendar days are moved on the local clock
+        (a week earlier is the same weekdays at the same local times, across a daylight-saving
+        change), hours by the hour. When the period ends mid-day (mid-hour) the comparison
+        covers the same partial last day, up to the same time."""
+        n = self.shift
         return Period(
             self._shift(self.start, -n), self._shift(self.end, -n), self.unit, self.timezone
         )

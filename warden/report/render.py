@@ -22,11 +22,11 @@ from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, v
 from warden.notify import escape
 from warden.notify.words import PHRASES as MESSAGE_PHRASES
 from warden.notify.words import Words
-from warden.report.data import Comparison, EntityStats, Period, ReportData
+from warden.report.data import DAY, Comparison, EntityStats, Period, ReportData
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Warden digest",
+        "title": "Warden report",
         "title_daily": "Daily digest",
         "title_weekly": "Weekly digest",
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
@@ -36,14 +36,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "period": "Period",
         "colon": ":",
         "semicolon": ";",
-        "compared_with": "compared with",
+        "compared_with": "Compared with",
+        "same_days": "the same days {ago} earlier, up to the same time",
+        "same_hours": "the same hours {ago} earlier",
+        "days_before": "the {n} days before",
+        "hours_before": "the {n} hours before",
+        "a_week": "a week",
+        "a_day": "a day",
+        "an_hour": "an hour",
+        "n_days": "{n} days",
+        "n_hours": "{n} hours",
         "vs": "vs",
         "entity": "Entity",
         "mentions": "Mentions",
         "trend": "Trend",
         "share": "Share of voice",
         "negative_share": "Negative share",
-        "in_brackets": "(in brackets)",
+        "in_brackets": "Figures in brackets are those of the compared period.",
         "negative": "Negative",
         "neutral": "Neutral",
         "positive": "Positive",
@@ -67,7 +76,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "nothing": "No entity to report: add entities (kind: brand) to config.yaml.",
     },
     "fr": {
-        "title": "Synthèse Warden",
+        "title": "Rapport Warden",
         "title_daily": "Synthèse quotidienne",
         "title_weekly": "Synthèse hebdomadaire",
         "months": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
@@ -78,14 +87,23 @@ PHRASES: dict[str, dict[str, str]] = {
         # French typography: a narrow no-break space before : ; ! ?
         "colon": "\u202f:",
         "semicolon": "\u202f;",
-        "compared_with": "comparée à",
+        "compared_with": "Comparaison avec",
+        "same_days": "les mêmes jours {ago} plus tôt, jusqu’à la même heure",
+        "same_hours": "les mêmes heures {ago} plus tôt",
+        "days_before": "les {n} jours précédents",
+        "hours_before": "les {n} heures précédentes",
+        "a_week": "une semaine",
+        "a_day": "un jour",
+        "an_hour": "une heure",
+        "n_days": "{n} jours",
+        "n_hours": "{n} heures",
         "vs": "face à",
         "entity": "Entité",
         "mentions": "Mentions",
         "trend": "Évolution",
         "share": "Part de voix",
         "negative_share": "Part négative",
-        "in_brackets": "(entre parenthèses)",
+        "in_brackets": "Les chiffres entre parenthèses sont ceux de la période comparée.",
         "negative": "Négatives",
         "neutral": "Neutres",
         "positive": "Positives",
@@ -168,6 +186,22 @@ class ReportWords(Words):
             return f"{self.date(first, year=False)} – {self.date(last)}"
         return f"{self.date(first)} – {self.date(last)}"
 
+    def compared(self, period: Period) -> str:
+        """One line: what `period` is compared with, `Compared with 17 Nov 00:00 → 23 Nov
+        14:30 CET, the same days a week earlier, up to the same time.` (the previous days or
+        hours when the period ends on a boundary)."""
+        before = period.previous
+        n = period.shift
+        if period.unit == DAY:
+            ago = self["a_week"] if n == 7 else self["n_days"].format(n=n)
+            how = self["same_days"].format(ago=ago) if period.partial else None
+            how = how or self["days_before"].format(n=n)
+        else:
+            ago = {1: self["an_hour"], 24: self["a_day"]}.get(n) or self["n_hours"].format(n=n)
+            how = self["same_hours"].format(ago=ago) if period.partial else None
+            how = how or self["hours_before"].format(n=n)
+        return f"{self['compared_with']} {self.span(before.start, before.end)}, {how}."
+
     def delay(self, span: timedelta | None) -> str:
         return "–" if span is None else self.duration(span)
 
@@ -226,7 +260,7 @@ def comparison_charts(
 def subject_of(data: ReportData, words: ReportWords, kind: str | None = None) -> str:
     """One line: `Daily digest · Acme · 30 Nov 2026` (the day it is sent), `Weekly digest ·
     Acme · 24–30 Nov 2026` (the days covered, on the reader's clock); `kind` None: `Warden
-    digest`, with the days covered."""
+    report · Acme · 24–30 Nov 2026`."""
     subjects = ", ".join(c.subject for c in data.comparisons)
     title = words[f"title_{kind}"] if kind in ("daily", "weekly") else words["title"]
     when = words.date(data.period.end) if kind == "daily" else words.days(data.period)
@@ -242,7 +276,8 @@ def render_report(
 ) -> RenderedReport:
     """The report of `data` in `language` ("en" or "fr") with dates in `timezone`; `charts`
     False leaves the images out (a text-only report). `kind` "daily" or "weekly" names the
-    digest in the subject and title. A comparison nobody was mentioned in shows "no mentions
+    digest in the subject and title; without it the page is titled as a report, like its
+    subject. A comparison nobody was mentioned in shows "no mentions
     in this period" instead of empty charts."""
     words = ReportWords(language, timezone)
     images: dict[str, bytes] = {}
@@ -257,7 +292,10 @@ def render_report(
             images[f"{chart}-{n + 1}"] = image
             uris[chart] = _data_uri(image)
         sections.append({"comparison": comparison, "charts": uris, "empty": empty})
-    title = words[f"title_{kind}"] if kind in ("daily", "weekly") else words["title"]
+    subject = subject_of(data, words, kind)
+    # A digest's page is headed "Daily digest"; a report's by its subject ("Warden report ·
+    # Acme · 24–30 Nov 2026"), so a saved file says what it is.
+    title = words[f"title_{kind}"] if kind in ("daily", "weekly") else subject
     context = {
         "title": title,
         "t": words,
@@ -268,7 +306,7 @@ def render_report(
         "one_line": lambda text, limit=280: _one_line(text, limit),
     }
     return RenderedReport(
-        subject=subject_of(data, words, kind),
+        subject=subject,
         text=environment(False).get_template("digest.txt.j2").render(context).strip() + "\n",
         html=environment(True).get_template("digest.html.j2").render(context),
         charts=images,

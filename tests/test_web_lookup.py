@@ -46,7 +46,7 @@ def test_lookup_groups_results_by_source_with_sentiment(tmp_path: Path, server: 
     assert "Acme Bank <script>alert(1)</script> is terrible" in text
     assert "<script>alert(1)" not in page.text
     assert 'value="Acme Bank"' in page.text  # the box keeps the name
-    assert "Résultats pour" in text
+    assert "Résultats pour «\u202fAcme Bank\u202f»" in page.text  # French quotes in French
     # No watch button: adding a name to the watched entities is done on the command line.
     assert '<form method="post"' not in page.text
 
@@ -58,6 +58,19 @@ def _serve_lookup(tmp_path: Path, server: FakeServer) -> tuple[object, Database]
     web = build_web_server(config, db, matcher_from_settings(config.entities), SimulatedClock(NOW))
     web.start()
     return web, db
+
+
+def test_the_english_page_quotes_the_name_in_english(tmp_path: Path, server: FakeServer) -> None:
+    platforms(server)
+    web, db = _serve_lookup(tmp_path, server)
+    try:
+        page = httpx.get(web.url + "/lookup", params={"q": "RED"}, timeout=30)  # type: ignore[attr-defined]
+    finally:
+        web.stop()  # type: ignore[attr-defined]
+        db.dispose()
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.text))
+    assert "Results for “RED”" in text
+    assert "«" not in text and "»" not in text
 
 
 def test_control_characters_and_escapes_never_reach_the_log_or_the_sources(

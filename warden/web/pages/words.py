@@ -104,6 +104,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "unauthorized_basic": "Your browser asks for the user name and password set in "
         "web.auth.basic.",
         "results_for": "Results for",
+        "open_quote": "“",
+        "close_quote": "”",
         "no_results": "Nothing found.",
         "lookup_unavailable": "Look-up is not available in this installation.",
         "lookup_failed": "The look-up failed",
@@ -236,6 +238,9 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "unauthorized_basic": "Votre navigateur demande l’utilisateur et le mot de passe "
         "définis dans web.auth.basic.",
         "results_for": "Résultats pour",
+        # French quotes, a narrow no-break space inside, as in messages
+        "open_quote": "«\u202f",
+        "close_quote": "\u202f»",
         "no_results": "Rien trouvé.",
         "lookup_unavailable": "La recherche n’est pas disponible dans cette installation.",
         "lookup_failed": "La recherche a échoué",

@@ -6,7 +6,7 @@ it is sent late (Warden was stopped, or the schedule just changed) only within i
 the shorter of `LATE_GRACE` (6 h) and a quarter of its recurrence. Later than that it is
 skipped (reason `late`), as is a digest whose period and comparison period hold no counted
 mention of its entities (reason `no_data_yet`: a fresh install sends no all-zero digest, while
-imported or backdated history counts by the time it was published) and one none of whose
+imported or late history counts by the time it was published) and one none of whose
 receivers is configured (reason `no_receivers`). Each skip logs one `digest.skipped` warning
 with its reason. Its report covers the calendar days (or hours) up to the scheduled time.
 The outbox row's idempotency key is the digest, its kind and its period's start, so however

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from report_helpers import _Seeder  # noqa: E402
 
 from warden.config import load_config  # noqa: E402
-from warden.report.data import period_ending, read_report  # noqa: E402
+from warden.report.data import read_report  # noqa: E402
+from warden.report.period import period_ending  # noqa: E402
 from warden.report.render import render_report  # noqa: E402
 from warden.rules.loader import load_rules  # noqa: E402
 from warden.store.db import Database  # noqa: E402

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from warden.config import Config, load_config
-from warden.report.data import period_ending
+from warden.report.period import period_ending
 from warden.store.db import Database
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from report_helpers import END, HOSTILE, START, WEEK, _Seeder, config_for, seed
 
-from warden.report.data import ReportData, comparison_groups, period_ending, read_report
+from warden.report.data import ReportData, comparison_groups, read_report
+from warden.report.period import period_ending
 from warden.report.response import is_account, percentile, response_time
 from warden.rules.loader import load_rules
 from warden.store.db import Database

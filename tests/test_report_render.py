@@ -15,7 +15,8 @@ from matplotlib.text import Text
 from report_helpers import END, WEEK, config_for, seed
 
 from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, volume_figure
-from warden.report.data import ReportData, period_ending, read_report
+from warden.report.data import ReportData, read_report
+from warden.report.period import period_ending
 from warden.report.render import render_report
 from warden.store.db import Database
 

@@ -23,7 +23,8 @@ from warden.durations import parse_duration
 from warden.errors import WardenError
 from warden.folding import fold
 from warden.notify.words import Words
-from warden.report.data import ReportData, period_ending, read_report
+from warden.report.data import ReportData, read_report
+from warden.report.period import period_ending
 from warden.report.render import ReportWords, render_report
 from warden.report.response import ResponseTime
 from warden.rules.loader import RuleSet, load_rules

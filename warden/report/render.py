@@ -22,7 +22,8 @@ from warden.charts.digest import png, sentiment_figure, share_of_voice_figure, v
 from warden.notify import escape
 from warden.notify.words import PHRASES as MESSAGE_PHRASES
 from warden.notify.words import Words
-from warden.report.data import DAY, Comparison, EntityStats, Period, ReportData
+from warden.report.data import Comparison, EntityStats, ReportData
+from warden.report.period import DAY, Period
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {

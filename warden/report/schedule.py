@@ -32,7 +32,8 @@ from warden.config import Config, ReceiverSettings
 from warden.log import get_logger
 from warden.notify.outbox import enqueue
 from warden.notify.render import Rendered
-from warden.report.data import Period, comparison_groups, period_ending, read_report
+from warden.report.data import comparison_groups, read_report
+from warden.report.period import Period, period_ending
 from warden.report.render import render_report
 from warden.report.settings import WEEKDAYS, DigestSettings
 from warden.rules.loader import RuleSet

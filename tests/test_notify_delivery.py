@@ -24,11 +24,11 @@ from warden.alerts.lifecycle import apply_results, fingerprint
 from warden.alerts.pipeline import notify
 from warden.clock import SimulatedClock, SystemClock
 from warden.config import load_config
-from warden.notify.dispatcher import Dispatcher
+from warden.notify.dispatcher import Dispatcher, DispatchReport
 from warden.rules.evaluate import RuleResult
 from warden.rules.schema import Rule
 from warden.store.db import Database
-from warden.store.models import Alert, Notification
+from warden.store.models import Alert, AlertGroup, Notification
 from warden.web.server import health_report
 
 
@@ -393,3 +393,52 @@ def test_a_resolution_held_by_an_outage_is_dropped_when_the_same_alert_fires_aga
     assert rows[first].delivery["mail"]["status"] == "superseded"
     assert rows[first].delivery["mail"]["kind"] == "resolved"
     assert rows[second].delivery["mail"]["status"] == "sent"
+
+
+def test_a_resolution_failing_while_the_same_alert_fires_again_is_not_retried(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    port = free_port()  # the mail server is down
+    config = config_with(
+        tmp_path,
+        [{"name": "mail", "urls": [SmtpSink(port).url()], "timeout": "2s"}],
+        group_by=["..."],
+    )
+    clock = SimulatedClock(AT)
+    dispatcher = Dispatcher(sqlite_db, config.receivers, config.notifications, clock)
+    first = add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "bad")])
+    clock.advance(timedelta(minutes=10))
+    with sqlite_db.session() as session:
+        alert = session.get(Alert, first)
+        assert alert is not None
+        alert.state, alert.resolved_at = "resolved", clock.now()
+        alert.last_notified_at = AT
+        session.add(
+            AlertGroup(
+                key=f"mail|alert:{first}",
+                receiver="mail",
+                labels={},
+                first_seen_at=AT,
+                last_sent_at=AT,
+                firing_ids=[first],
+            )
+        )
+        notify(session, ruleset(RULE), config, clock.now())
+    # The RESOLVED is being tried (leased) when the same rule and labels fire again: the new
+    # ALERT cannot replace it yet; once that attempt fails, it is dropped, not retried.
+    leased = dispatcher._lease(10, DispatchReport())
+    add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "worse")], at=clock.now())
+    with sqlite_db.session() as session:
+        notify(session, ruleset(RULE), config, clock.now())
+    ((target, ids),) = leased.items()
+    dispatcher._serve(target, ids)
+    assert _statuses(sqlite_db) == [("resolved", "superseded"), ("firing", "pending")]
+    sink = SmtpSink(port)
+    sink.start()
+    try:
+        clock.advance(timedelta(minutes=1))
+        assert dispatcher.dispatch_due().sent == 1
+        (mail,) = sink.wait_for(1)
+    finally:
+        sink.stop()
+    assert mail.subject.startswith("[ALERT]")

@@ -102,6 +102,13 @@ def test_a_resolved_alert_is_charted_around_its_episode(sqlite_db: Database) -> 
     assert data.chart.end == resolved + timedelta(hours=12)
     assert data.chart.firing == ((fired, resolved),)
     assert data.state == "resolved"
+    # Its legend says the alert fired there, not that it is firing.
+    for language, said, not_said in (
+        ("en", "Alert fired", "Alert firing"),
+        ("fr", "Alerte déclenchée", "Alerte en cours"),
+    ):
+        legend = [t.get_text() for t in chart_figure(data, language).legends[0].get_texts()]
+        assert said in legend and not_said not in legend
 
 
 def test_an_entity_chart_shows_every_alert_of_the_entity_and_no_other(

@@ -24,11 +24,11 @@ from warden.alerts.lifecycle import apply_results, fingerprint
 from warden.alerts.pipeline import notify
 from warden.clock import SimulatedClock, SystemClock
 from warden.config import load_config
-from warden.notify.dispatcher import Dispatcher
+from warden.notify.dispatcher import Dispatcher, DispatchReport
 from warden.rules.evaluate import RuleResult
 from warden.rules.schema import Rule
 from warden.store.db import Database
-from warden.store.models import Alert, Notification
+from warden.store.models import Alert, AlertGroup, Notification
 from warden.web.server import health_report
 
 
@@ -332,3 +332,113 @@ def test_a_rule_file_edit_sends_no_second_alert_and_leaves_nothing_open(
             "resolved",
         ]
         assert "Now: rule removed" in session.query(Notification).all()[-1].body
+
+
+def test_a_resolution_held_by_an_outage_is_dropped_when_the_same_alert_fires_again(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    from warden.alerts.listing import list_alerts
+
+    port = free_port()
+    sink = SmtpSink(port)
+    config = config_with(
+        tmp_path,
+        [{"name": "mail", "urls": [sink.url()], "timeout": "5s"}],
+        group_by=["..."],
+    )
+    clock = SimulatedClock(AT)
+    dispatcher = Dispatcher(sqlite_db, config.receivers, config.notifications, clock)
+    first = add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "bad")])
+    sink.start()
+    try:
+        with sqlite_db.session() as session:
+            notify(session, ruleset(RULE), config, clock.now())
+        assert dispatcher.dispatch_due().sent == 1
+        sink.wait_for(1)
+    finally:
+        sink.stop()
+    # The mail server goes down; the alert resolves and its RESOLVED cannot be sent.
+    clock.advance(timedelta(minutes=10))
+    with sqlite_db.session() as session:
+        alert = session.get(Alert, first)
+        assert alert is not None
+        alert.state, alert.resolved_at = "resolved", clock.now()
+        notify(session, ruleset(RULE), config, clock.now())
+    assert dispatcher.dispatch_due().failed == 1
+    # The same rule and labels fire again (a new alert) before the server is back.
+    clock.advance(timedelta(minutes=1))
+    second = add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "worse")], at=clock.now())
+    with sqlite_db.session() as session:
+        notify(session, ruleset(RULE), config, clock.now())
+    sink = SmtpSink(port)
+    sink.start()
+    try:
+        clock.advance(timedelta(minutes=1))
+        for _ in range(3):
+            dispatcher.dispatch_due()
+            clock.advance(timedelta(seconds=5))
+        time.sleep(0.5)
+        received = sink.messages
+    finally:
+        sink.stop()
+    # The inbox's latest says what is true: firing. The stale RESOLVED never went out.
+    assert [m.subject.split("]")[0] for m in received] == ["[ALERT"]
+    assert _statuses(sqlite_db) == [
+        ("firing", "sent"),
+        ("resolved", "superseded"),
+        ("firing", "sent"),
+    ]
+    with sqlite_db.session() as session:
+        rows = {r.id: r for r in list_alerts(session, config, clock.now(), timedelta(days=1))}
+    assert rows[first].delivery["mail"]["status"] == "superseded"
+    assert rows[first].delivery["mail"]["kind"] == "resolved"
+    assert rows[second].delivery["mail"]["status"] == "sent"
+
+
+def test_a_resolution_failing_while_the_same_alert_fires_again_is_not_retried(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    port = free_port()  # the mail server is down
+    config = config_with(
+        tmp_path,
+        [{"name": "mail", "urls": [SmtpSink(port).url()], "timeout": "2s"}],
+        group_by=["..."],
+    )
+    clock = SimulatedClock(AT)
+    dispatcher = Dispatcher(sqlite_db, config.receivers, config.notifications, clock)
+    first = add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "bad")])
+    clock.advance(timedelta(minutes=10))
+    with sqlite_db.session() as session:
+        alert = session.get(Alert, first)
+        assert alert is not None
+        alert.state, alert.resolved_at = "resolved", clock.now()
+        alert.last_notified_at = AT
+        session.add(
+            AlertGroup(
+                key=f"mail|alert:{first}",
+                receiver="mail",
+                labels={},
+                first_seen_at=AT,
+                last_sent_at=AT,
+                firing_ids=[first],
+            )
+        )
+        notify(session, ruleset(RULE), config, clock.now())
+    # The RESOLVED is being tried (leased) when the same rule and labels fire again: the new
+    # ALERT cannot replace it yet; once that attempt fails, it is dropped, not retried.
+    leased = dispatcher._lease(10, DispatchReport())
+    add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "worse")], at=clock.now())
+    with sqlite_db.session() as session:
+        notify(session, ruleset(RULE), config, clock.now())
+    ((target, ids),) = leased.items()
+    dispatcher._serve(target, ids)
+    assert _statuses(sqlite_db) == [("resolved", "superseded"), ("firing", "pending")]
+    sink = SmtpSink(port)
+    sink.start()
+    try:
+        clock.advance(timedelta(minutes=1))
+        assert dispatcher.dispatch_due().sent == 1
+        (mail,) = sink.wait_for(1)
+    finally:
+        sink.stop()
+    assert mail.subject.startswith("[ALERT]")

@@ -15,6 +15,7 @@ from warden.rules.evaluate import Evaluator
 from warden.store.db import Database
 from warden.store.models import Alert, Notification
 from warden.store.rollup import BUCKET, bucket_index, load_buckets
+from warden.web.pages.words import PageWords
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
 CALM_DAYS = 2.5
@@ -198,3 +199,72 @@ rules:
     clock.set(at + timedelta(minutes=6))
     firing = evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
     assert [t.rule for t in firing] == ["share"]
+
+
+def test_a_new_alert_quotes_its_own_burst_not_an_earlier_more_engaged_one(
+    db: Database, tmp_path: Path
+) -> None:
+    _calm(db)
+    config = config_for("Acme", db_url=db.url, receiver="json://localhost/")
+    ruleset = ruleset_from(
+        tmp_path,
+        """\
+rules:
+  - name: angry-spike
+    entity: Acme
+    condition:
+      kind: all
+      conditions:
+        - {kind: volume_spike, sensitivity: high, min_count: 10, warm_up: 2d}
+        - {kind: negative_share, window: 15m, above: 0.5, min_count: 10}
+""",
+    )
+    evaluator = Evaluator()
+    clock = SimulatedClock(SURGE)
+    evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
+    # An earlier burst, much liked: it fires and resolves.
+    first = [
+        add_mention(
+            db,
+            "Acme",
+            SURGE + timedelta(seconds=5 + n),
+            "earlier burst",
+            label="negative",
+            likes=99,
+        )
+        for n in range(30)
+    ]
+    clock.set(SURGE + timedelta(minutes=2))
+    assert [t.state for t in evaluate_once(db, ruleset, config, clock, evaluator=evaluator)] == [
+        "firing"
+    ]
+    resolved: list[str] = []
+    while not resolved:
+        clock.advance(BUCKET)
+        resolved = [t.state for t in evaluate_once(db, ruleset, config, clock, evaluator=evaluator)]
+    assert resolved == ["resolved"]
+    # 35 minutes after the first, a new burst nobody engaged with.
+    later = SURGE + timedelta(minutes=35)
+    clock.set(later)
+    evaluate_once(db, ruleset, config, clock, evaluator=evaluator)
+    second = [
+        add_mention(db, "Acme", later + timedelta(seconds=5 + n), "fresh burst", label="negative")
+        for n in range(30)
+    ]
+    clock.set(later + timedelta(minutes=2))
+    assert [t.state for t in evaluate_once(db, ruleset, config, clock, evaluator=evaluator)] == [
+        "firing"
+    ]
+    with db.session() as session:
+        old_alert, new_alert = session.query(Alert).order_by(Alert.id).all()
+        assert set(old_alert.evidence) <= set(first)
+        assert len(new_alert.evidence) == 5
+        assert set(new_alert.evidence) <= set(second)
+        message = session.query(Notification).filter_by(kind="firing").order_by(Notification.id)
+        body = message.all()[-1].body
+    assert "fresh burst" in body and "earlier burst" not in body
+    # The page's Values table says which span each count covers (they differ per condition).
+    rows = dict(PageWords("fr").alert_values(new_alert.values))
+    assert rows["Mentions (5 min)"] == "30"
+    assert rows["Mentions négatives (15 min)"] == rows["Évaluées (15 min)"] == "30"
+    assert "Mentions" not in rows

@@ -308,6 +308,7 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
             "threshold": 15,
             "window": "15m",
             "peak": 57,
+            "windows": {"count": 900.0, "observed": 900.0},
             "reason": "42 mentions in the last 15m (fires above 15)",
             "why": {
                 "code": "volume_above",
@@ -329,6 +330,7 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
             "threshold": 0.6,
             "window": "1h",
             "peak": 0.853,
+            "windows": {"count": 3600.0, "scored": 3600.0, "negative": 3600.0},
             "reason": "62 of 80 scored mentions negative",
             "why": {
                 "code": "negative_share",
@@ -365,7 +367,7 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
     )
 
     shown = values_of(get(web, f"/alerts/{volume}").text)
-    assert shown["Threshold"] == "15" and shown["Mentions"] == "42"
+    assert shown["Threshold"] == "15" and shown["Mentions (15 min)"] == "42"
     assert shown["Peak while firing"] == "57" and shown["Window"] == "15 min"
     assert "Observed" not in shown  # the same figure as Mentions, said once
     assert not any(k in shown for k in ("why", "reason", "warming_up", "peak"))
@@ -374,6 +376,10 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
     assert shown["Negative share"] == "78%" and shown["Threshold"] == "60%"
     assert shown["Peak while firing"] == "85%" and shown["Window"] == "1 h"
     assert "why" not in shown and "{" not in "".join(shown.values())
+    # Each count says the span it was counted over (rules count over different spans).
+    assert shown["Mentions (1 h)"] == "90" and shown["Scored (1 h)"] == "80"
+    assert shown["Negative mentions (1 h)"] == "62"
+    assert "windows" not in "".join(shown)
 
     page = get(web, f"/alerts/{surge}")
     shown = values_of(page.text)
@@ -386,6 +392,8 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
 
     french = values_of(get(web, f"/alerts/{share}?lang=fr").text)
     assert french["Seuil"] == "60\u00a0%" and french["Pic pendant l'alerte"] == "85\u00a0%"
+    assert french["Mentions (1 h)"] == "90" and french["Évaluées (1 h)"] == "80"
+    assert french["Mentions négatives (1 h)"] == "62"
 
 
 def test_every_value_a_rule_stores_has_a_label_in_both_languages() -> None:

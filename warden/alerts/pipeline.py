@@ -235,6 +235,20 @@ def message_for(
     return MessageView(kind, views, config.notifications.details_url)
 
 
+def stream_topic(name: str, alerts: Sequence[Alert]) -> str:
+    """The outbox stream of a group's messages at one receiver (`name`: `receiver|group`).
+
+    A group of one alert (`group_by: ["..."]`) is keyed by the alert's id, which changes each
+    time its rule and labels fire anew; its stream is the alert's fingerprint instead, so the
+    messages of successive alerts of one rule and labels go out in the order they were
+    written, and a new ALERT replaces an older RESOLVED still waiting to be sent.
+    """
+    _, _, key = name.partition("|")
+    if key.startswith("alert:") and len(alerts) == 1:
+        return f"fingerprint:{alerts[0].fingerprint}"
+    return f"group:{name}"
+
+
 def _enqueue(
     session: Session,
     ruleset: RuleSet,
@@ -266,7 +280,7 @@ def _enqueue(
         severity=severity,
         key_prefix=f"{name}:{decision.kind}:{stamp}",
         render=render,
-        topic=f"group:{name}",
+        topic=stream_topic(name, alerts),
         alert_ids=[a.id for a in alerts],
     )
     log.info(

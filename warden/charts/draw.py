@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expected": "Expected",
         "band": "Normal variation",
         "firing": "Alert firing",
+        "fired_span": "Alert fired",
         "fired": "fired {time}",
         "partial": "Still counting",
         "per": "Mentions per {step}",
@@ -62,6 +63,7 @@ WORDS: dict[str, dict[str, str]] = {
         "expected": "Attendu",
         "band": "Variation normale",
         "firing": "Alerte en cours",
+        "fired_span": "Alerte déclenchée",
         "fired": "déclenchée à {time}",
         "partial": "Comptage en cours",
         "per": "Mentions par {step}",
@@ -242,7 +244,10 @@ def chart_figure(data: ChartData | AlertChartData, language: str = "en", tz: str
     if learnt:
         handles += [line, band]
     if firing:
-        handles.append(Patch(color=COLOURS["firing"], alpha=0.3, label=w["firing"]))
+        # "firing" only while a span is still open: a resolved episode is one that fired.
+        still = any(ended is None for _, ended in chart.firing)
+        label = w["firing"] if still else w["fired_span"]
+        handles.append(Patch(color=COLOURS["firing"], alpha=0.3, label=label))
     if chart.partial and lefts:
         for bar in (neg[-1], rest[-1]):
             bar.set_alpha(0.45)

@@ -5,8 +5,9 @@ back-off (capped at `retry_max`) until its receiver's `dead_after`; then it is m
 a copy goes to the receiver's `fallback`. An attempt that may have arrived (no answer within
 the receiver's `timeout`, or a crash between sending and recording) is re-sent at most
 `uncertain_retries` times, with the same idempotency key, then marked unconfirmed. Messages of
-one stream go out in the order they were written. Leases let several instances drain one
-outbox without sending a message twice.
+one stream go out in the order they were written; one that fails while a newer message of its
+stream has been written is marked superseded instead of retried. Leases let several instances
+drain one outbox without sending a message twice.
 
 Receivers are served concurrently, from a bounded pool of sender threads: each receiver URL
 has at most one sender at a time, which sends that URL's leased messages one after the other
@@ -116,6 +117,17 @@ class Dispatcher:
             .limit(1)
         )
         return older is not None
+
+    def _replaced(self, session: Session, row: Notification) -> bool:
+        """A newer message of the same stream exists (it supersedes this one)."""
+        if row.stream is None:
+            return False
+        newer = session.scalar(
+            select(Notification.id)
+            .where(Notification.stream == row.stream, Notification.id > row.id)
+            .limit(1)
+        )
+        return newer is not None
 
     def _lease(self, limit: int, report: DispatchReport) -> dict[tuple[str, int], list[_Leased]]:
         """Lease due messages of receiver URLs no sender is serving, per URL, oldest first.
@@ -322,6 +334,14 @@ class Dispatcher:
             stored.last_error = outcome.error
             receiver = self.receivers.get(stored.receiver)
             if outcome.uncertain and self._uncertain(stored, receiver, outcome.error, now, report):
+                return
+            if self._replaced(session, stored):
+                # A newer message of its stream was written while this one was being tried:
+                # that one says what is true now; this one is not sent late.
+                stored.status = "superseded"
+                stored.last_error = f"a newer message replaced it before delivery ({outcome.error})"
+                report.failed += 1
+                log.info("notify.superseded", **fields, error=outcome.error)
                 return
             stored.next_attempt_at = now + retry_delay(stored.attempts, self.settings)
             report.failed += 1

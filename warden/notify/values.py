@@ -14,12 +14,14 @@ things per rule, told apart by the other keys the alert holds:
 Internal keys (`reason`, `why`, `warming_up`, `resolved_*`, anything not a plain figure or
 name) are not values a reader is shown: the reason is written by `Words.reason`.
 `write` is used by the messages' `{{ placeholders }}` and by the status page's Values table,
-so both say the same thing.
+so both say the same thing. Counts are over different spans per condition (a spike's 5 min,
+a share's 15 min); `window_of` tells which, from the `windows` the rules store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, Literal
 
 from warden.durations import parse_duration
@@ -27,7 +29,9 @@ from warden.notify.words import Words
 
 Kind = Literal["count", "share", "odds", "duration", "score", "text"]
 
-INTERNAL = frozenset({"reason", "why", "warming_up", "resolved_why", "resolved_reason", "detector"})
+INTERNAL = frozenset(
+    {"reason", "why", "warming_up", "resolved_why", "resolved_reason", "detector", "windows"}
+)
 """Keys that carry the machinery's data, never shown as a value."""
 
 SHARES = frozenset({"share", "usual_share", "negative_share", "positive_share", "now_share"})
@@ -137,3 +141,13 @@ def shown(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
         keep.append((key, value))
     rank = {k: i for i, k in enumerate(ORDER)}
     return sorted(keep, key=lambda kv: (rank.get(kv[0], len(ORDER)), kv[0]))
+
+
+def window_of(key: str, values: Mapping[str, Any]) -> timedelta | None:
+    """The span the count `values[key]` was counted over (`values["windows"]`, seconds), or
+    None when the rule did not say (older alerts, figures that are not counts)."""
+    windows = values.get("windows")
+    seconds = windows.get(key) if isinstance(windows, Mapping) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        return None
+    return timedelta(seconds=seconds)

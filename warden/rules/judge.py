@@ -88,14 +88,30 @@ def _combined(cond: AllCondition | AnyCondition, ctx: JudgeContext) -> Judgement
     evidence: list[int] = []
     since: datetime | None = None
     explicit = False
+    windows: dict[str, Any] = {}
     for part in sorted(parts, key=lambda p: not p.decision.fired):
+        spans = part.values.get("windows") or {}
         for k, v in part.values.items():
-            values.setdefault(k, v)
+            if k in values or k == "windows":
+                continue
+            values[k] = v
+            if k in spans:
+                windows[k] = spans[k]  # the span of the figure shown, not another part's
         if part.evidence is not None:
             explicit = True
             evidence += [i for i in part.evidence if i not in evidence]
-        if part.evidence_since is not None:
-            since = part.evidence_since if since is None else min(since, part.evidence_since)
+    # Evidence comes from the span that made the combination fire: for `all`, where every
+    # part's window overlaps (the latest start); for `any`, the windows of the parts that
+    # fired. A part that did not fire says nothing about why the alert fired.
+    if windows:
+        values["windows"] = windows
+    starts = [
+        p.evidence_since
+        for p in parts
+        if p.evidence_since is not None and (p.decision.fired or not decision.fired)
+    ]
+    if starts:
+        since = max(starts) if isinstance(cond, AllCondition) else min(starts)
     return Judgement(
         decision,
         values,

@@ -100,6 +100,39 @@ _METRIC_FIELD = {
 }
 
 
+_COUNTS = ("count", "negative", "scored", "observed", "expected", "baseline")
+
+
+def counted_over(
+    seconds: float, values: dict[str, Any], keys: tuple[str, ...] = _COUNTS
+) -> dict[str, float]:
+    """`{key: seconds}` for the counts among `keys` in `values`: the span each was counted
+    over, stored with the values as `windows` so a reader is told "Mentions (5 min)"."""
+    return {k: seconds for k in keys if k in values}
+
+
+def _window_seconds(decision: Decision) -> float | None:
+    """The width, in seconds, of the window test a volume decision is about, if it says."""
+    params = decision.why.params if decision.why is not None else {}
+    seconds = params.get("window_s")
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
+        return float(seconds)
+    return None
+
+
+def _window_start(decision: Decision, end: datetime, cond: VolumeSpikeCondition) -> datetime:
+    """Where the window of the test that decided starts, for a window ending at `end`.
+
+    The evidence of a spike is the mentions of the span that made it fire: the window width
+    the detector found most telling (`why.params["window_s"]`), not the widest it tests, so
+    an earlier burst within the widest window is not quoted as the new one's cause.
+    """
+    seconds = _window_seconds(decision)
+    if seconds is not None:
+        return end - timedelta(seconds=seconds)
+    return end - cond.step * max(cond.widths)
+
+
 def judge_volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgement:
     params = volume_params(cond, ctx.timezone)
     b = _Buckets.at(ctx, cond.step)
@@ -121,7 +154,7 @@ def judge_volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgeme
 
     complete_value = ctx.cache.values(ctx.group, metric, b.complete, b.complete + 1, b.n)[0]
     decision = judge(b.complete, complete_value)
-    tested_from = b.start(b.complete - max(cond.widths) + 1)
+    tested_from = _window_start(decision, b.start(b.complete + 1), cond)
     if cond.direction != "down" and b.partial_started and not decision.fired:
         current = ctx.cache.values(ctx.group, metric, b.partial, b.partial + 1, b.n)[0]
         # Worth testing only once the filling bucket holds more than a usual bucket.
@@ -130,7 +163,7 @@ def judge_volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgeme
             early = judge(b.partial, current)
             if early.fired:
                 decision = early
-                tested_from = b.start(b.partial - max(cond.widths) + 1)
+                tested_from = _window_start(decision, b.start(b.partial + 1), cond)
     values: dict[str, Any] = {
         "step": format_duration(cond.step),
         "threshold": decision.threshold,
@@ -140,6 +173,8 @@ def judge_volume_spike(cond: VolumeSpikeCondition, ctx: JudgeContext) -> Judgeme
         values["count"] = values["observed"] = plain_number(decision.value)
     if decision.expected is not None:
         values["baseline"] = values["expected"] = round(decision.expected, 1)
+    width = _window_seconds(decision) or cond.step.total_seconds() * max(cond.widths)
+    values["windows"] = counted_over(width, values)
     return Judgement(decision, values, evidence_since=tested_from)
 
 
@@ -198,6 +233,7 @@ def judge_negative_surge(cond: NegativeSurgeCondition, ctx: JudgeContext) -> Jud
         # "seen" counts); the usual share itself is `usual_share`.
         values["baseline"] = values["expected"] = round(decision.expected * tot, 1)
         values["usual_share"] = round(decision.expected, 4)
+    values["windows"] = counted_over(cond.step.total_seconds(), values)
     return Judgement(decision, values, evidence_since=tested_from, prefer_negative=True)
 
 
@@ -216,12 +252,13 @@ def judge_volume(cond: VolumeCondition, ctx: JudgeContext) -> Judgement:
             {"mentions": count, "window_s": cond.window.total_seconds(), "above": cond.above},
         ),
     )
-    values = {
+    values: dict[str, Any] = {
         "count": plain_number(count),
         "observed": plain_number(count),
         "threshold": cond.above,
         "window": window,
     }
+    values["windows"] = counted_over(cond.window.total_seconds(), values)
     return Judgement(decision, values, evidence_since=ctx.now - cond.window)
 
 
@@ -251,7 +288,7 @@ def judge_negative_share(cond: NegativeShareCondition, ctx: JudgeContext) -> Jud
         },
     )
     decision = Decision(fired, reason, "negative_share", value=share, threshold=cond.above, why=why)
-    values = {
+    values: dict[str, Any] = {
         "count": plain_number(count),
         "scored": plain_number(scored),
         "negative": plain_number(negative),
@@ -260,6 +297,9 @@ def judge_negative_share(cond: NegativeShareCondition, ctx: JudgeContext) -> Jud
         "threshold": cond.above,
         "window": window,
     }
+    values["windows"] = counted_over(
+        cond.window.total_seconds(), values, ("count", "scored", "negative")
+    )
     return Judgement(decision, values, evidence_since=since, prefer_negative=True)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from warden.notify.message import reason_text, resolved_text
-from warden.notify.values import INTERNAL, shown, write
+from warden.notify.values import INTERNAL, shown, window_of, write
 from warden.notify.words import Words
 from warden.store.models import Alert
 
@@ -302,7 +302,13 @@ class PageWords(Words):
     def alert_values(self, values: Mapping[str, Any]) -> list[tuple[str, str]]:
         """An alert's Values table: (label, value written by what it is), internal keys left
         out; the formats are the messages' (`warden.notify.values`)."""
-        return [(self.value_name(k), write(self, k, v, values)) for k, v in shown(values)]
+        return [(self._row_name(k, values), write(self, k, v, values)) for k, v in shown(values)]
+
+    def _row_name(self, key: str, values: Mapping[str, Any]) -> str:
+        """`Mentions (5 min)`: a count's label with the span it was counted over, if known."""
+        span = window_of(key, values)
+        name = self.value_name(key)
+        return name if span is None else f"{name} ({self.duration(span)})"
 
     def alert_notes(self, alert: Alert) -> list[tuple[str, str]]:
         """The alert's annotations a reader is shown (`summary`, ...): the resolution's

@@ -45,7 +45,13 @@ from warden.errors import (
     ConfigError,
     WardenError,
 )
-from warden.log import adopt_library_loggers, configure_logging, get_logger, use_json
+from warden.log import (
+    adopt_library_loggers,
+    configure_logging,
+    get_logger,
+    set_console_zone,
+    use_json,
+)
 from warden.notify.announce import BrokenEditAnnouncer
 from warden.notify.dispatcher import Dispatcher
 from warden.reload import Reloading, files_signature
@@ -378,6 +384,7 @@ def run_daemon(config_path: Path) -> int:
     try:
         config = load_config(config_path)
         fmt = config.logging.format
+        set_console_zone(config.timezone)
         configure_logging(config.logging.level, config.logging.format, capture_process=True)
         daemon = Daemon(config, config_path=config_path)
         daemon.install_signal_handlers()

@@ -297,3 +297,8 @@ def test_the_share_summary_writes_its_window_the_readers_way() -> None:
         "152\u202f000 mentions de Acme sur 1 h 30 min, dont 8 négatives (85\u00a0%"
     )
     assert en.startswith("152,000 mentions of Acme in the last 1 h 30 min, 8 negative (85%")
+    alert.values = {"count": 1, "window": "1h", "share": 0.0, "scored": 1, "negative": 0}
+    fr = render_alert(alert, None, "firing", [], "text", Words("fr")).body
+    en = render_alert(alert, None, "firing", [], "text", Words("en")).body
+    assert fr.startswith("1 mention de Acme sur 1 h, dont 0 négative (0\u00a0%")  # French singular
+    assert en.startswith("1 mention of Acme in the last 1 h, 0 negative (0%")

@@ -72,8 +72,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "condition_holds": "the rule's condition holds",
         "undelivered": "UNDELIVERED to {receiver}",
         "undelivered_body": "Warden could not deliver this to {receiver}: {error}",
-        "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
-        "negative ({share} of scored)",
+        "mention": "mention",
+        "mention_other": "mentions",
+        "share_summary": "{count} of {entity} in the last {window}, {negative} ({share} of scored)",
         "colon": ":",
         "open_quote": "“",
         "close_quote": "”",
@@ -131,8 +132,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "condition_holds": "la condition de la règle est remplie",
         "undelivered": "NON REMIS à {receiver}",
         "undelivered_body": "Warden n’a pas pu remettre ce message à {receiver}\u202f: {error}",
-        "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
-        "négatives ({share} des mentions évaluées)",
+        "mention": "mention",
+        "mention_other": "mentions",
+        "share_summary": "{count} de {entity} sur {window}, dont {negative} "
+        "({share} des mentions évaluées)",
         # French typography: a narrow no-break space before : ; ! ? and inside « »
         "colon": "\u202f:",
         "open_quote": "«\u202f",

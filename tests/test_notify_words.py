@@ -129,6 +129,9 @@ def test_no_french_string_table_holds_a_straight_apostrophe() -> None:
         assert texts, name
         straight = [t for t in texts if _ELIDED.search(t)]
         assert not straight, (name, straight)
+        if name != "reasons":  # sentences are read as code: their texts are tested rendered
+            plain = [t for t in texts if re.search(r"\w [:;!?](\s|$)", t)]
+            assert not plain, (name, plain)  # the narrow no-break space, not a plain one
 
 
 def test_french_reasons_join_with_spaced_semicolons_and_count_in_the_singular() -> None:

@@ -199,8 +199,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "tous",
         "filter": "Filtrer",
         "refresh": "Actualiser",
-        "live_on": "En direct : les nouvelles mentions apparaissent dès leur arrivée, par date "
-        "de publication, et reçoivent leur sentiment une fois évaluées.",
+        "live_on": "En direct\u202f: les nouvelles mentions apparaissent dès leur arrivée, "
+        "par date de publication, et reçoivent leur sentiment une fois évaluées.",
         "no_mentions": "Aucune mention ne correspond.",
         "negative": "négative",
         "neutral": "neutre",
@@ -276,7 +276,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "unknown_sentiment": "Ce n’est pas un sentiment (négative, neutre ou positive) :",
         "ignored": "filtre ignoré",
         "waiting_push": "en attente de son premier envoi",
-        "lookup_empty": "le nom ne contient aucun caractère imprimable ; "
+        "lookup_empty": "le nom ne contient aucun caractère imprimable\u202f; "
         "saisissez un nom à chercher",
         "summary": "Résumé",
         "value_usual_share": "Part négative habituelle",

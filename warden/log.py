@@ -105,7 +105,11 @@ class _CurrentStderr:
         return len(text)
 
     def flush(self) -> None:
+        held: str = getattr(self._pending, "text", "")
+        self._pending.text = ""
         with _STDERR_LOCK:
+            if held:  # a writer that flushes without a newline still gets its text out
+                sys.stderr.write(held)
             sys.stderr.flush()
 
     def isatty(self) -> bool:

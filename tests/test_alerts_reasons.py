@@ -154,7 +154,7 @@ def test_french_reasons_write_numbers_shares_and_durations_the_french_way() -> N
     fr = Words("fr")
     text = {d.why.code: fr.reason(d.why.as_json()) for d in _decisions() if d.why is not None}
     assert (
-        text["influential_followers"] == "star (2\u202f000\u202f000 abonnés) a mentionné l'entité"
+        text["influential_followers"] == "star (2\u202f000\u202f000 abonnés) a mentionné l’entité"
     )
     assert text["flatline"] == "aucun élément depuis 3 h (tolérance\u202f: 1 h)"
     # The six-hour window is the most telling of the detector's tests on this series.
@@ -162,14 +162,14 @@ def test_french_reasons_write_numbers_shares_and_durations_the_french_way() -> N
         text["volume_up"]
         == "152\u202f568 mentions en 6 h contre 576 attendues (pic)\u202f: inhabituel"
     )
-    assert "(85\u00a0% contre 10\u00a0% d'habitude)" in text["negative_surge"]
+    assert "(85\u00a0% contre 10\u00a0% d’habitude)" in text["negative_surge"]
     assert "«\u202frecall\u202f» dans 30 messages" in text["new_terms"]
-    assert text["shift"] == "tonalité moyenne -0,60 sur 50 mentions contre +0,50 d'habitude"
+    assert text["shift"] == "tonalité moyenne -0,60 sur 50 mentions contre +0,50 d’habitude"
     assert (
         text["keywords"]
         == "2 messages contiennent «\u202f#boycott\u202f», «\u202frappel produit\u202f»"
     )
-    assert text["warming_up"].startswith("mise en route\u202f: 1 h d'historique, 2 j nécessaires")
+    assert text["warming_up"].startswith("mise en route\u202f: 1 h d’historique, 2 j nécessaires")
     en = Words("en")
     assert en.reason(_alert(_decisions()[8]).values["why"]) == (
         "star (2,000,000 followers) mentioned the entity"
@@ -238,7 +238,7 @@ rules:
             body = render_alert(alert, ruleset.get(name), "firing", [], "text", fr).body
             assert _english_words(body) == [], body
             texts[name] = body
-    assert "star (152\u202f000 abonnés) a mentionné l'entité" in texts["vip"]
+    assert "star (152\u202f000 abonnés) a mentionné l’entité" in texts["vip"]
     assert texts["words"].startswith("Acme : 6 messages contiennent «\u202frappel produit\u202f»")
     assert (
         "mentions négatives sur" in texts["share"]
@@ -254,7 +254,7 @@ rules:
         volume = next(a for a in session.query(Alert) if a.rule == "volume")
         assert volume.state == "resolved"
         body = render_alert(volume, ruleset.get("volume"), "resolved", [], "text", fr).body
-    assert "Maintenant\u202f: 0 mentions en 1 h (alerte au-delà de 3)" in body
+    assert "Maintenant\u202f: 0 mention en 1 h (alerte au-delà de 3)" in body
     assert _english_words(body) == [], body
 
 
@@ -283,7 +283,7 @@ def test_broken_edit_announcements_are_in_each_receivers_language(sqlite_db: Dat
     ) in titles
     assert ("astreinte", "[WARDEN] fichiers de règles de nouveau valides") in titles
     broken = next(b for r, t, b in sent if r == "astreinte" and "erreur" in t)
-    assert broken.startswith("Une modification des fichiers de règles n'a pas pu être chargée")
+    assert broken.startswith("Une modification des fichiers de règles n’a pas pu être chargée")
     assert "rules/acme.yaml:3: rules[0].condition.above: required" in broken
     assert len(sent) == 4
 
@@ -297,3 +297,8 @@ def test_the_share_summary_writes_its_window_the_readers_way() -> None:
         "152\u202f000 mentions de Acme sur 1 h 30 min, dont 8 négatives (85\u00a0%"
     )
     assert en.startswith("152,000 mentions of Acme in the last 1 h 30 min, 8 negative (85%")
+    alert.values = {"count": 1, "window": "1h", "share": 0.0, "scored": 1, "negative": 0}
+    fr = render_alert(alert, None, "firing", [], "text", Words("fr")).body
+    en = render_alert(alert, None, "firing", [], "text", Words("en")).body
+    assert fr.startswith("1 mention de Acme sur 1 h, dont 0 négative (0\u00a0%")  # French singular
+    assert en.startswith("1 mention of Acme in the last 1 h, 0 negative (0%")

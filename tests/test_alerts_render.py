@@ -204,7 +204,7 @@ def test_a_resolution_gives_what_fired_how_long_and_offers_no_ack() -> None:
             assert "en cours depuis 2026-03-02 09:05 UTC, durée 1 h 10 min" in body.replace(
                 "\\", ""
             ), kind
-            assert "Pic pendant l'alerte\u202f: 9" in body.replace("&#39;", "'"), kind
+            assert "Pic pendant l’alerte\u202f: 9" in body.replace("&#39;", "'"), kind
 
 
 def test_the_peak_of_a_negative_share_is_a_percentage_as_on_the_page() -> None:

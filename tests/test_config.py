@@ -148,7 +148,24 @@ def test_a_source_can_only_name_known_entities(tmp_path: Path) -> None:
         "sources:\n  - {name: feed, type: demo, entities: [Acme, Acne]}\n",
     )
     (problem,) = problems_of(path)
-    assert "source 'feed' names entity 'Acne', which is not in entities: (Acme)" in problem
+    assert (
+        "source 'feed' names entity 'Acne', which is not an entity; did you mean 'Acme'? "
+        "(entities: Acme)" in problem
+    )
+
+
+def test_an_unknown_competitor_suggests_the_closest_other_entity(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "entities:\n"
+        "  - {name: Banque Exemple, competitors: [Autre Banqe]}\n"
+        "  - {name: Autre Banque}\n",
+    )
+    (problem,) = problems_of(path)
+    assert problem.endswith(
+        "entity 'Banque Exemple' names competitor 'Autre Banqe', which is not an entity; "
+        "did you mean 'Autre Banque'? (other entities: Autre Banque)"
+    )
 
 
 def test_a_relative_model_folder_is_relative_to_the_config(tmp_path: Path) -> None:

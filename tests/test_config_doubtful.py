@@ -70,7 +70,7 @@ def test_receiver_references_are_checked_at_their_own_line(tmp_path: Path) -> No
         "config.yaml:7: receivers[0].fallback: receiver 'a' names itself; name another receiver",
         "config.yaml:6: receivers[0].escalate_to: escalation loops back: a -> b -> a; "
         "end the chain at one receiver",
-        "config.yaml:11: receivers[1].fallback: 'nobody' is not a receiver (receivers: a, b, c)",
+        "config.yaml:11: receivers[1].fallback: 'nobody' is not a receiver (other receivers: a, c)",
         "config.yaml:10: receivers[1].escalate_to: escalation loops back: b -> a -> b; "
         "end the chain at one receiver",
         "config.yaml:14: receivers[2].escalate_to: receiver 'c' names itself; "

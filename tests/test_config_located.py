@@ -101,7 +101,7 @@ CASES = {
         "      - Ghost\n",
         7,
         "entities[1].competitors[1]: entity 'Globex' names competitor 'Ghost', which is not "
-        "in entities: (Acme, Globex)",
+        "an entity (other entities: Acme)",
     ),
     "self competitor": (
         "entities:\n  - name: Acme\n    competitors: [Acme]\n",

@@ -80,3 +80,41 @@ def test_libraries_warnings_and_uncaught_exceptions_are_json_lines(
     assert "imghdr is deprecated" in events[5]["message"]
     assert events[6]["thread"] == "poll:news" and "ZeroDivisionError" in events[6]["exception"]
     assert events[7]["level"] == "critical" and events[7]["error"] == "RuntimeError: boom"
+
+
+def _run(config: Any) -> Any:
+    import os
+    import subprocess
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env.pop("JOURNAL_STREAM", None)
+    return subprocess.run(
+        [sys.executable, "-m", "warden", "run", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_run_prints_config_errors_as_check_lines_with_console_format(tmp_path: Any) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "logging: {format: console}\nentities:\n  - {name: Acme, competitors: [Acmee]}\n"
+    )
+    result = _run(config)
+    assert result.returncode == 78
+    assert result.stderr.splitlines() == [
+        f"{config}:3: entities[0].competitors[0]: entity 'Acme' names competitor 'Acmee', "
+        "which is not an entity (other entities: none defined)"
+    ]
+
+
+def test_run_keeps_the_json_event_with_json_format(tmp_path: Any) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("logging: {format: json}\nentities:\n  - {name: Acme, competitors: [X]}\n")
+    result = _run(config)
+    assert result.returncode == 78
+    (line,) = [json.loads(raw) for raw in result.stderr.splitlines()]
+    assert line["event"] == "config.invalid"
+    assert line["problems"][0].startswith(f"{config}:3: entities[0].competitors[0]: ")

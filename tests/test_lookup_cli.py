@@ -254,3 +254,52 @@ def test_watch_through_a_symlink_edits_the_target_and_keeps_its_mode(
     assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o640
     assert load_config(real).entities[0].name == "Zoé"
     assert sorted(p.name for p in real.parent.iterdir()) == ["config.yaml"]  # no temp left
+
+
+def test_progress_and_log_lines_stay_whole_lines_on_a_pipe(
+    tmp_path: Path, fakes: Platforms
+) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    for n in range(20):  # warnings racing the progress lines of the other sources
+        fakes.news.append((f"Acme {n}", f"javascript:alert({n})", datetime.now(UTC)))
+    fakes.hackernews.add("acme story", story=True)
+    fakes.reddit.add("acme news")
+    path = write_config(tmp_path, fakes.server.url, extra="timezone: Europe/Paris\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    sources = ["--source", "google-news", "--source", "hn-acme", "--source", "reddit-acme"]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warden",
+            "lookup",
+            "Acme",
+            "--no-sentiment",
+            "-c",
+            str(path),
+            *sources,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and result.stderr.endswith("\n")
+    lines = result.stderr.splitlines()
+    progress = [line for line in lines if line.startswith("  [")]
+    assert sorted(line[:7] for line in progress) == ["  [1/3]", "  [2/3]", "  [3/3]"]
+    logs = [line for line in lines if "source.link_unusable" in line]
+    assert logs
+    for line in logs:
+        assert "[1/3]" not in line and "[2/3]" not in line and "[3/3]" not in line
+        # stamped in the config's zone, as the CLI's other times
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CET \[warning", line), line
+    assert set(lines) == {lines[0], *progress, *logs}
+    assert lines[0] == 'searching 3 sources for "Acme"…'

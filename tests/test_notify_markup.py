@@ -176,7 +176,7 @@ def test_a_dead_message_is_escaped_again_for_its_fallbacks_channel(
         dispatcher.close()
         (request,) = hook.wait_for(1)
     body = request.json["message"]  # Discord shows no title: the note says it all
-    assert body.startswith("Warden n'a pas pu remettre ce message à hook\u202f: ")
+    assert body.startswith("Warden n’a pas pu remettre ce message à hook\u202f: ")
     assert "\\*bold\\* \\[x\\](javascript:alert(1)) \\<b>loud\\</b>" in body
     assert "@\u200beveryone" in body and "troll\\*" in body
     assert "2026-03-02 09:00 UTC" in body

@@ -102,7 +102,12 @@ def test_report_reads_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_operator_errors_are_one_line(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "-c", str(seeded), "--entity", "Initech"]) == 1
     assert capsys.readouterr().err == (
-        "warden: --entity 'Initech' is not an entity of config.yaml (Acme, Globex)\n"
+        "warden: --entity 'Initech' is not an entity of config.yaml (entities: Acme, Globex)\n"
+    )
+    assert main(["report", "-c", str(seeded), "--entity", "Globx"]) == 1
+    assert capsys.readouterr().err == (
+        "warden: --entity 'Globx' is not an entity of config.yaml; did you mean 'Globex'? "
+        "(entities: Acme, Globex)\n"
     )
     with pytest.raises(SystemExit):
         main(["report", "-c", str(seeded), "--timezone", "Mars/Olympus"])

@@ -301,6 +301,6 @@ def test_competitors_must_be_entities(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("competitors: [Globex]", "competitors: [Initech]"))
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert "entity 'Acme' names competitor 'Initech', which is not in entities" in str(
+    assert "entity 'Acme' names competitor 'Initech', which is not an entity" in str(
         info.value.problems
     )

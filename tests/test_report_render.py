@@ -114,7 +114,8 @@ def test_french_digest(report: ReportData) -> None:
         in rendered.html
     )
     assert 'Acme <span style="font-weight:normal; color:#666666">face à Globex' in rendered.html
-    assert "2 mentions adressées sur 3 ont reçu une réponse" in rendered.html
+    assert f"mentions adressées ayant reçu une réponse{NNBSP}: 2 sur 3" in rendered.html
+    assert f"(67{chr(0xA0)}%){NNBSP}; médiane" in rendered.html  # spaced as in the text part
     assert "médiane 1 h, 90e centile 1 h 24 min" in rendered.html
     assert (
         "critique · negative-surge · sur Acme · 2026-11-26 11:00 CET → 2026-11-26 13:00 CET"
@@ -125,7 +126,10 @@ def test_french_digest(report: ReportData) -> None:
     daily = render_report(report, "fr", "Europe/Paris", kind="weekly")
     assert daily.subject == "Synthèse hebdomadaire · Acme · 24–30 nov. 2026"
     assert "<h1" in daily.html and "Synthèse hebdomadaire</h1>" in daily.html
-    assert f"Temps de réponse{NNBSP}: 2 mentions adressées sur 3" in rendered.text
+    assert (
+        f"Temps de réponse{NNBSP}: mentions adressées ayant reçu une réponse{NNBSP}: 2 sur 3"
+        in rendered.text
+    )
 
 
 def test_hostile_mention_text_is_shown_as_text(report: ReportData) -> None:

@@ -15,6 +15,7 @@ from warden.sources.health import read_health
 from warden.sources.http import HttpFetcher
 from warden.sources.ingest import failure_backoff
 from warden.sources.poller import poll_source
+from warden.sources.settings import DemoSource
 from warden.store.db import Database
 from warden.store.models import Mention
 
@@ -67,14 +68,14 @@ def test_health_backoff_and_recovery(
     failed = [e for e in logs if e["event"] == "source.failed"]
     assert failed[0]["source"] == "s" and failed[0]["consecutive_failures"] == 2
     with source_db.session() as session:
-        (health,) = read_health(session, [], sim_clock.now())
+        (health,) = read_health(session, [DemoSource(name="s", type="demo")], sim_clock.now())
     assert health.status == "backing_off" and health.consecutive_failures == 2
     assert health.backoff_until == sim_clock.now() + failure_backoff(2, MINUTE)
     assert poll().backing_off  # type: ignore[attr-defined]
     sim_clock.advance(failure_backoff(2, MINUTE))
     assert poll().inserted == 1  # type: ignore[attr-defined]
     with source_db.session() as session:
-        (health,) = read_health(session, [], sim_clock.now())
+        (health,) = read_health(session, [DemoSource(name="s", type="demo")], sim_clock.now())
         assert session.query(Mention).count() == 3
     assert health.status == "ok" and health.total_items == 3 and health.items_last_poll == 1
     assert health.last_error == "RuntimeError: bug in a parser"

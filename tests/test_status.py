@@ -158,3 +158,43 @@ def test_status_before_the_first_start_says_how_to_create_the_tables(
     err = capsys.readouterr().err
     assert f"no database at {tmp_path / 'new.db'}" in err and "warden db upgrade" in err
     assert not (tmp_path / "new.db").exists()  # looking creates nothing
+
+
+def test_a_source_removed_from_the_config_is_one_line_not_a_failing_row(
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from warden.clock import SimulatedClock
+    from warden.config import load_config
+    from warden.sources.ingest import record_failure
+    from warden.web.server import health_report
+
+    fill(db)
+    seen = datetime(2026, 11, 30, 8, 12, 3, tzinfo=UTC)
+    with db.session() as session:
+        record_failure(source_state(session, "alerts-feed"), seen, "HTTP 500", timedelta(minutes=5))
+    config = write_setup(
+        tmp_path,
+        db_url=db_url,
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tmp_path,
+    )
+    assert main(["status", "--offline", "-c", str(config)]) == 0
+    table = capsys.readouterr().out
+    assert main(["status", "--offline", "--json", "-c", str(config)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert main(["sources", "status", "-c", str(config)]) == 0
+    sources_table = capsys.readouterr().out
+    for text in (table, sources_table):
+        (line,) = [row for row in text.splitlines() if "alerts-feed" in row]
+        assert line.startswith("not configured any more: alerts-feed (last seen 2026-11-30 ")
+        assert "failing" not in line
+    assert [s["source"] for s in report["sources"]] == ["news"]
+    assert report["removed_sources"] == [
+        {"source": "alerts-feed", "last_seen": "2026-11-30T08:12:03+00:00"}
+    ]
+    loaded = load_config(config)
+    status, body = health_report(db, list(loaded.sources), SimulatedClock(seen))()
+    assert status == 200 and body["status"] == "ok"
+    assert [s["source"] for s in body["sources"]] == ["news"]
+    assert body["removed_sources"] == ["alerts-feed"]

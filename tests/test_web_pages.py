@@ -195,6 +195,11 @@ def test_french_labels_and_times_in_the_configured_zone(tmp_path: Path) -> None:
         english = text_of(get(web, "/stream?lang=en").text)
         assert "Live stream" in english and "Flux en direct" not in english
         assert "Vue d’ensemble" in text_of(get(web, "/").text)
+        alert = add_alert(db, [], rule="negative-and-spike")
+        heading = get(web, f"/alerts/{alert}").text  # raw: text_of folds the narrow space
+        assert f"<h1>Alerte #{alert}\u202f: negative-and-spike</h1>" in heading  # as in mails
+        english = get(web, f"/alerts/{alert}?lang=en").text
+        assert f"<h1>Alert #{alert}: negative-and-spike</h1>" in english
     finally:
         web.stop()
         db.dispose()
@@ -391,7 +396,7 @@ def test_alert_values_are_written_by_what_they_are(web: WebServer, store: Databa
     assert "Usual" not in shown  # baseline repeats Expected
 
     french = values_of(get(web, f"/alerts/{share}?lang=fr").text)
-    assert french["Seuil"] == "60\u00a0%" and french["Pic pendant l'alerte"] == "85\u00a0%"
+    assert french["Seuil"] == "60\u00a0%" and french["Pic pendant l’alerte"] == "85\u00a0%"
     assert french["Mentions (1 h)"] == "90" and french["Évaluées (1 h)"] == "80"
     assert french["Mentions négatives (1 h)"] == "62"
 

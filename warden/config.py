@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from warden.closest import unknown_hint
 from warden.detect.localtime import check_zone
 from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
@@ -241,10 +242,11 @@ class Config(_Section):
                 if name == entity.name:
                     raise PathError(at, f"entity {entity.name!r} names itself as a competitor")
                 if name not in known:
+                    others = known - {entity.name}
                     raise PathError(
                         at,
-                        f"entity {entity.name!r} names competitor {name!r}, which is not in "
-                        f"entities: ({', '.join(sorted(known))})",
+                        f"entity {entity.name!r} names competitor {name!r}, which is not "
+                        f"an entity{unknown_hint(name, others, 'other entities')}",
                     )
         return self
 
@@ -254,11 +256,10 @@ class Config(_Section):
         for i, source in enumerate(self.sources):
             for j, name in enumerate(getattr(source, "entities", None) or ()):
                 if name not in known:
-                    listed = ", ".join(sorted(known)) or "none defined"
                     raise PathError(
                         ("sources", i, "entities", j),
-                        f"source {source.name!r} names entity {name!r}, which is not in "
-                        f"entities: ({listed})",
+                        f"source {source.name!r} names entity {name!r}, which is not "
+                        f"an entity{unknown_hint(name, known, 'entities')}",
                     )
         return self
 

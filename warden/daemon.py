@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Literal
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -44,7 +45,13 @@ from warden.errors import (
     ConfigError,
     WardenError,
 )
-from warden.log import adopt_library_loggers, configure_logging, get_logger
+from warden.log import (
+    adopt_library_loggers,
+    configure_logging,
+    get_logger,
+    set_console_zone,
+    use_json,
+)
 from warden.notify.announce import BrokenEditAnnouncer
 from warden.notify.dispatcher import Dispatcher
 from warden.reload import Reloading, files_signature
@@ -64,6 +71,7 @@ from warden.store.sole import SoleInstanceLock
 from warden.web import WebServer
 from warden.web.metrics import DaemonMetrics
 from warden.web.server import build_web_server
+from warden.yamlfile import read_yaml
 
 log = get_logger(__name__)
 
@@ -347,22 +355,45 @@ class Daemon(SelfReport, Reloading):
         log.info("daemon.stopped")
 
 
+def _declared_log_format(config_path: Path) -> Literal["auto", "json", "console"]:
+    """logging.format as written in the file, read before (and whether or not) it validates."""
+    try:
+        data = read_yaml(config_path).data
+    except ConfigError:
+        return "auto"
+    section = data.get("logging") if isinstance(data, dict) else None
+    fmt = section.get("format") if isinstance(section, dict) else None
+    if fmt == "json":
+        return "json"
+    if fmt == "console":
+        return "console"
+    return "auto"
+
+
 def run_daemon(config_path: Path) -> int:
     """`warden run`: load config, start, block until a signal, stop cleanly; the exit status.
 
-    Every outcome is a log event (JSON under systemd): config.invalid (78), daemon.failed (1),
+    Every outcome is a log event (JSON under systemd): config.invalid (78; printed as
+    ``file:line: path: message`` lines instead on a terminal or with logging.format console),
+    daemon.failed (1),
     daemon.crashed (70, with the traceback as one JSON field).
     """
     configure_logging("info", "auto", capture_process=True)
     daemon: Daemon | None = None
+    fmt = _declared_log_format(config_path)
     try:
         config = load_config(config_path)
+        fmt = config.logging.format
+        set_console_zone(config.timezone)
         configure_logging(config.logging.level, config.logging.format, capture_process=True)
         daemon = Daemon(config, config_path=config_path)
         daemon.install_signal_handlers()
         daemon.start()
     except ConfigError as exc:
-        log.error("config.invalid", file=str(config_path), problems=exc.problems)
+        if use_json(fmt):
+            log.error("config.invalid", file=str(config_path), problems=exc.problems)
+        else:  # a person at a terminal, or format: console: the lines `warden check` prints
+            print("\n".join(exc.problems), file=sys.stderr, flush=True)
         _abandon(daemon)
         return EXIT_CONFIG
     except WardenError as exc:

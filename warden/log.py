@@ -55,14 +55,62 @@ def _redact(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Mutabl
     return event
 
 
+_STDERR_LOCK = threading.RLock()
+"""Held while a whole line goes to stderr: log lines and `say` lines never interleave."""
+
+_CONSOLE_ZONE: dict[str, str | None] = {"zone": None}
+"""The time zone console log lines are stamped in (None: UTC); JSON lines stay UTC."""
+
+
+def set_console_zone(zone: str) -> None:
+    """Stamp key=value log lines in `zone` (an IANA name), as the CLI shows its other times."""
+    _CONSOLE_ZONE["zone"] = zone
+
+
+def _console_time(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = _CONSOLE_ZONE["zone"]
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(zone)) if zone else now
+    event["timestamp"] = local.strftime("%Y-%m-%d %H:%M:%S %Z")
+    return event
+
+
+def say(line: str) -> None:
+    """Write `line` and a newline to stderr in one piece: a progress line a log line from
+    another thread cannot split."""
+    with _STDERR_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
 class _CurrentStderr:
-    """Writes to whatever sys.stderr is at the time, not the object it was at start-up."""
+    """Writes to whatever sys.stderr is at the time, not the object it was at start-up;
+    text is held per thread until its newline, then written as one whole line."""
+
+    def __init__(self) -> None:
+        self._pending = threading.local()
 
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        held: str = getattr(self._pending, "text", "") + text
+        head, newline, rest = held.rpartition("\n")
+        self._pending.text = rest
+        if newline:
+            with _STDERR_LOCK:
+                sys.stderr.write(head + newline)
+        return len(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        held: str = getattr(self._pending, "text", "")
+        self._pending.text = ""
+        with _STDERR_LOCK:
+            if held:  # a writer that flushes without a newline still gets its text out
+                sys.stderr.write(held)
+            sys.stderr.flush()
 
     def isatty(self) -> bool:
         return sys.stderr.isatty()
@@ -191,10 +239,11 @@ def configure_logging(
     stream = stream or _CurrentStderr()
     numeric = getattr(logging, level.upper(), logging.INFO)
     as_json = use_json(fmt, stream)
+    stamp: Any = structlog.processors.TimeStamper(fmt="iso", utc=True) if as_json else _console_time
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        stamp,
         _redact,
     ]
     renderer: Any
@@ -218,7 +267,7 @@ def configure_logging(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
                 structlog.processors.add_log_level,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                stamp,
                 _library_event,
                 _redact,
                 *([structlog.processors.format_exc_info] if as_json else []),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from warden.alerts import silences
 from warden.config import Config
 from warden.notify.outbox import outbox_counts
-from warden.sources.health import SourceHealth, read_health
+from warden.sources.health import RemovedSource, SourceHealth, read_health, removed_sources
 from warden.store.db import Database, instance_name
 from warden.store.locks import lock_key
 from warden.store.models import Alert, Mention, Notification
@@ -48,6 +48,7 @@ class Snapshot:
     instances: list[dict[str, Any]]
     leases: list[Lease]
     listener: dict[str, Any] = field(default_factory=dict)
+    removed_sources: list[RemovedSource] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -61,6 +62,7 @@ class Snapshot:
 
         out = asdict(self)
         out["sources"] = [s.as_json() for s in self.sources]
+        out["removed_sources"] = [r.as_json() for r in self.removed_sources]
         return {k: plain(v) for k, v in out.items()}
 
 
@@ -153,6 +155,7 @@ def read_snapshot(
     """Read the whole status; raises the database's error when it cannot be reached."""
     with db.session() as session:
         sources = read_health(session, list(config.sources), now)
+        removed = removed_sources(session, list(config.sources))
         backlog, oldest = session.execute(
             select(func.count(), func.min(Mention.fetched_at)).where(Mention.scored.is_(False))
         ).one()
@@ -171,4 +174,5 @@ def read_snapshot(
         instances=instances,
         leases=stage_leases + outbox_leases,
         listener=_listener(config) if ask_listener else {},
+        removed_sources=removed,
     )

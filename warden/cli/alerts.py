@@ -22,6 +22,7 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
+from warden.closest import unknown_hint
 from warden.durations import parse_duration
 from warden.errors import WardenError
 from warden.notify.channels import channel_for
@@ -171,8 +172,8 @@ def _notify_test(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     receiver = config.receiver(args.receiver)
     if receiver is None:
-        names = ", ".join(r.name for r in config.receivers) or "none"
-        raise WardenError(f"no receiver {args.receiver!r} in {args.config} (receivers: {names})")
+        hint = unknown_hint(args.receiver, [r.name for r in config.receivers], "receivers")
+        raise WardenError(f"no receiver {args.receiver!r} in {args.config}{hint}")
     words = Words(receiver.language, receiver.timezone)
     renderer = Renderer(config.notifications.templates_dir)
     failed = 0

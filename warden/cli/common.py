@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from warden.config import Config, load_config
+from warden.log import set_console_zone
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -45,6 +46,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     `local_time` writes times in for this command."""
     config = load_config(args.config)
     _DISPLAY_ZONE["zone"] = config.timezone
+    set_console_zone(config.timezone)
     return config
 
 

@@ -24,6 +24,7 @@ from warden.cli.terminal import terminal_safe
 from warden.clock import SystemClock
 from warden.config import Config
 from warden.errors import EXIT_FAILURE, ModelLoadError, WardenError
+from warden.log import say
 from warden.lookup.results import STORED, FoundItem, LookupQuery, LookupResult, SourceGroup
 from warden.sentiment.scorer import SentimentScorer
 from warden.store.db import Database
@@ -129,7 +130,7 @@ def _progress(total: int) -> Any:
             if group.error
             else f"{plural(len(group.items), 'result')} in {group.seconds:.1f}s"
         )
-        print(f"  [{answered[0]}/{total}] {terminal_safe(group.source)}: {state}", file=sys.stderr)
+        say(f"  [{answered[0]}/{total}] {terminal_safe(group.source)}: {state}")
 
     return show
 
@@ -160,10 +161,7 @@ def _lookup(args: argparse.Namespace) -> int:
     count = len(build_searchers(config, query, limit, config.lookup.timeout)) + wants_stored
     quiet = args.json and not sys.stderr.isatty()
     if not quiet:
-        print(
-            f"searching {plural(count, 'source')} for {terminal_safe(query.phrase)}…",
-            file=sys.stderr,
-        )
+        say(f"searching {plural(count, 'source')} for {terminal_safe(query.phrase)}…")
     progress = None if quiet else _progress(count)
     missing = None if no_db is None else SourceGroup(STORED, STORED, query.phrase, error=no_db)
     if progress is not None and missing is not None:

@@ -17,6 +17,7 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
+from warden.closest import unknown_hint
 from warden.config import Config
 from warden.detect.localtime import check_zone
 from warden.durations import parse_duration
@@ -153,8 +154,8 @@ def _entity_names(config: Config, asked: list[str] | None) -> list[str] | None:
     for name in asked:
         found = by_fold.get(fold(name.strip()))
         if found is None:
-            listed = ", ".join(sorted(by_fold.values())) or "none defined"
-            raise WardenError(f"--entity {name!r} is not an entity of config.yaml ({listed})")
+            hint = unknown_hint(name, by_fold.values(), "entities")
+            raise WardenError(f"--entity {name!r} is not an entity of config.yaml{hint}")
         out.append(found)
     return out
 

@@ -22,7 +22,7 @@ from warden.entities import matcher_from_settings
 from warden.errors import SourceError, WardenError
 from warden.log import configure_logging
 from warden.sources.base import PollState
-from warden.sources.health import SourceHealth, read_health
+from warden.sources.health import SourceHealth, read_health, removed_line, removed_sources
 from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source, is_polled
 from warden.store.db import Database, database_problem
@@ -78,28 +78,36 @@ def _status(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             health = read_health(session, config.sources, SystemClock().now())
+            removed = removed_sources(session, config.sources)
     except DBAPIError as exc:
         raise WardenError(database_problem(exc, db.safe_url)) from None
     finally:
         db.dispose()
     if args.json:
-        print_json({"sources": [h.as_json() for h in health]})
+        print_json(
+            {
+                "sources": [h.as_json() for h in health],
+                "removed_sources": [r.as_json() for r in removed],
+            }
+        )
         return 0
     if not health:
         print("no sources configured")
-        return 0
-    headers = [
-        "SOURCE",
-        "TYPE",
-        "STATUS",
-        "LAST SUCCESS",
-        "FAILURES",
-        "ITEMS/POLL",
-        "TOTAL",
-        "RETRY AT",
-        "LAST ERROR",
-    ]
-    print_table(headers, [_row(h) for h in health])
+    else:
+        headers = [
+            "SOURCE",
+            "TYPE",
+            "STATUS",
+            "LAST SUCCESS",
+            "FAILURES",
+            "ITEMS/POLL",
+            "TOTAL",
+            "RETRY AT",
+            "LAST ERROR",
+        ]
+        print_table(headers, [_row(h) for h in health])
+    if removed:
+        print(removed_line(removed, _when))
     return 0
 
 

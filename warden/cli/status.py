@@ -18,6 +18,7 @@ from warden.cli.common import (
 )
 from warden.clock import SystemClock
 from warden.errors import WardenError
+from warden.sources.health import removed_line
 from warden.status import Snapshot, read_snapshot
 from warden.store.db import Database, database_problem
 
@@ -70,6 +71,9 @@ def _print(snapshot: Snapshot) -> None:
             for h in snapshot.sources
         ],
     )
+    removed = removed_line(snapshot.removed_sources, _when)
+    if removed:
+        print(removed)
     print()
     oldest = _when(snapshot.oldest_unscored_at)
     print(f"scoring backlog: {snapshot.scoring_backlog} (oldest fetched {oldest})")

@@ -397,7 +397,14 @@ def detect_volume_spike(
             expected=current_expected,
             probability=prob,
             threshold=limit(t),
-            why=Reason("volume_usual", {"mentions": current, "expected": current_expected}),
+            why=Reason(
+                "volume_usual",
+                {
+                    "mentions": current,
+                    "expected": current_expected,
+                    "window_s": history.step.total_seconds(),
+                },
+            ),
         )
     # The most telling test is the one furthest past its own threshold.
     prob, side, best = min(candidates, key=lambda c: (c[0] / limit(c[2]), -c[2].width))

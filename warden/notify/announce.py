@@ -48,7 +48,7 @@ _BROKEN = {
         "reloads rule files by itself, config.yaml on `systemctl reload warden` (SIGHUP)."
     ),
     "fr": (
-        "Une modification des {what} n'a pas pu être chargée\u202f; Warden continue avec la "
+        "Une modification des {what} n’a pas pu être chargée\u202f; Warden continue avec la "
         "dernière version valide.\n\n{problems}\n\nCorrigez le fichier, puis vérifiez-le "
         "avec `warden check`\u202f; Warden recharge seul les fichiers de règles, config.yaml sur "
         "`systemctl reload warden` (SIGHUP)."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warden.closest import unknown_hint
 from warden.notify.channels import CHANNELS, kind_of_url
 from warden.notify.settings import ReceiverSettings
 from warden.yamlfile import Loc, YamlDocument, format_loc
@@ -36,7 +37,6 @@ def _escalation_loop(start: str, targets: dict[str, str | None]) -> list[str] | 
 def receiver_problems(doc: YamlDocument, receivers: list[ReceiverSettings]) -> list[str]:
     """Unknown or self references, escalation loops, and max_length over a channel's limit."""
     names = {r.name for r in receivers}
-    listed = ", ".join(sorted(names))
     targets = {r.name: r.escalate_to for r in receivers}
     problems = []
     for i, receiver in enumerate(receivers):
@@ -46,7 +46,8 @@ def receiver_problems(doc: YamlDocument, receivers: list[ReceiverSettings]) -> l
             if name is None:
                 continue
             if name not in names:
-                problems.append(_at(doc, loc, f"{name!r} is not a receiver (receivers: {listed})"))
+                hint = unknown_hint(name, names - {receiver.name}, "other receivers")
+                problems.append(_at(doc, loc, f"{name!r} is not a receiver{hint}"))
             elif name == receiver.name:
                 problems.append(
                     _at(doc, loc, f"receiver {name!r} names itself; name another receiver")

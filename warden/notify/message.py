@@ -206,10 +206,10 @@ def _default_summary(alert: Alert, words: Words) -> str:
     entity = alert.labels.get("entity", "")
     if "window" in v and "share" in v and "scored" in v:
         return words.share_summary.format(
-            count=words.number(v.get("count", "?")),
+            count=words.count(v.get("count", "?"), "mention"),
             entity=entity,
             window=_duration(words, v["window"]),
-            negative=words.number(v.get("negative", 0)),
+            negative=words.count(v.get("negative", 0), "negative"),
             share=words.percent(float(v["share"])),
         )
     reason = reason_text(alert, words) or words.condition_holds

@@ -37,7 +37,8 @@ class Figures:
             return text.replace(".", ",") if self.words.language == "fr" else text
         if key in ("part", "parts"):
             parts = value if isinstance(value, list) else [value]
-            return "; ".join(explain(p, self.words) for p in parts)
+            joint = "\u202f; " if self.words.language == "fr" else "; "
+            return joint.join(explain(p, self.words) for p in parts)
         return self.words.number(value)
 
     def one(self, key: str) -> bool:
@@ -46,6 +47,10 @@ class Figures:
         if not isinstance(n, int | float):
             return False
         return abs(n) < 2 if self.words.language == "fr" else n == 1
+
+    def count(self, key: str, one: str, many: str) -> str:
+        """``0 mention`` / ``2 mentions`` in French, ``1 mention`` / ``0 mentions`` in English."""
+        return f"{self[key]} {one if self.one(key) else many}"
 
     def quoted(self, text: object) -> str:
         return f"«\u202f{text}\u202f»" if self.words.language == "fr" else f"“{text}”"
@@ -65,7 +70,7 @@ def _terms_en(f: Figures) -> str:
 def _terms_fr(f: Figures) -> str:
     return "nouveaux termes\u202f: " + ", ".join(
         f"{f.quoted(t.get('term'))} dans {f.words.number(t.get('posts'))} messages "
-        f"({f.words.number(t.get('usual'))} d'habitude)"
+        f"({f.words.number(t.get('usual'))} d’habitude)"
         for t in f.params.get("terms", [])
     )
 
@@ -95,7 +100,9 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
             f"warming up: {f['history_s']} of history, {f['needed_s']} needed before judging"
         ),
         "volume_usual": lambda f: (
-            f"{f['mentions']} mentions, {f['expected']} expected: nothing unusual"
+            f"{f.count('mentions', 'mention', 'mentions')}"
+            + (f" in the last {f['window_s']}" if f.params.get("window_s") else "")
+            + f", {f['expected']} expected: nothing unusual"
         ),
         "volume_up": lambda f: (
             f"{f['mentions']} mentions in the last {f['window_s']} vs {f['expected']} "
@@ -181,43 +188,53 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
             f"{f['missing']} conditions sur {f['total']} ne sont pas remplies\u202f: {f['parts']}"
         ),
         "any_holds": lambda f: f"condition remplie\u202f: {f['parts']}",
-        "none_hold": lambda f: "aucune condition n'est remplie",
-        "no_data": lambda f: "mise en route\u202f: aucune mention vue pour l'instant",
+        "none_hold": lambda f: "aucune condition n’est remplie",
+        "no_data": lambda f: "mise en route\u202f: aucune mention vue pour l’instant",
         "warming_up": lambda f: (
-            f"mise en route\u202f: {f['history_s']} d'historique, {f['needed_s']} nécessaires "
+            f"mise en route\u202f: {f['history_s']} d’historique, {f['needed_s']} nécessaires "
             "avant de juger"
         ),
         "volume_usual": lambda f: (
-            f"{f['mentions']} mentions, {f['expected']} attendues\u202f: rien d'inhabituel"
+            f"{f.count('mentions', 'mention', 'mentions')}"
+            + (f" en {f['window_s']}" if f.params.get("window_s") else "")
+            + f", {f.count('expected', 'attendue', 'attendues')}\u202f: rien d’inhabituel"
         ),
         "volume_up": lambda f: (
-            f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
+            f"{f.count('mentions', 'mention', 'mentions')} en {f['window_s']} contre "
+            f"{f.count('expected', 'attendue', 'attendues')} "
             "(pic)\u202f: inhabituel"
         ),
         "volume_up_normal": lambda f: (
-            f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
+            f"{f.count('mentions', 'mention', 'mentions')} en {f['window_s']} contre "
+            f"{f.count('expected', 'attendue', 'attendues')} "
             "(pic)\u202f: dans la variation normale"
         ),
         "volume_down": lambda f: (
-            f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
+            f"{f.count('mentions', 'mention', 'mentions')} en {f['window_s']} contre "
+            f"{f.count('expected', 'attendue', 'attendues')} "
             "(baisse)\u202f: inhabituel"
         ),
         "volume_down_normal": lambda f: (
-            f"{f['mentions']} mentions en {f['window_s']} contre {f['expected']} attendues "
+            f"{f.count('mentions', 'mention', 'mentions')} en {f['window_s']} contre "
+            f"{f.count('expected', 'attendue', 'attendues')} "
             "(baisse)\u202f: dans la variation normale"
         ),
         "volume_above": lambda f: (
-            f"{f['mentions']} mentions en {f['window_s']} (alerte au-delà de {f['above']})"
+            f"{f.count('mentions', 'mention', 'mentions')} en {f['window_s']} "
+            f"(alerte au-delà de {f['above']})"
         ),
         "negative_surge": lambda f: (
-            f"{f['negative']} mentions négatives sur {f['total']} ({f['now_share']} contre "
-            f"{f['usual_share']} d'habitude)\u202f; nombre\u202f: {f['part']}"
+            f"{f.count('negative', 'mention négative', 'mentions négatives')} sur {f['total']} "
+            f"({f['now_share']} contre "
+            f"{f['usual_share']} d’habitude)\u202f; nombre\u202f: {f['part']}"
         ),
         "negative_share": lambda f: (
-            f"{f['negative']} mentions négatives sur {f['scored']} évaluées "
+            f"{f.count('negative', 'mention négative', 'mentions négatives')} "
+            f"sur {f['scored']} évaluée{'' if f.one('scored') else 's'} "
             f"({f['now_share']}, alerte au-delà de {f['above_share']}) en {f['window_s']}"
             + (
-                f"\u202f; {f['needed']} mentions évaluées nécessaires"
+                "\u202f; "
+                + f.count("needed", "mention évaluée nécessaire", "mentions évaluées nécessaires")
                 if f.params.get("needed")
                 else ""
             )
@@ -228,10 +245,10 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
         ),
         "no_keywords": lambda f: "aucun message ne contient les expressions surveillées",
         "influential_followers": lambda f: (
-            f"{f.params.get('author')} ({f['size']} abonnés) a mentionné l'entité"
+            f"{f.params.get('author')} ({f['size']} abonnés) a mentionné l’entité"
         ),
         "influential_reach": lambda f: (
-            f"{f.params.get('author')} (audience {f['size']}) a mentionné l'entité"
+            f"{f.params.get('author')} (audience {f['size']}) a mentionné l’entité"
         ),
         "no_influential_author": lambda f: "aucun auteur influent",
         "flatline": lambda f: (
@@ -242,22 +259,25 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
             f"(tolérance\u202f: {f['allowed_s']})"
         ),
         "flatline_no_start": lambda f: (
-            "rien reçu pour l'instant et aucune heure de départ à partir de laquelle compter"
+            "rien reçu pour l’instant et aucune heure de départ à partir de laquelle compter"
         ),
         "terms_no_baseline": lambda f: "mise en route\u202f: pas encore de messages de référence",
         "no_new_term": lambda f: "aucun nouveau terme",
         "new_terms": _terms_fr,
         "shift_warming": lambda f: (
-            f"mise en route\u202f: {f['have']} mentions de référence, {f['needed']} nécessaires"
+            f"mise en route\u202f: {f.count('have', 'mention', 'mentions')} de référence, "
+            f"{f['needed']} nécessaire{'' if f.one('needed') else 's'}"
         ),
         "shift_few": lambda f: (
-            f"seulement {f['have']} mentions récentes ({f['needed']} nécessaires)"
+            f"seulement {f.count('have', 'mention récente', 'mentions récentes')} "
+            f"({f['needed']} nécessaire{'' if f.one('needed') else 's'})"
         ),
         "shift": lambda f: (
-            f"tonalité moyenne {f['mean_score']} sur {f['mentions']} mentions contre "
-            f"{f['usual_score']} d'habitude"
+            f"tonalité moyenne {f['mean_score']} "
+            f"sur {f.count('mentions', 'mention', 'mentions')} contre "
+            f"{f['usual_score']} d’habitude"
         ),
-        "virality_warming": lambda f: "pas encore assez de relevés d'interactions",
+        "virality_warming": lambda f: "pas encore assez de relevés d’interactions",
         "virality": lambda f: (
             f"interactions {f['before']} → {f['after']} en {f['within_s']} (viral)"
         ),
@@ -266,7 +286,7 @@ SENTENCES: dict[str, dict[str, _Sentence]] = {
             "(sous le seuil de viralité)"
         ),
         "no_viral_post": lambda f: (
-            f"aucun message n'a gagné {f['gain']} interactions en {f['within_s']}"
+            f"aucun message n’a gagné {f['gain']} interactions en {f['within_s']}"
         ),
         "viral_post": lambda f: (
             f"{_by(f, False)} a gagné {f['interactions']} interactions dans les "

@@ -72,8 +72,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "condition_holds": "the rule's condition holds",
         "undelivered": "UNDELIVERED to {receiver}",
         "undelivered_body": "Warden could not deliver this to {receiver}: {error}",
-        "share_summary": "{count} mentions of {entity} in the last {window}, {negative} "
-        "negative ({share} of scored)",
+        "mention": "mention",
+        "mention_other": "mentions",
+        "share_summary": "{count} of {entity} in the last {window}, {negative} ({share} of scored)",
         "colon": ":",
         "open_quote": "“",
         "close_quote": "”",
@@ -93,7 +94,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "now": "Maintenant",
         "seen": "Observé",
         "usual": "habituel",
-        "chance": "probabilité d'une variation normale",
+        "chance": "probabilité d’une variation normale",
         "sentiment": "Tonalité des mentions citées",
         "negative": "négative",
         "neutral": "neutre",
@@ -106,20 +107,20 @@ PHRASES: dict[str, dict[str, str]] = {
         "followers_one": "abonné",
         "interactions_one": "interaction",
         "unknown_author": "auteur inconnu",
-        "read_first": "À lire d'abord",
+        "read_first": "À lire d’abord",
         "followers": "abonnés",
         "interactions": "interactions",
         "rule": "Règle",
         "labels": "Étiquettes",
         "warming_up": "Une partie de cette règle apprend encore ce qui est habituel ici "
-        "(mise en route)\u202f; elle juge avec moins d'historique pour l'instant.",
+        "(mise en route)\u202f; elle juge avec moins d’historique pour l’instant.",
         "alert": "Alerte",
         "fingerprint": "empreinte",
         "ack": "Acquitter",
         "silence": "Mettre en silence 2 h",
-        "silence_comment": "mis en silence depuis le message d'alerte",
+        "silence_comment": "mis en silence depuis le message d’alerte",
         "lasted": "durée",
-        "peak": "Pic pendant l'alerte",
+        "peak": "Pic pendant l’alerte",
         "label_mention": "Corriger une tonalité",
         "more": "suite",
         "open_alert": "Voir l’alerte",
@@ -130,9 +131,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "cut": "message raccourci pour ce canal",
         "condition_holds": "la condition de la règle est remplie",
         "undelivered": "NON REMIS à {receiver}",
-        "undelivered_body": "Warden n'a pas pu remettre ce message à {receiver}\u202f: {error}",
-        "share_summary": "{count} mentions de {entity} sur {window}, dont {negative} "
-        "négatives ({share} des mentions évaluées)",
+        "undelivered_body": "Warden n’a pas pu remettre ce message à {receiver}\u202f: {error}",
+        "mention": "mention",
+        "mention_other": "mentions",
+        "share_summary": "{count} de {entity} sur {window}, dont {negative} "
+        "({share} des mentions évaluées)",
         # French typography: a narrow no-break space before : ; ! ? and inside « »
         "colon": "\u202f:",
         "open_quote": "«\u202f",
@@ -149,9 +152,9 @@ _LARGE: dict[str, list[tuple[float, str]]] = {
         (1e6, "less than 1 in a million"),
     ],
     "fr": [
-        (1e12, "moins d'une chance sur mille milliards"),
-        (1e9, "moins d'une chance sur un milliard"),
-        (1e6, "moins d'une chance sur un million"),
+        (1e12, "moins d’une chance sur mille milliards"),
+        (1e9, "moins d’une chance sur un milliard"),
+        (1e6, "moins d’une chance sur un million"),
     ],
 }
 
@@ -161,7 +164,7 @@ def odds_text(probability: Any, language: str = "en") -> str:
 
     Up to one in a million: `1 in 59,000` (`1 sur 59 000`), the odds rounded to two
     significant digits. Beyond: `less than 1 in a million` / `… billion` / `… trillion`
-    (`moins d'une chance sur un million` / `un milliard` / `mille milliards`), never a long
+    (`moins d’une chance sur un million` / `un milliard` / `mille milliards`), never a long
     row of digits. Not a positive number: as written (`str`)."""
     if isinstance(probability, bool) or not isinstance(probability, int | float):
         return str(probability)

@@ -117,7 +117,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "interactions": "interactions",
         "response": "Temps de réponse",
         "no_reply_data": "pas de données de réponse (aucune source de ces mentions ne les fournit)",
-        "answered": "{answered} mentions adressées sur {addressed} ont reçu une réponse ({share})",
+        # worded so that no word agrees with the counts (1 or 0 stay correct)
+        "answered": "mentions adressées ayant reçu une réponse\u202f: {answered} sur {addressed} "
+        "({share})",
         "median": "médiane {median}, 90e centile {p90}",
         "nothing_addressed": "aucune mention adressée à ses comptes sur la période",
         "new": "nouveau",

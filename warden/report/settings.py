@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from warden.closest import unknown_hint
 from warden.detect.localtime import check_zone
 from warden.durations import PositiveDuration
 from warden.notify.channels import scheme_of
@@ -130,8 +131,8 @@ def digest_problems(
             loc: Loc = ("digests", i, "receivers", j)
             receiver = by_name.get(name)
             if receiver is None:
-                listed = ", ".join(sorted(by_name)) or "none defined"
-                problems.append(_at(doc, loc, f"{name!r} is not a receiver (receivers: {listed})"))
+                hint = unknown_hint(name, by_name, "receivers")
+                problems.append(_at(doc, loc, f"{name!r} is not a receiver{hint}"))
                 continue
             schemes = {scheme_of(url) for url in receiver.urls}
             if not schemes <= {"mailto", "mailtos"}:
@@ -145,12 +146,8 @@ def digest_problems(
                 )
         for j, name in enumerate(digest.entities):
             if name not in entities:
-                listed = ", ".join(sorted(entities)) or "none defined"
+                hint = unknown_hint(name, entities, "entities")
                 problems.append(
-                    _at(
-                        doc,
-                        ("digests", i, "entities", j),
-                        f"{name!r} is not an entity (entities: {listed})",
-                    )
+                    _at(doc, ("digests", i, "entities", j), f"{name!r} is not an entity{hint}")
                 )
     return problems

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from warden.closest import unknown_hint
 from warden.config import Config
 from warden.errors import ConfigError
 from warden.rules.schema import FlatlineCondition, Rule, RuleFile, walk_paths
@@ -105,8 +106,7 @@ def load_rule_paths(paths: list[Path]) -> RuleSet:
 
 
 def _unknown(where: str, kind: str, kinds: str, name: str, known: set[str]) -> str:
-    listed = ", ".join(sorted(known)) or "none defined"
-    return f"{where}: unknown {kind} {name!r} ({kinds} in config.yaml: {listed})"
+    return f"{where}: unknown {kind} {name!r}{unknown_hint(name, known, kinds + ' in config.yaml')}"
 
 
 def load_rules(config: Config, paths: list[Path] | None = None) -> RuleSet:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -47,10 +47,10 @@ def _status(row: SourceState | None, enabled: bool, now: datetime) -> str:
 def read_health(
     session: Session, configured: Sequence[SourceSettings], now: datetime
 ) -> list[SourceHealth]:
-    """Health of every configured source (in config order), then of unconfigured leftovers."""
+    """Health of every configured source, in config order (see `removed_sources` for the rest)."""
     rows = {r.source: r for r in session.scalars(select(SourceState))}
     out: list[SourceHealth] = []
-    names = [s.name for s in configured] + sorted(set(rows) - {s.name for s in configured})
+    names = [s.name for s in configured]
     kinds = {s.name: s for s in configured}
     for name in names:
         row = rows.get(name)
@@ -71,3 +71,30 @@ def read_health(
             health.backoff_until = row.backoff_until
         out.append(health)
     return out
+
+
+@dataclass
+class RemovedSource:
+    """A source the database still remembers but the config no longer names."""
+
+    source: str
+    last_seen: datetime | None  # its last poll (UTC), None when it never polled
+
+    def as_json(self) -> dict[str, Any]:
+        seen = self.last_seen.isoformat() if self.last_seen is not None else None
+        return {"source": self.source, "last_seen": seen}
+
+
+def removed_sources(session: Session, configured: Sequence[SourceSettings]) -> list[RemovedSource]:
+    """Sources with a `source_state` row but no longer in the config, by name."""
+    names = {s.name for s in configured}
+    rows = session.scalars(select(SourceState).order_by(SourceState.source))
+    return [RemovedSource(r.source, r.last_poll_at) for r in rows if r.source not in names]
+
+
+def removed_line(removed: Sequence[RemovedSource], when: Callable[[datetime | None], str]) -> str:
+    """``not configured any more: alerts-feed (last seen 2026-11-30 09:12:03 CET)``, or ""."""
+    if not removed:
+        return ""
+    listed = ", ".join(f"{r.source} (last seen {when(r.last_seen)})" for r in removed)
+    return f"not configured any more: {listed}"

@@ -25,7 +25,7 @@ from warden.clock import Clock
 from warden.config import Config
 from warden.entities import EntityMatcher
 from warden.log import get_logger
-from warden.sources.health import read_health
+from warden.sources.health import read_health, removed_sources
 from warden.sources.settings import SourceSettings, WebhookSource
 from warden.store.db import Database
 from warden.store.models import Notification
@@ -248,6 +248,7 @@ def health_report(
         try:
             with db.session() as session:
                 health = read_health(session, sources, clock.now())
+                removed = [r.source for r in removed_sources(session, sources)]
                 counted = select(Notification.status, func.count()).group_by(Notification.status)
                 outbox = {str(status): int(n) for status, n in session.execute(counted).all()}
         except Exception as exc:
@@ -261,6 +262,8 @@ def health_report(
             ],
             # messages per outbox status: dead and unconfirmed ones need a look
             "outbox": outbox,
+            # names the database remembers but the config no longer has (not health problems)
+            "removed_sources": removed,
         }
 
     return report

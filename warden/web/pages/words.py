@@ -113,6 +113,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "updated": "Updated",
         "switch_language": "Français",
         "other_lang": "fr",
+        "colon": ":",
         "chart_alt": "Chart of mentions and baseline",
         "mentions": "mentions",
         "mentions_one": "mention",
@@ -200,8 +201,8 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "any": "tous",
         "filter": "Filtrer",
         "refresh": "Actualiser",
-        "live_on": "En direct : les nouvelles mentions apparaissent dès leur arrivée, par date "
-        "de publication, et reçoivent leur sentiment une fois évaluées.",
+        "live_on": "En direct\u202f: les nouvelles mentions apparaissent dès leur arrivée, "
+        "par date de publication, et reçoivent leur sentiment une fois évaluées.",
         "no_mentions": "Aucune mention ne correspond.",
         "negative": "négative",
         "neutral": "neutre",
@@ -248,6 +249,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "updated": "Mis à jour",
         "switch_language": "English",
         "other_lang": "en",
+        "colon": "\u202f:",
         "chart_alt": "Graphique des mentions et de la référence",
         "mentions": "mentions",
         "mentions_one": "mention",
@@ -272,14 +274,14 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "value_source": "Source",
         "value_silent_for": "Silencieuse depuis",
         "value_mean": "Moyenne",
-        "value_peak": "Pic pendant l'alerte",
+        "value_peak": "Pic pendant l’alerte",
         "no_mention_yet": "aucune mention vue pour l’instant",
         "unknown_entity": "Aucune entité surveillée ne s’appelle",
         "unknown_source": "Aucune source ne s’appelle",
         "unknown_sentiment": "Ce n’est pas un sentiment (négative, neutre ou positive) :",
         "ignored": "filtre ignoré",
         "waiting_push": "en attente de son premier envoi",
-        "lookup_empty": "le nom ne contient aucun caractère imprimable ; "
+        "lookup_empty": "le nom ne contient aucun caractère imprimable\u202f; "
         "saisissez un nom à chercher",
         "summary": "Résumé",
         "value_usual_share": "Part négative habituelle",

@@ -13,20 +13,20 @@ The HTTP listener (warden.web: /healthz, /readyz, /metrics, webhook sources) run
 A database outage is one condition (database.unavailable, then database.recovered), not a
 traceback per job. SIGTERM and SIGINT stop cleanly: no new job starts, running jobs finish.
 SIGHUP reloads config.yaml and the rules (warden.reconfigure says what applies live).
+`warden run` itself (exit statuses, startup errors) is warden.service.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -35,22 +35,14 @@ from warden import systemd
 from warden.alerts.lifecycle import Transition
 from warden.alerts.stage import evaluate_once
 from warden.clock import Clock, SystemClock
-from warden.config import Config, load_config
+from warden.config import Config
 from warden.entities import matcher_from_settings
 from warden.errors import (
-    EXIT_CONFIG,
-    EXIT_FAILURE,
-    EXIT_OK,
-    EXIT_SOFTWARE,
-    ConfigError,
     WardenError,
 )
 from warden.log import (
     adopt_library_loggers,
-    configure_logging,
     get_logger,
-    set_console_zone,
-    use_json,
 )
 from warden.notify.announce import BrokenEditAnnouncer
 from warden.notify.dispatcher import Dispatcher
@@ -71,7 +63,6 @@ from warden.store.sole import SoleInstanceLock
 from warden.web import WebServer
 from warden.web.metrics import DaemonMetrics
 from warden.web.server import build_web_server
-from warden.yamlfile import read_yaml
 
 log = get_logger(__name__)
 
@@ -353,75 +344,3 @@ class Daemon(SelfReport, Reloading):
         if self.sole is not None:
             self.sole.release()
         log.info("daemon.stopped")
-
-
-def _declared_log_format(config_path: Path) -> Literal["auto", "json", "console"]:
-    """logging.format as written in the file, read before (and whether or not) it validates."""
-    try:
-        data = read_yaml(config_path).data
-    except ConfigError:
-        return "auto"
-    section = data.get("logging") if isinstance(data, dict) else None
-    fmt = section.get("format") if isinstance(section, dict) else None
-    if fmt == "json":
-        return "json"
-    if fmt == "console":
-        return "console"
-    return "auto"
-
-
-def run_daemon(config_path: Path) -> int:
-    """`warden run`: load config, start, block until a signal, stop cleanly; the exit status.
-
-    Every outcome is a log event (JSON under systemd): config.invalid (78; printed as
-    ``file:line: path: message`` lines instead on a terminal or with logging.format console),
-    daemon.failed (1),
-    daemon.crashed (70, with the traceback as one JSON field).
-    """
-    configure_logging("info", "auto", capture_process=True)
-    daemon: Daemon | None = None
-    fmt = _declared_log_format(config_path)
-    try:
-        config = load_config(config_path)
-        fmt = config.logging.format
-        set_console_zone(config.timezone)
-        configure_logging(config.logging.level, config.logging.format, capture_process=True)
-        daemon = Daemon(config, config_path=config_path)
-        daemon.install_signal_handlers()
-        daemon.start()
-    except ConfigError as exc:
-        if use_json(fmt):
-            log.error("config.invalid", file=str(config_path), problems=exc.problems)
-        else:  # a person at a terminal, or format: console: the lines `warden check` prints
-            print("\n".join(exc.problems), file=sys.stderr, flush=True)
-        _abandon(daemon)
-        return EXIT_CONFIG
-    except WardenError as exc:
-        log.error("daemon.failed", error=str(exc))
-        _abandon(daemon)
-        return EXIT_FAILURE
-    except Exception as exc:
-        log.critical("daemon.crashed", error=f"{type(exc).__name__}: {exc}", exc_info=True)
-        _abandon(daemon)
-        return EXIT_SOFTWARE
-    try:
-        daemon.wait()
-    finally:
-        daemon.stop()
-    return EXIT_OK
-
-
-def _abandon(daemon: Daemon | None) -> None:
-    """Release what a daemon that failed to start holds (threads, listener, connections)."""
-    if daemon is None:
-        return
-    daemon.stop_event.set()
-    if daemon.web is not None:
-        daemon.web.stop()
-    if daemon.scheduler.running:
-        daemon.scheduler.shutdown(wait=False)
-    daemon.dispatcher.close(wait_for_senders=False)
-    daemon.http.close()
-    daemon.db.dispose()
-    if daemon.sole is not None:
-        daemon.sole.release()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from warden.cli.common import add_config_option
-from warden.daemon import run_daemon
+from warden.service import run_daemon
 
 EPILOG = """\
 examples:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from warden.config import Config
 from warden.notify.message import alert_view
@@ -139,6 +140,16 @@ def _label_column() -> Any:
     return func.coalesce(Correction.label, Score.label)
 
 
+def _counted_in(entity: str, period: Period) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a counted mention of `entity` published in `period`."""
+    return (
+        MentionEntity.entity == entity,
+        MentionEntity.published_at >= period.start,
+        MentionEntity.published_at < period.end,
+        counted(),
+    )
+
+
 def _sentiment(session: Session, entity: str, period: Period) -> dict[str, int]:
     rows = session.execute(
         select(_label_column(), func.count())
@@ -147,10 +158,7 @@ def _sentiment(session: Session, entity: str, period: Period) -> dict[str, int]:
         .outerjoin(Score, Score.mention_id == Mention.id)
         .outerjoin(Correction, Correction.mention_id == Mention.id)
         .where(
-            MentionEntity.entity == entity,
-            MentionEntity.published_at >= period.start,
-            MentionEntity.published_at < period.end,
-            counted(),
+            *_counted_in(entity, period),
         )
         .group_by(_label_column())
     ).all()
@@ -166,10 +174,7 @@ def _series(session: Session, entity: str, period: Period) -> list[int]:
         select(MentionEntity.published_at)
         .join(Mention, Mention.id == MentionEntity.mention_id)
         .where(
-            MentionEntity.entity == entity,
-            MentionEntity.published_at >= period.start,
-            MentionEntity.published_at < period.end,
-            counted(),
+            *_counted_in(entity, period),
         )
     ).all()
     starts = period.steps()
@@ -192,10 +197,7 @@ def _top(session: Session, entity: str, period: Period, label: str, n: int) -> l
         .outerjoin(Score, Score.mention_id == Mention.id)
         .outerjoin(Correction, Correction.mention_id == Mention.id)
         .where(
-            MentionEntity.entity == entity,
-            MentionEntity.published_at >= period.start,
-            MentionEntity.published_at < period.end,
-            counted(),
+            *_counted_in(entity, period),
             _label_column() == label,
         )
         .order_by(engagement.desc(), Mention.published_at.desc(), Mention.id)

@@ -36,6 +36,9 @@ def test_counts_backtest_prints_transitions(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     events = [json.loads(line) for line in captured.out.splitlines()]
+    # The spike's hour (06:00) is judged when it ends. The six-hour sum still holds it while
+    # the last three hours do (until 09:00), not for its whole six hours; then the rule's
+    # two hours of keep_firing_for.
     assert events == [
         {
             "rule": "hourly-spike",
@@ -47,7 +50,7 @@ def test_counts_backtest_prints_transitions(
             "rule": "hourly-spike",
             "labels": {"entity": "Acme", "team": "comms"},
             "state": "resolved",
-            "at": "2026-03-03T14:00:00Z",
+            "at": "2026-03-03T11:00:00Z",
         },
     ]
     assert (

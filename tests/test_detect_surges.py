@@ -88,6 +88,17 @@ def test_a_surge_building_over_hours_fires_early_and_stays_firing_until_it_decay
     assert not gaps, f"resolved {(onset + gaps[0]) * STEP} into the ramp, before the decay"
 
 
+@pytest.mark.parametrize("seed", [7, 8])
+def test_once_the_surge_has_decayed_the_six_hour_window_no_longer_holds_it(seed: int) -> None:
+    # Back to usual by 16:30; the six-hour sum still holds the surge until about 22:00, but
+    # the last hour looks usual, so from 17:00 (an hour of usual volume) the condition is
+    # clear and the alert resolves one keep_firing_for after the story rather than six
+    # hours later on top of it.
+    series, day = ramp_series(seed)
+    first = int((day + timedelta(hours=17) - series.start) / STEP)
+    assert not any(judge_each(series, first, len(series.values), SHIPPED))
+
+
 def plateau_series(seed: int, factor: float) -> tuple[Series, datetime]:
     """Three weeks of the daily pattern with an hour-to-hour spread of about 30 % (log-normal
     hourly levels, as real mention streams have), then a day whose volume is ``factor``

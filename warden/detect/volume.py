@@ -12,10 +12,17 @@ against their summed expectation, each with its own dispersion; by default 1, 3,
 buckets (5 minutes, 15 minutes, an hour and six hours of 5-minute buckets). A surge that
 builds over three buckets is caught on the third even if no single bucket is extreme, and
 one that builds over an afternoon, each hour only somewhat above the last, is caught by the
-six-hour sum. The weekly
-false-alarm budget of the sensitivity is shared between the tests (Bonferroni), and a
-``k``-bucket window gets ``k`` times the one-bucket probability (:func:`window_threshold`):
-its excess lasts ``k`` judgements, so it starts ``k`` times less often than it is seen.
+six-hour sum. The weekly false-alarm budget of the sensitivity is shared between the tests
+(Bonferroni), and a ``k``-bucket window gets ``k`` times the one-bucket probability
+(:func:`~warden.detect.scan.window_threshold`): its excess lasts ``k`` judgements, so it
+starts ``k`` times less often than it is seen.
+
+A wide window also holds a surge for as long as it is wide, and can even turn significant
+hours after a burst, when its expectation falls into the night while the burst stays in its
+sum. So a window wider than the narrowest counts only while its most recent part (the next
+narrower window) still looks like its excess (:func:`~warden.detect.scan.excess_is_current`):
+a ramp or a plateau passes, a surge that has ended does not, and the alert resolves when the
+volume is back to usual rather than six hours later.
 
 The expectation is the seasonal profile on the entity's local clock (:mod:`.baseline`)
 times a level learnt only from ordinary hours (:mod:`.level`): a surge is judged against
@@ -84,6 +91,7 @@ from warden.detect.dispersion import estimate_dispersion, horizon_sums
 from warden.detect.level import track_level
 from warden.detect.localtime import DAY, local_seconds
 from warden.detect.reason import Reason
+from warden.detect.scan import excess_is_current, window_threshold
 from warden.detect.sensitivity import Sensitivity, volume_tail_probability
 from warden.detect.series import Series
 from warden.durations import format_duration
@@ -305,20 +313,6 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def window_threshold(total: float, width: int, tests: int) -> float:
-    """The tail probability a ``width``-bucket window test fires at, out of ``tests`` tests.
-
-    ``total`` is the sensitivity's per-bucket probability: ``total`` times the buckets of a
-    week is the week's expected number of false alarms. A window sliding one bucket at a
-    time over ``width`` buckets sees the same excess for ``width`` consecutive judgements,
-    so its exceedances come in runs of about ``width`` and start ``width`` times less often
-    than they occur: the same weekly budget allows ``width`` times the per-bucket
-    probability (a scan statistic's first-order correction). The budget is then shared
-    equally between the tests (Bonferroni).
-    """
-    return min(0.5, total * width) / tests
-
-
 def detect_volume_spike(
     history: Series, current: float, params: VolumeParams | None = None
 ) -> Decision:
@@ -377,9 +371,14 @@ def detect_volume_spike(
 
     current_expected = window_expected[-1]
     candidates: list[tuple[float, str, _Test]] = []
-    for t in tests:
-        rising = current > current_expected and t.observed >= p.min_count
-        falling = current < current_expected and t.expected >= p.min_count
+    for i, t in enumerate(tests):
+        # The narrowest test's excess is the current bucket; a wider one counts only while
+        # the next narrower window still looks like it (an excess in its past is stale).
+        current_now = i == 0 or excess_is_current(
+            window_observed, window_expected, t.width, tests[i - 1].width
+        )
+        rising = current > current_expected and current_now and t.observed >= p.min_count
+        falling = current < current_expected and current_now and t.expected >= p.min_count
         if p.direction in ("up", "both") and rising:
             candidates.append((t.p_up, "up", t))
         if p.direction in ("down", "both") and falling:

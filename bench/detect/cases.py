@@ -4,13 +4,14 @@ Usage: ``.venv/bin/python -m bench.detect.cases [--json]``.
 
 * **Ramp**: two weeks of a daily pattern around 8 mentions per 5 minutes, then on the third
   Monday a geometric ramp from 08:00 to forty times the usual at 13:45, decaying back by
-  16:30. Reports when the alert fires and when it resolves.
+  16:30. Reports when the alert fires, when its condition last holds and when it resolves
+  (``keep_firing_for`` after that).
 * **Daylight saving**: a Europe/Paris audience (quiet nights, a sharp rise at 07:00 local
   time) from 1 to 31 March 2026; clocks go forward on 29 March. Counts the alert onsets from
   28 to 31 March with profiles read in UTC and read in Europe/Paris.
 
 Both use the shipped rule's settings (``rules/early-warning.yaml``: sensitivity low,
-``min_count`` 10, windows of 5 minutes, 15 minutes, an hour and six hours, ``keep_firing_for`` 1h)
+``min_count`` 10, windows of 5 minutes, 15 minutes, an hour and six hours, ``keep_firing_for`` 6h)
 through the direct driver's alert semantics (``bench/nab/replay.py``, as ``warden backtest``).
 """
 
@@ -35,7 +36,7 @@ from warden.detect.series import Series
 from warden.detect.volume import VolumeParams, detect_volume_spike, history_span
 
 STEP = timedelta(minutes=5)
-HOLD = 12  # keep_firing_for 1h (the shipped rule's), in 5-minute buckets
+HOLD = 72  # keep_firing_for 6h (the shipped rule's), in 5-minute buckets
 SHIPPED = VolumeParams(sensitivity="low", min_count=10.0)
 
 
@@ -121,12 +122,18 @@ def alert_spans(fired: Sequence[bool], hold: int = HOLD) -> list[tuple[int, int 
 def ramp_case(params: VolumeParams = SHIPPED) -> list[dict[str, str | None]]:
     series, day = ramp_series()
     first = int((day - series.start) / STEP)
-    spans = alert_spans(conditions(series, first, params))
-    clock = [(day + a * STEP, None if b is None else day + b * STEP) for a, b in spans]
-    return [
-        {"fired": a.strftime("%H:%M"), "resolved": b.strftime("%H:%M") if b else None}
-        for a, b in clock
-    ]
+    fired = conditions(series, first, params)
+    out: list[dict[str, str | None]] = []
+    for a, b in alert_spans(fired):
+        last = max(i for i in range(a, len(fired) if b is None else b) if fired[i])
+        out.append(
+            {
+                "fired": (day + a * STEP).strftime("%H:%M"),
+                "last_held": (day + last * STEP).strftime("%H:%M"),
+                "resolved": None if b is None else (day + b * STEP).strftime("%H:%M"),
+            }
+        )
+    return out
 
 
 def dst_case(params: VolumeParams = SHIPPED) -> dict[str, list[str]]:
@@ -152,7 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"ramp": ramp, "daylight_saving": dst}, indent=2))
         return 0
     for alert in ramp:
-        print(f"ramp: fired {alert['fired']} UTC, resolved {alert['resolved'] or 'never'}")
+        print(
+            f"ramp: fired {alert['fired']} UTC, condition last held {alert['last_held']}, "
+            f"resolved {alert['resolved'] or 'not that day'}"
+        )
     for zone, onsets in dst.items():
         print(f"daylight saving, profiles in {zone}: {len(onsets)} alerts {' '.join(onsets)}")
     return 0

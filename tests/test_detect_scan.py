@@ -42,6 +42,14 @@ def test_a_silence_is_judged_the_same_way_below_the_usual() -> None:
 def test_mentions_where_none_were_expected_are_current() -> None:
     assert excess_is_current([0.0, 0.0, 4.0], [0.0, 0.0, 0.0], 3, 1)
     assert excess_is_current([5.0, 5.0, 5.0], [5.0, 5.0, 5.0], 3, 1)  # no excess: others decide
+    # Nothing now where nothing was expected, after a burst: the burst is past.
+    assert not excess_is_current([9.0, 0.0, 0.0], [1.0, 1.0, 0.0], 3, 1)
+
+
+def test_an_unreadable_count_leaves_the_decision_to_the_other_checks() -> None:
+    nan = float("nan")
+    assert excess_is_current([nan, 5.0, 5.0], [1.0, 1.0, 1.0], 3, 1)
+    assert excess_is_current([5.0, 5.0, 5.0], [1.0, nan, 1.0], 3, 1)
 
 
 @pytest.mark.parametrize(("width", "recent", "length"), [(3, 4, 3), (4, 1, 3), (3, 0, 3)])

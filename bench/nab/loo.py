@@ -41,8 +41,9 @@ from .scoring import FileOutcome, normalised, probation_rows, score_file
 SHIPPED_LEVEL = "low"
 """The level of the shipped volume-spike rule."""
 
-GRID = [10.0**k for k in range(-5, 2)] + [3 * 10.0**k for k in range(-5, 1)]
-"""Per-bucket probabilities relative to medium's, tried by the threshold selection."""
+GRID = [10.0**k for k in range(-5, 4)] + [3 * 10.0**k for k in range(-5, 3)]
+"""Per-bucket probabilities relative to medium's (1e-5 to 1e3), tried by the threshold
+selection and the calibration of each level; wide enough for ``high`` (1e2)."""
 
 
 def _outcomes(

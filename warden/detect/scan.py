@@ -38,6 +38,8 @@ def window_threshold(total: float, width: int, tests: int) -> float:
 
 
 def _ratio(observed: float, expected: float) -> float:
+    if math.isnan(observed) or math.isnan(expected):
+        return math.nan
     if expected > 0:
         return observed / expected
     return math.inf if observed > 0 else 1.0
@@ -61,14 +63,22 @@ def excess_is_current(
     * at ``R = 1`` there is no excess and the answer is True (other checks decide).
 
     A ramp (``r > R``) and a plateau (``r`` about ``R``) pass; a surge that has ended
-    (``r`` about 1) does not, so a wide window neither fires late on an old burst nor keeps
-    an alert firing for its whole width after the volume is back to usual. No setting: the
-    boundary follows from the two hypotheses.
+    (``r`` about 1) does not, so a wide window does not hold a surge for its whole width
+    after it is over, nor fire on it hours later. No setting: the boundary follows from the
+    two hypotheses.
+
+    It is a boundary, not a test: an old burst inflates ``R``, and a recent part that has
+    risen too (say to 2.4 times a low night-time expectation, against ``R`` = 5.2) still
+    passes. Parts that expected nothing (an expectation of zero or less) have an infinite
+    ratio when they hold mentions and a ratio of 1 when they hold none. A NaN anywhere
+    leaves the question to the caller's other checks: the answer is True.
     """
     if not 1 <= recent <= width <= len(observed) or len(observed) != len(expected):
         raise ValueError("need 1 <= recent <= width <= len(observed) == len(expected)")
     whole = _ratio(math.fsum(observed[-width:]), math.fsum(expected[-width:]))
     now = _ratio(math.fsum(observed[-recent:]), math.fsum(expected[-recent:]))
+    if math.isnan(whole) or math.isnan(now):
+        return True
     if whole > 1:
         return now == math.inf or now * now >= whole
     if whole < 1:

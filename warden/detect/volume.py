@@ -21,8 +21,9 @@ A wide window also holds a surge for as long as it is wide, and can even turn si
 hours after a burst, when its expectation falls into the night while the burst stays in its
 sum. So a window wider than the narrowest counts only while its most recent part (the next
 narrower window) still looks like its excess (:func:`~warden.detect.scan.excess_is_current`):
-a ramp or a plateau passes, a surge that has ended does not, and the alert resolves when the
-volume is back to usual rather than six hours later.
+a ramp or a plateau passes, a surge that has ended does not, and the condition clears when
+the surge is over rather than six hours later (the shipped rules then hold the alert for
+their widest window, ``keep_firing_for``).
 
 The expectation is the seasonal profile on the entity's local clock (:mod:`.baseline`)
 times a level learnt only from ordinary hours (:mod:`.level`): a surge is judged against

@@ -31,6 +31,8 @@ if __package__ in (None, ""):
 
 import yaml
 
+from bench.checkout import checkout_env
+
 from .data import DEFAULT_DIR, STEP, LabelledSeries, load_corpus, load_profiles
 from .run import _summary
 
@@ -82,6 +84,7 @@ def detections(s: LabelledSeries, rule: Path, folder: Path) -> tuple[list[int], 
             "-q",
         ],
         cwd=folder,
+        env=checkout_env(),
         capture_output=True,
         text=True,
         check=True,

@@ -40,6 +40,7 @@ from typing import Any
 import httpx
 import psutil
 
+from bench.checkout import checkout_env
 from bench.soak.parts import Receiver, build_model, free_port, items
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,12 +144,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         receiver = Receiver()
         port = free_port()
         config = write_config(folder, db_url, model, port, args, receiver.url)
-        env = {
-            **os.environ,
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = checkout_env(
+            {
+                **os.environ,
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         log_path = folder / "warden.log"
         base = f"http://127.0.0.1:{port}"
         with log_path.open("w") as log:

@@ -21,7 +21,7 @@ from warden.errors import ConfigError
 STEP = timedelta(minutes=5)
 # The shipped volume-spike rule's settings (rules/early-warning.yaml).
 SHIPPED = VolumeParams(sensitivity="low", min_count=10.0)
-HOLD = 3  # keep_firing_for 15m: stricter than the shipped rule's hour
+HOLD = 3  # keep_firing_for 15m: far stricter than the shipped rule's six hours
 
 
 def poisson(rng: random.Random, mu: float) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,6 +43,7 @@ from warden.sources.settings import SourceSettings, WebhookSource
 from warden.web.listener import listener_address, route_clash
 from warden.web.settings import WebSettings, exposure_problem
 from warden.yamlfile import (
+    EXTENSION_PREFIX,
     Loc,
     PathError,
     YamlDocument,
@@ -209,6 +211,9 @@ class Config(_Section):
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
     # Set by load_config from $STATE_DIRECTORY (systemd's StateDirectory=), when present.
     state_env: SkipJsonSchema[Path | None] = Field(default=None, exclude=True)
+    # Set by load_config: variables left unset as `${NAME}` in sections the caller said it does
+    # not use (names only, never values).
+    unset_env: SkipJsonSchema[tuple[str, ...]] = Field(default=(), exclude=True)
 
     @field_validator("timezone")
     @classmethod
@@ -343,12 +348,22 @@ def _require_unique(names: list[str], what: str) -> None:
 
 
 def _expand_env(
-    data: Any, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]
+    data: Any,
+    loc: Loc,
+    doc: YamlDocument,
+    env: dict[str, str],
+    problems: list[str],
+    lenient: tuple[list[str], list[str]] | None = None,
 ) -> Any:
+    """`data` with its `${NAME}` / `${NAME:-default}` references replaced from `env`.
+
+    An unset variable without a default is a located problem in `problems`; with `lenient`
+    (the caller does not use this part of the file) it is left as written instead, its name
+    added to `lenient[0]` and the problem it would have been to `lenient[1]`."""
     if isinstance(data, dict):
-        return {k: _expand_env(v, (*loc, k), doc, env, problems) for k, v in data.items()}
+        return {k: _expand_env(v, (*loc, k), doc, env, problems, lenient) for k, v in data.items()}
     if isinstance(data, list):
-        return [_expand_env(v, (*loc, i), doc, env, problems) for i, v in enumerate(data)]
+        return [_expand_env(v, (*loc, i), doc, env, problems, lenient) for i, v in enumerate(data)]
     if isinstance(data, str) and "${" in data:
 
         def sub(m: re.Match[str]) -> str:
@@ -357,19 +372,50 @@ def _expand_env(
             if value is None or (value == "" and default is not None):
                 if default is not None:
                     return default
-                problems.append(
+                problem = (
                     f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: environment variable "
                     f"{name} is not set (export it, or put it in the service's EnvironmentFile)"
                 )
-                return ""
+                if lenient is None:
+                    problems.append(problem)
+                    return ""
+                lenient[0].append(name)
+                lenient[1].append(problem)
+                return m.group(0)
             return value
 
         return _ENV_REF.sub(sub, data)
     return data
 
 
-def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
-    """Read, expand and validate config.yaml; raise ConfigError listing every problem found."""
+def _expand_sections(
+    data: dict[Any, Any],
+    doc: YamlDocument,
+    env: dict[str, str],
+    unused: frozenset[str],
+    problems: list[str],
+    lenient: tuple[list[str], list[str]],
+) -> dict[Any, Any]:
+    """The top-level sections expanded, those in `unused` (and `x-...` anchors, which are
+    only used where they are merged) leniently."""
+    out = {}
+    for key, value in data.items():
+        loose = bool(unused) and (
+            key in unused or (isinstance(key, str) and key.startswith(EXTENSION_PREFIX))
+        )
+        out[key] = _expand_env(value, (key,), doc, env, problems, lenient if loose else None)
+    return out
+
+
+def load_config(
+    path: Path | str, env: dict[str, str] | None = None, *, unused: Iterable[str] = ()
+) -> Config:
+    """Read, expand and validate config.yaml; raise ConfigError listing every problem found.
+
+    `unused` names top-level sections the caller will not use (`web`, `receivers`, ...): an
+    unset `${NAME}` there is not an error but left as written, and its name recorded in
+    `Config.unset_env`. Should the file then not validate with the reference left in, the
+    unset variables are reported as errors as when strict."""
     path = Path(path)
     doc = read_yaml(path)
     if doc.data is None:
@@ -377,24 +423,30 @@ def load_config(path: Path | str, env: dict[str, str] | None = None) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError([f"{path}:1: expected a mapping of sections (database:, sources:, ...)"])
     problems: list[str] = []
-    expanded = _expand_env(doc.data, (), doc, dict(os.environ if env is None else env), problems)
+    lenient: tuple[list[str], list[str]] = ([], [])
+    environ = dict(os.environ if env is None else env)
+    expanded = _expand_sections(doc.data, doc, environ, frozenset(unused), problems, lenient)
     if problems:
         raise ConfigError(problems)
     expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
-    config = validate_document(expanded_doc, Config)
-    crossed = receiver_problems(expanded_doc, config.receivers) + digest_problems(
-        expanded_doc, config.digests, config.receivers, [e.name for e in config.entities]
-    )
-    if crossed:
-        raise ConfigError(crossed)
+    try:
+        config = validate_document(expanded_doc, Config)
+        crossed = receiver_problems(expanded_doc, config.receivers) + digest_problems(
+            expanded_doc, config.digests, config.receivers, [e.name for e in config.entities]
+        )
+        if crossed:
+            raise ConfigError(crossed)
+    except ConfigError as exc:
+        # a reference left as written may be what fails: say the variables are unset too
+        raise ConfigError(lenient[1] + list(exc.problems)) from None
     base_dir = path.resolve().parent
-    environ = os.environ if env is None else env
     # systemd passes a colon-separated list when StateDirectory= names several folders.
     state = (environ.get("STATE_DIRECTORY") or "").split(":")[0]
     return config.model_copy(
         update={
             "base_dir": base_dir,
             "state_env": Path(state) if state and Path(state).is_absolute() else None,
+            "unset_env": tuple(dict.fromkeys(lenient[0])),
             "sources": [_resolve_paths(s, base_dir) for s in config.sources],
             "sentiment": _resolve_model(config.sentiment, base_dir),
             "notifications": _resolve_templates(config.notifications, base_dir),

@@ -14,6 +14,7 @@ from typing import Any
 from warden.alerts.ack import acknowledge
 from warden.alerts.listing import list_alerts
 from warden.cli.common import (
+    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -86,7 +87,7 @@ def when(value: datetime | None) -> str:
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     recent = duration_option(args.recent, "--recent")
     with db.session() as session:
@@ -156,7 +157,7 @@ def _delivery(receiver: str, d: dict[str, Any]) -> str:
 
 
 def _ack(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     with db.session() as session:
         alert = acknowledge(session, args.alert, who(args.by), current_time())

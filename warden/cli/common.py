@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,10 +41,27 @@ _DISPLAY_ZONE = {"zone": "UTC"}
 """The time zone human tables show times in: the loaded config's `timezone`."""
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
+READ_ONLY_UNUSED = ("web", "receivers", "digests", "sources")
+"""Sections whose secrets a command that only reads the database (alerts, silences, status,
+reports) never uses: it sends nothing, serves nothing and polls nothing."""
+
+POLLING_UNUSED = ("web", "receivers", "digests")
+"""Sections a command that polls or searches sources (`sources try`, `lookup`) does not use:
+it needs the sources' tokens, not the status page's or the receivers'."""
+
+
+def config_from_args(args: argparse.Namespace, unused: Iterable[str] = ()) -> Config:
     """The config named by -c/--config (or $WARDEN_CONFIG); its `timezone` becomes the zone
-    `local_time` writes times in for this command."""
-    config = load_config(args.config)
+    `local_time` writes times in for this command.
+
+    `unused`: top-level sections this command does not use; an unset `${NAME}` in them is
+    left as written (see `load_config`), and one line on stderr names the variables."""
+    config = load_config(args.config, unused=unused)
+    if config.unset_env:
+        print(
+            f"warden: {', '.join(config.unset_env)} not set; not needed by this command",
+            file=sys.stderr,
+        )
     _DISPLAY_ZONE["zone"] = config.timezone
     set_console_zone(config.timezone)
     return config

@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 
-from warden.cli.common import add_config_option, config_from_args, local_time, plural
+from warden.cli.common import (
+    READ_ONLY_UNUSED,
+    add_config_option,
+    config_from_args,
+    local_time,
+    plural,
+)
 from warden.clock import SystemClock
 from warden.durations import parse_duration
 from warden.store.db import Database, NoDatabase
@@ -45,7 +51,7 @@ examples:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url)
     before = db.current_revision()
     db.upgrade()
@@ -58,7 +64,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     try:
         db = Database(config.database_url, existing=True)
     except NoDatabase as exc:
@@ -74,7 +80,7 @@ def _current(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     try:
         keep = parse_duration(args.older_than) if args.older_than else None
     except ValueError as exc:

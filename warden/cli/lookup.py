@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from warden.cli.common import (
+    POLLING_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -140,7 +141,7 @@ def _lookup(args: argparse.Namespace) -> int:
     from warden.lookup.searchers import build_searchers
     from warden.lookup.watch import check_not_watched, watch_name
 
-    config = config_from_args(args)
+    config = config_from_args(args, POLLING_UNUSED)  # its searchers use sources' tokens
     try:
         query = LookupQuery(
             args.name,

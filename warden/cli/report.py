@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
+    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -170,7 +171,7 @@ def _rules(config: Config) -> RuleSet | None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     entities = _entity_names(config, args.entity)
     timezone = args.timezone or config.timezone
     now = SystemClock().now()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from warden.alerts import silences
 from warden.alerts.ack import find_alert
 from warden.cli.alerts import command_parser, current_time, duration_option, when, who
-from warden.cli.common import config_from_args, plural, print_json, print_table
+from warden.cli.common import READ_ONLY_UNUSED, config_from_args, plural, print_json, print_table
 from warden.config import Config
 from warden.errors import ConfigError, WardenError
 from warden.rules.loader import load_rules
@@ -65,7 +65,7 @@ def _known_labels(config: Config, current: list[Alert]) -> set[str]:
 
 
 def _silence_add(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     matchers = [silences.parse_matcher(m) for m in args.matchers]
     duration = duration_option(args.duration, "--duration")
@@ -131,7 +131,7 @@ def _silence_json(s: Silence) -> dict[str, object]:
 
 
 def _silence_list(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     now = current_time()
     with db.session() as session:
@@ -163,7 +163,7 @@ def _silence_list(args: argparse.Namespace) -> int:
 
 
 def _silence_expire(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     with db.session() as session:
         silence, was_active = silences.expire(session, args.id, current_time())

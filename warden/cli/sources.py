@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
+    POLLING_UNUSED,
+    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -73,7 +75,7 @@ def _row(h: SourceHealth) -> list[str]:
 
 
 def _status(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     try:
         with db.session() as session:
@@ -113,7 +115,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _try(args: argparse.Namespace) -> int:
     configure_logging("info", "console")  # skipped items are reported on stderr
-    config = config_from_args(args)
+    config = config_from_args(args, POLLING_UNUSED)  # the source's own secrets are needed
     settings = next((s for s in config.sources if s.name == args.name), None)
     if settings is None:
         names = ", ".join(s.name for s in config.sources) or "none"

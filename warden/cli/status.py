@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from warden.alerts.silences import describe
 from warden.cli.common import (
+    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -120,7 +121,7 @@ def _print(snapshot: Snapshot) -> None:
 
 
 def _status(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)
     try:
         if db.current_revision() is None:

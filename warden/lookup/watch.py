@@ -192,7 +192,9 @@ def _replace(path: Path, text: str, watched: Watched) -> None:
         os.chmod(temp, status.st_mode & 0o7777)
         with contextlib.suppress(PermissionError):  # root editing root:warden 0640 keeps it so
             os.chown(temp, status.st_uid, status.st_gid)
-        added = [e for e in load_config(Path(temp)).entities if e.name == watched.name]
+        # only the new entity is checked here: the daemon's reload checks the rest, secrets too
+        loaded = load_config(Path(temp), unused=("web", "receivers", "digests", "sources"))
+        added = [e for e in loaded.entities if e.name == watched.name]
         if not added or (added[0].kind, added[0].aliases) != (watched.kind, watched.aliases):
             raise WardenError(
                 f"{path}: adding the entity to `entities:` did not give the expected entry; "

@@ -20,7 +20,6 @@ a time, and this module answers both:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 
 def window_threshold(total: float, width: int, tests: int) -> float:
@@ -46,17 +45,18 @@ def _ratio(observed: float, expected: float) -> float:
 
 
 def excess_is_current(
-    observed: Sequence[float], expected: Sequence[float], width: int, recent: int
+    observed: float, expected: float, recent_observed: float, recent_expected: float
 ) -> bool:
-    """Whether the last ``recent`` buckets still look like the last ``width`` buckets' excess.
+    """Whether a window's most recent part still looks like the window's excess.
 
-    ``observed`` and ``expected`` are the counts and expectations of the buckets up to the
-    one judged (oldest first, equal lengths, at least ``width`` long); ``recent`` is at most
-    ``width``. With ``R`` the ratio of observed to expected over the window and ``r`` over
-    its most recent part: the recent part is either still at the window's rate (``R``: the
-    surge is under way) or back to the usual one (``1``: the window's excess lies in its
-    past). For the same spread on the log scale under both, the likelihood-ratio test with
-    equal weights puts the boundary half-way between them, ``log r = log(R) / 2``:
+    ``observed`` and ``expected`` are the window's summed count and expectation;
+    ``recent_observed`` and ``recent_expected`` those of its most recent buckets (a narrower
+    window ending at the same bucket: the sums a narrower test already holds). With ``R``
+    the ratio of observed to expected over the window and ``r`` over its most recent part:
+    the recent part is either still at the window's rate (``R``: the surge is under way) or
+    back to the usual one (``1``: the window's excess lies in its past). For the same spread
+    on the log scale under both, the likelihood-ratio test with equal weights puts the
+    boundary half-way between them, ``log r = log(R) / 2``:
 
     * above the usual (``R > 1``), the excess is current when ``r >= sqrt(R)``;
     * below it (a silence, ``R < 1``), when ``r <= sqrt(R)``;
@@ -73,10 +73,8 @@ def excess_is_current(
     ratio when they hold mentions and a ratio of 1 when they hold none. A NaN anywhere
     leaves the question to the caller's other checks: the answer is True.
     """
-    if not 1 <= recent <= width <= len(observed) or len(observed) != len(expected):
-        raise ValueError("need 1 <= recent <= width <= len(observed) == len(expected)")
-    whole = _ratio(math.fsum(observed[-width:]), math.fsum(expected[-width:]))
-    now = _ratio(math.fsum(observed[-recent:]), math.fsum(expected[-recent:]))
+    whole = _ratio(observed, expected)
+    now = _ratio(recent_observed, recent_expected)
     if math.isnan(whole) or math.isnan(now):
         return True
     if whole > 1:

@@ -375,8 +375,9 @@ def detect_volume_spike(
     for i, t in enumerate(tests):
         # The narrowest test's excess is the current bucket; a wider one counts only while
         # the next narrower window still looks like it (an excess in its past is stale).
-        current_now = i == 0 or excess_is_current(
-            window_observed, window_expected, t.width, tests[i - 1].width
+        narrower = tests[i - 1] if i else None
+        current_now = narrower is None or excess_is_current(
+            t.observed, t.expected, narrower.observed, narrower.expected
         )
         rising = current > current_expected and current_now and t.observed >= p.min_count
         falling = current < current_expected and current_now and t.expected >= p.min_count

@@ -125,3 +125,20 @@ def test_an_unset_variable_in_the_database_url_still_fails_alerts(
     assert main(["alerts", "--json", "-c", str(config)]) != 0
     err = capsys.readouterr().err
     assert f"{config}:1: database.url: environment variable WARDEN_TEST_DB is not set" in err
+
+
+def test_backtest_on_stored_mentions_without_the_service_secrets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(_write(tmp_path))
+    assert main(["db", "upgrade", "-c", config]) == 0
+    capsys.readouterr()
+    rules = str(Path(__file__).resolve().parents[1] / "rules" / "demo.yaml")
+    argv = ["backtest", rules, "-c", config, "--from", "2026-03-02", "--to", "2026-03-03"]
+    # The config loads (once) without the secrets; the empty store is the only complaint.
+    assert main([*argv, "--json", "-q"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "warden: WARDEN_TEST_WEB_TOKEN, WARDEN_TEST_SMTP_PASS not set; not needed by this command",
+        '{"error": "no stored mentions between 2026-02-01 and 2026-03-03"}',
+    ]

@@ -14,8 +14,14 @@ from typing import Any
 
 from warden.alerts.lifecycle import Transition
 from warden.alerts.replay import scratch_database
-from warden.cli.common import add_config_option, plural, print_table
-from warden.config import load_config
+from warden.cli.common import (
+    READ_ONLY_UNUSED,
+    add_config_option,
+    load_for_command,
+    plural,
+    print_table,
+)
+from warden.config import Config
 from warden.detect.localtime import check_zone
 from warden.durations import format_duration, parse_duration
 from warden.errors import WardenError
@@ -152,8 +158,9 @@ class _Progress:
         print(f"backtest: {notice.rule} {{{labels}}}: {text}", file=sys.stderr)
 
 
-def _step(args: argparse.Namespace) -> timedelta:
-    """The evaluation step: as given, else the daemon's cadence for stored mentions, else 5m."""
+def _step(args: argparse.Namespace, config: Config | None) -> timedelta:
+    """The evaluation step: as given, else the daemon's cadence for stored mentions (`config`
+    is the config when they are replayed), else 5m."""
     step: timedelta | None = args.step
     if args.counts is not None:
         step = step or BUCKET
@@ -166,8 +173,7 @@ def _step(args: argparse.Namespace) -> timedelta:
             )
         return step
     if step is None:
-        stored = args.mentions is None
-        step = load_config(args.config).rules.evaluate_every if stored else BUCKET
+        step = config.rules.evaluate_every if config is not None else BUCKET
     if step < MIN_STEP:
         raise WardenError(f"--step {format_duration(step)}: expected at least 1s")
     return step
@@ -186,7 +192,9 @@ def run(args: argparse.Namespace) -> int:
     if not len(ruleset):
         raise WardenError("no rules in the given files")
     named = sorted({e for r in ruleset.rules for e in r.rule.entities})
-    step = _step(args)
+    stored = args.counts is None and args.mentions is None
+    config = load_for_command(args.config, READ_ONLY_UNUSED) if stored else None
+    step = _step(args, config)
     now = datetime.now(UTC)
     if args.counts is None and args.mentions is None and args.since is None:
         args.since = (args.until or now) - STORED_SPAN  # the store: last month by default
@@ -208,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
                 first, last = _step_end(counts[0][0], step), _step_end(counts[-1][0], step)
                 end = min(last, args.until) if args.until else last  # counts end with the file
             else:
-                records, sources, zones = _mentions(args)
+                records, sources, zones = _mentions(args, config)
                 feed = MentionFeed(db, records)
                 entities = sorted({e for r in records for e in r.entities} | set(named))
                 if args.entity:
@@ -303,13 +311,12 @@ class _Zones:
 
 
 def _mentions(
-    args: argparse.Namespace,
+    args: argparse.Namespace, config: Config | None
 ) -> tuple[list[MentionRecord], list[SourceSettings], _Zones]:
     """The mentions to replay, the sources they came from and the entities' time zones (those
-    of the config, for the stored mentions; --timezone overrides them all)."""
-    if args.mentions is not None:
+    of `config`, for the stored mentions; --timezone overrides them all)."""
+    if args.mentions is not None or config is None:
         return read_mentions_jsonl(args.mentions, args.entity), [], _Zones()
-    config = load_config(args.config)
     until = args.until or datetime.now(UTC)
     since = args.since - HISTORY  # the rules' history before the first evaluation
     live = Database(config.database_url, existing=True)

@@ -50,18 +50,23 @@ POLLING_UNUSED = ("web", "receivers", "digests")
 it needs the sources' tokens, not the status page's or the receivers'."""
 
 
-def config_from_args(args: argparse.Namespace, unused: Iterable[str] = ()) -> Config:
-    """The config named by -c/--config (or $WARDEN_CONFIG); its `timezone` becomes the zone
-    `local_time` writes times in for this command.
-
-    `unused`: top-level sections this command does not use; an unset `${NAME}` in them is
-    left as written (see `load_config`), and one line on stderr names the variables."""
-    config = load_config(args.config, unused=unused)
+def load_for_command(path: Path, unused: Iterable[str] = ()) -> Config:
+    """config.yaml at `path` for a command that does not use the sections `unused`: an unset
+    `${NAME}` in them is left as written (see `load_config`), and one line on stderr names
+    the variables (names only, never values)."""
+    config = load_config(path, unused=unused)
     if config.unset_env:
         print(
             f"warden: {', '.join(config.unset_env)} not set; not needed by this command",
             file=sys.stderr,
         )
+    return config
+
+
+def config_from_args(args: argparse.Namespace, unused: Iterable[str] = ()) -> Config:
+    """The config named by -c/--config (or $WARDEN_CONFIG), read by :func:`load_for_command`;
+    its `timezone` becomes the zone `local_time` writes times in for this command."""
+    config = load_for_command(args.config, unused)
     _DISPLAY_ZONE["zone"] = config.timezone
     set_console_zone(config.timezone)
     return config

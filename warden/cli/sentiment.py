@@ -9,8 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warden.cli.common import add_config_option, plural, print_json, print_table
-from warden.config import load_config
+from warden.cli.common import (
+    READ_ONLY_UNUSED,
+    add_config_option,
+    load_for_command,
+    plural,
+    print_json,
+    print_table,
+)
 from warden.errors import ConfigError, ModelLoadError, WardenError
 from warden.log import configure_logging
 from warden.sentiment.settings import SentimentSettings
@@ -92,7 +98,7 @@ def sentiment_settings(args: argparse.Namespace) -> SentimentSettings:
     """The config's sentiment section (or defaults when only --model is given), with overrides."""
     config_path = Path(args.config)
     if config_path.exists():
-        settings = load_config(config_path).sentiment
+        settings = load_for_command(config_path, READ_ONLY_UNUSED).sentiment
     elif args.model:
         settings = SentimentSettings()
     else:
@@ -180,7 +186,8 @@ def _train(args: argparse.Namespace) -> int:
     try:
         train = [example for path in args.data for example in read_examples(Path(path))]
         if args.include_corrections:
-            corrections = correction_examples(load_config(Path(args.config)).database_url)
+            config = load_for_command(Path(args.config), READ_ONLY_UNUSED)
+            corrections = correction_examples(config.database_url)
             print(f"{len(corrections)} operator corrections added", file=sys.stderr)
             train += corrections
         validation = [(Path(path).name, read_examples(Path(path))) for path in args.val or ()]
@@ -245,7 +252,7 @@ def _label(args: argparse.Namespace) -> int:
         label = parse_label(args.label)
     except ValueError as exc:
         return _fail(str(exc))
-    config = load_config(Path(args.config))
+    config = load_for_command(Path(args.config), READ_ONLY_UNUSED)
     db = Database(config.database_url, existing=True)  # no database: no mention to label
     try:
         db.upgrade()

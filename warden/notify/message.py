@@ -18,7 +18,7 @@ from warden.durations import parse_duration
 from warden.notify.values import write
 from warden.notify.words import Words
 from warden.rules.schema import Rule
-from warden.rules.template import render
+from warden.rules.template import render, text_for
 from warden.store.models import Alert, Mention
 
 SNIPPET_CHARS = 280
@@ -219,8 +219,13 @@ def _default_summary(alert: Alert, words: Words) -> str:
 def alert_view(
     alert: Alert, rule: Rule | None, mentions: Sequence[Mention], words: Words
 ) -> AlertView:
-    """The message data of one alert, its summary written in `words`' language and formats."""
-    annotations = dict(rule.annotations) if rule is not None else {}
+    """The message data of one alert, its summary written in `words`' language and formats
+    (the rule's annotation texts in that language, else in English)."""
+    annotations = (
+        {k: text_for(t, words.language) for k, t in rule.annotations.items()}
+        if rule is not None
+        else {}
+    )
     values = template_values(alert, mentions, words)
     show = value_formatter(words, values)
     summary = (

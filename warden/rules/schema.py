@@ -9,19 +9,23 @@ conditions themselves are in `warden.rules.conditions` (re-exported here).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from warden.durations import Duration
+from warden.notify.words import Language
 from warden.rules.conditions import (
     COMMON_VALUES,
     SENSITIVITY_LEVELS,
@@ -50,7 +54,8 @@ from warden.rules.conditions import (
     walk,
     walk_paths,
 )
-from warden.rules.template import unknown_placeholders
+from warden.rules.template import FALLBACK_LANGUAGE, unknown_placeholders
+from warden.yamlfile import PathError
 
 __all__ = [
     "COMMON_VALUES",
@@ -86,25 +91,75 @@ __all__ = [
 ]
 
 
-def _known_placeholders(template: str, info: ValidationInfo) -> str:
+LANGUAGES: tuple[str, ...] = get_args(Language)
+"""The languages an annotation may have a text in: those receivers, the status page and
+digests can be read in."""
+
+
+def _known_placeholders(
+    template: str | dict[str, str], info: ValidationInfo
+) -> str | dict[str, str]:
     """An annotation may only use the placeholders its rule gives: the common values, its
-    condition's own and its labels. Checked where the annotation is written, so an error
-    names its line."""
+    condition's own and its labels. Checked where the annotation is written (each language's
+    text at its own line), so an error names its line. Texts per language must include the
+    fallback (`en`) and only the languages receivers can have."""
+    if isinstance(template, Mapping):
+        unknown = [k for k in template if k not in LANGUAGES]
+        if unknown:
+            raise PathError(
+                (unknown[0],),
+                f"unknown language {unknown[0]!r}; expected one of {', '.join(LANGUAGES)}",
+            )
+        if FALLBACK_LANGUAGE not in template:
+            raise ValueError(
+                f"a text per language must include `{FALLBACK_LANGUAGE}`, the text readers "
+                "of the other languages get"
+            )
     condition = info.data.get("condition")
     if condition is None:
         return template  # the condition has an error of its own, reported instead
     known = {*COMMON_VALUES, *(v for c in walk(condition) for v in c.VALUES)}
     known |= set(info.data.get("labels") or {})
-    bad = unknown_placeholders(template, known)
-    if bad:
-        raise ValueError(
-            f"unknown placeholder {{{{ {bad[0]} }}}}; known: {', '.join(sorted(known))}"
-        )
+    texts = template.items() if isinstance(template, Mapping) else [(None, template)]
+    for language, text in texts:
+        bad = unknown_placeholders(text, known)
+        if bad:
+            message = f"unknown placeholder {{{{ {bad[0]} }}}}; known: {', '.join(sorted(known))}"
+            raise PathError((language,), message) if language else ValueError(message)
     return template
 
 
-Annotation = Annotated[str, AfterValidator(_known_placeholders)]
-"""An annotation's template, its placeholders checked against its rule."""
+def _text_or_texts(value: Any) -> Any:
+    """One error for a value that is neither a text nor texts per language (rather than one per
+    shape the union tries)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        for key, text in value.items():
+            if not isinstance(text, str):
+                raise PathError((str(key),), f"expected a text, got {text!r}")
+        return value
+    raise ValueError(
+        f"expected a text or one text per language ({{en: ..., fr: ...}}), got {value!r}"
+    )
+
+
+_TEXTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One text per language (the receiver's, the page's or the digest's "
+    f"`language`); readers of a language without a text get `{FALLBACK_LANGUAGE}`.",
+    "properties": {lang: {"type": "string"} for lang in LANGUAGES},
+    "required": [FALLBACK_LANGUAGE],
+    "additionalProperties": False,
+}
+
+Annotation = Annotated[
+    str | Annotated[dict[str, str], WithJsonSchema(_TEXTS_SCHEMA)],
+    BeforeValidator(_text_or_texts),
+    AfterValidator(_known_placeholders),
+]
+"""An annotation's template, its placeholders checked against its rule: one text for every
+language, or one per language (`{en: ..., fr: ...}`, `en` required: the fallback)."""
 
 
 class Route(StrictModel):
@@ -152,7 +207,9 @@ class Rule(StrictModel):
         description="Texts for the message, with {{ placeholders }}: summary, description, "
         "runbook. Placeholders: rule, entity, source, lang, severity, count, baseline, "
         "observed, expected, reason, top_mentions, since, and the condition's own values "
-        "(threshold, negative, share, window, ...).",
+        "(threshold, negative, share, window, ...). Each text is one string for every "
+        "language, or one per language ({en: ..., fr: ...}; en is required and is what "
+        "readers of a language without a text get).",
     )
     receivers: list[str] | None = Field(
         default=None,

@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+FALLBACK_LANGUAGE = "en"
+"""The language whose text readers get when an annotation has none in theirs."""
+
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -16,6 +19,14 @@ def placeholders(template: str) -> list[str]:
 def unknown_placeholders(template: str, known: Iterable[str]) -> list[str]:
     allowed = set(known)
     return [name for name in placeholders(template) if name not in allowed]
+
+
+def text_for(annotation: str | Mapping[str, str], language: str) -> str:
+    """The text of an annotation for a reader of `language`: its own text if the annotation
+    has one per language and one in `language`, else the `en` text; a plain string as is."""
+    if isinstance(annotation, str):
+        return annotation
+    return annotation.get(language) or annotation[FALLBACK_LANGUAGE]
 
 
 def _show(value: Any) -> str:

@@ -21,7 +21,7 @@ from warden.durations import format_duration
 from warden.notify.message import template_values
 from warden.rules.loader import RuleSet, load_rule_paths
 from warden.rules.notation import expand_series
-from warden.rules.template import render
+from warden.rules.template import render, text_for
 from warden.rules.testfile import RuleTestFile, TestCase, load_test_file
 from warden.sentiment.labels import LABEL_VALUES
 from warden.sources.normalize import text_key
@@ -134,7 +134,7 @@ def _check(
             alert = got[_label_text(expected.labels)]
             values: dict[str, Any] = template_values(alert, [])
             for key, text in expected.annotations.items():
-                actual = render(rule.annotations.get(key, ""), values)
+                actual = render(text_for(rule.annotations.get(key, ""), "en"), values)
                 if actual != text:
                     problems.append(
                         f"at {when}: {test.alertname} {_label_text(expected.labels)}: "

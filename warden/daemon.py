@@ -149,6 +149,7 @@ class Daemon(SelfReport, Reloading):
             pages={"/readyz": self.readiness_page(), "/metrics": self.metrics.page},
             current=lambda: self.config,
             scorer=lambda: self.scorer,
+            rules=lambda: self.ruleset,
         )
         self.web.watch = self.db_watch  # a push that cannot be stored is part of an outage
         self.prepare()

@@ -37,6 +37,8 @@ from warden.web.wsgi import serve_wsgi
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
+    from warden.rules.loader import RuleSet
+
 log = get_logger(__name__)
 
 HealthReport = Callable[[], tuple[int, dict[str, Any]]]
@@ -296,10 +298,12 @@ def build_web_server(
     pages: Mapping[str, Page] | None = None,
     current: Callable[[], Config] | None = None,
     scorer: Callable[[], Any] | None = None,
+    rules: Callable[[], RuleSet | None] | None = None,
 ) -> WebServer:
     """The daemon's HTTP listener (not started): webhook sources, /healthz, `pages` and, unless
     web.status_page is false, the status page. `current` returns the config in force (after
-    reloads), default `config`; `scorer()` the sentiment scorer of look-ups (or None)."""
+    reloads), default `config`; `scorer()` the sentiment scorer of look-ups (or None); `rules()`
+    the rules in force, whose annotations the alert page shows in the reader's language."""
     host, port = listen_address(config)
     endpoints = webhook_endpoints(config, db, matcher, clock)
     web = WebServer(
@@ -312,7 +316,7 @@ def build_web_server(
     if config.web.status_page:
         from warden.web.pages import create_app
 
-        web.app = create_app(current or (lambda: config), db, clock, web.stopping, scorer)
+        web.app = create_app(current or (lambda: config), db, clock, web.stopping, scorer, rules)
     return web
 
 

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from warden.clock import Clock
 from warden.config import Config
 from warden.log import get_logger
+from warden.rules.loader import RuleSet
 from warden.store.db import Database
 from warden.web.pages import auth
 from warden.web.pages.overview import Overview
@@ -55,6 +56,8 @@ class PageContext:
         default_factory=lambda: threading.BoundedSemaphore(MAX_STREAMS)
     )
     """Live streams open at once (each holds a thread): more are answered 503."""
+    rules: Callable[[], RuleSet | None] | None = None
+    """The rules in force (after reloads), whose annotations the alert page renders."""
 
 
 def context() -> PageContext:
@@ -89,12 +92,14 @@ def create_app(
     clock: Clock,
     stopping: threading.Event,
     scorer: Callable[[], Any] | None = None,
+    rules: Callable[[], RuleSet | None] | None = None,
 ) -> Flask:
     """The status page application; `config()` gives the config in force on each request,
-    `scorer()` the sentiment scorer look-ups use (None: results are not scored)."""
+    `scorer()` the sentiment scorer look-ups use (None: results are not scored), `rules()`
+    the rules in force (their annotations are shown in the page's language)."""
     app = Flask("warden.web.pages", template_folder=str(TEMPLATES), static_folder=None)
     app.jinja_env.autoescape = True
-    app.extensions["warden"] = PageContext(config, db, clock, stopping, scorer=scorer)
+    app.extensions["warden"] = PageContext(config, db, clock, stopping, scorer=scorer, rules=rules)
 
     @app.before_request
     def _check() -> Any:

@@ -19,6 +19,8 @@ from warden.alerts import silences
 from warden.alerts.pipeline import Muted, muted_alerts
 from warden.config import Config
 from warden.notify.escape import neutralise, web_url
+from warden.rules.loader import RuleSet
+from warden.rules.schema import Rule
 from warden.store.models import Alert, Correction, Mention, MentionEntity, Score, SourceState
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -206,6 +208,8 @@ class AlertView:
     alert: Alert
     evidence: list[MentionRow] = field(default_factory=list)
     muted: Muted | None = None
+    rule: Rule | None = None
+    """The alert's rule in force (None where the rules are not known or it is gone)."""
 
     @property
     def entity(self) -> str:
@@ -242,14 +246,18 @@ def alert_views(
     return active, [v for v in views if v.alert.state == "resolved"]
 
 
-def alert_view(session: Session, config: Config, alert_id: int, now: datetime) -> AlertView | None:
-    """One alert with all its evidence, or None when there is no such alert."""
+def alert_view(
+    session: Session, config: Config, alert_id: int, now: datetime, rules: RuleSet | None = None
+) -> AlertView | None:
+    """One alert with all its evidence and its rule (from `rules`, the rules in force), or
+    None when there is no such alert."""
     alert = session.get(Alert, alert_id)
     if alert is None:
         return None
     muted = muted_alerts(session, [alert], config, now) if alert.state == "firing" else {}
     evidence = mentions_by_id(session, list(alert.evidence or []))
-    return AlertView(alert, evidence, muted.get(alert_id))
+    rule = rules.get(alert.rule) if rules is not None else None
+    return AlertView(alert, evidence, muted.get(alert_id), rule)
 
 
 @dataclass(frozen=True)

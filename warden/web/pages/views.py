@@ -96,7 +96,8 @@ def alert(alert_id: int) -> str:
     """One alert with its values, state, evidence and chart; 404 when there is none."""
     ctx = context()
     with ctx.db.session() as session:
-        view = alert_view(session, ctx.config(), alert_id, g.now)
+        rules = ctx.rules() if ctx.rules is not None else None
+        view = alert_view(session, ctx.config(), alert_id, g.now, rules)
         if view is None:
             abort(404)
         return render_template("alert.html", view=view, alert=view.alert)

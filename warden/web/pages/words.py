@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from warden.notify.message import reason_text, resolved_text
+from warden.notify.message import reason_text, resolved_text, template_values, value_formatter
 from warden.notify.values import INTERNAL, shown, window_of, write
 from warden.notify.words import Words
+from warden.rules.schema import Rule
+from warden.rules.template import render, text_for
 from warden.store.models import Alert
 
 PAGE_PHRASES: dict[str, dict[str, str]] = {
@@ -312,11 +314,18 @@ class PageWords(Words):
         name = self.value_name(key)
         return name if span is None else f"{name} ({self.duration(span)})"
 
-    def alert_notes(self, alert: Alert) -> list[tuple[str, str]]:
-        """The alert's annotations a reader is shown (`summary`, ...): the resolution's
-        reason is shown by `alert_resolved`, its data never."""
-        notes = alert.annotations or {}
-        return [(self[k], str(v)) for k, v in sorted(notes.items()) if k not in INTERNAL]
+    def alert_notes(self, alert: Alert, rule: Rule | None = None) -> list[tuple[str, str]]:
+        """The alert's annotations a reader is shown (`summary`, ...): its rule's, rendered in
+        this language (the rule's text in it, else its English one) with the alert's values,
+        as the messages write them; those stored on the alert where the rule is gone. The
+        resolution's reason is shown by `alert_resolved`, its data never."""
+        notes = {k: str(v) for k, v in (alert.annotations or {}).items() if k not in INTERNAL}
+        if rule is not None and rule.annotations:
+            values = template_values(alert, [], self)
+            show = value_formatter(self, values)
+            for key, text in rule.annotations.items():
+                notes[key] = render(text_for(text, self.language), values, show)
+        return [(self.phrases.get(k) or k.capitalize(), v) for k, v in sorted(notes.items())]
 
     def alert_reason(self, alert: Alert) -> str | None:
         """Why the alert's rule decided what it did, in this language (as the messages)."""

@@ -174,6 +174,43 @@ def test_alert_summary_is_what_its_messages_say(tmp_path: Path, sqlite_db: Datab
     )
 
 
+def test_alert_summary_is_in_the_reports_language(tmp_path: Path, sqlite_db: Database) -> None:
+    """A rule with a summary per language: a French report reads the French text, an English
+    one the English text."""
+    config = config_for(tmp_path, sqlite_db.url)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.replace(
+            'summary: "{{ negative }} of {{ scored }} mentions of {{ entity }} are negative '
+            '({{ share }})"',
+            'summary:\n        en: "{{ negative }} of {{ scored }} negative"\n'
+            '        fr: "{{ negative }} sur {{ scored }} négatives"',
+        ),
+        encoding="utf-8",
+    )
+    at = datetime(2026, 11, 30, 12, 29, tzinfo=UTC)
+    with sqlite_db.session() as session:
+        session.add(
+            Alert(
+                id=1, rule="negative-surge", fingerprint="f", severity="critical",
+                state="firing", last_true_at=at, last_eval_at=at, evidence=[], active_since=at,
+                fired_at=at, labels={"entity": "Acme"}, annotations={},
+                values={"negative": 1259, "scored": 1575, "share": 0.8, "count": 1600},
+            )
+        )  # fmt: skip
+    period = period_ending(at + timedelta(minutes=7), timedelta(hours=24), "Europe/Paris")
+    ruleset = load_rules(config, [rules])
+    summaries = {}
+    for language in ("en", "fr"):
+        with sqlite_db.session() as session:
+            data = read_report(session, config, period, at, ruleset=ruleset, language=language)
+        summaries[language] = data.comparisons[0].entities[0].alerts[0].summary
+    assert summaries == {
+        "en": "1,259 of 1,575 negative",
+        "fr": "1\u202f259 sur 1\u202f575 négatives",
+    }
+
+
 def test_top_mentions_by_engagement(report: ReportData) -> None:
     acme = report.comparisons[0].entities[0]
     assert [(m.text, m.engagement) for m in acme.top_negative] == [

@@ -388,6 +388,16 @@ def _expand_env(
     return data
 
 
+READ_ONLY_UNUSED = ("web", "receivers", "digests", "sources")
+"""Sections whose secrets a command that only reads the database (alerts, silences, status,
+reports) never uses: it sends nothing, serves nothing and polls nothing (`load_config`'s
+`unused`)."""
+
+POLLING_UNUSED = ("web", "receivers", "digests")
+"""Sections a command that polls or searches sources (`sources try`, `lookup`) does not use:
+it needs the sources' tokens, not the status page's or the receivers'."""
+
+
 def _expand_sections(
     data: dict[Any, Any],
     doc: YamlDocument,

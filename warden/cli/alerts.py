@@ -14,7 +14,6 @@ from typing import Any
 from warden.alerts.ack import acknowledge
 from warden.alerts.listing import list_alerts
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -24,6 +23,7 @@ from warden.cli.common import (
 )
 from warden.clock import SystemClock
 from warden.closest import unknown_hint
+from warden.config import READ_ONLY_UNUSED
 from warden.durations import parse_duration
 from warden.errors import WardenError
 from warden.notify.channels import channel_for

@@ -15,13 +15,12 @@ from typing import Any
 from warden.alerts.lifecycle import Transition
 from warden.alerts.replay import scratch_database
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     load_for_command,
     plural,
     print_table,
 )
-from warden.config import Config
+from warden.config import READ_ONLY_UNUSED, Config
 from warden.detect.localtime import check_zone
 from warden.durations import format_duration, parse_duration
 from warden.errors import WardenError

@@ -41,15 +41,6 @@ _DISPLAY_ZONE = {"zone": "UTC"}
 """The time zone human tables show times in: the loaded config's `timezone`."""
 
 
-READ_ONLY_UNUSED = ("web", "receivers", "digests", "sources")
-"""Sections whose secrets a command that only reads the database (alerts, silences, status,
-reports) never uses: it sends nothing, serves nothing and polls nothing."""
-
-POLLING_UNUSED = ("web", "receivers", "digests")
-"""Sections a command that polls or searches sources (`sources try`, `lookup`) does not use:
-it needs the sources' tokens, not the status page's or the receivers'."""
-
-
 def load_for_command(path: Path, unused: Iterable[str] = ()) -> Config:
     """config.yaml at `path` for a command that does not use the sections `unused`: an unset
     `${NAME}` in them is left as written (see `load_config`), and one line on stderr names

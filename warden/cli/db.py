@@ -7,13 +7,13 @@ import json
 import sys
 
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     config_from_args,
     local_time,
     plural,
 )
 from warden.clock import SystemClock
+from warden.config import READ_ONLY_UNUSED
 from warden.durations import parse_duration
 from warden.store.db import Database, NoDatabase
 from warden.store.retention import prune

@@ -12,7 +12,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from warden.cli.common import (
-    POLLING_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -23,7 +22,7 @@ from warden.cli.common import (
 )
 from warden.cli.terminal import terminal_safe
 from warden.clock import SystemClock
-from warden.config import Config
+from warden.config import POLLING_UNUSED, Config
 from warden.errors import EXIT_FAILURE, ModelLoadError, WardenError
 from warden.log import say
 from warden.lookup.results import STORED, FoundItem, LookupQuery, LookupResult, SourceGroup

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -19,7 +18,7 @@ from warden.cli.common import (
 )
 from warden.clock import SystemClock
 from warden.closest import unknown_hint
-from warden.config import Config
+from warden.config import READ_ONLY_UNUSED, Config
 from warden.detect.localtime import check_zone
 from warden.durations import parse_duration
 from warden.errors import WardenError

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     load_for_command,
     plural,
     print_json,
     print_table,
 )
+from warden.config import READ_ONLY_UNUSED
 from warden.errors import ConfigError, ModelLoadError, WardenError
 from warden.log import configure_logging
 from warden.sentiment.settings import SentimentSettings

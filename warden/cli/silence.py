@@ -14,8 +14,8 @@ from sqlalchemy import select
 from warden.alerts import silences
 from warden.alerts.ack import find_alert
 from warden.cli.alerts import command_parser, current_time, duration_option, when, who
-from warden.cli.common import READ_ONLY_UNUSED, config_from_args, plural, print_json, print_table
-from warden.config import Config
+from warden.cli.common import config_from_args, plural, print_json, print_table
+from warden.config import READ_ONLY_UNUSED, Config
 from warden.errors import ConfigError, WardenError
 from warden.rules.loader import load_rules
 from warden.store.db import Database

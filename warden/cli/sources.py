@@ -9,8 +9,6 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError
 
 from warden.cli.common import (
-    POLLING_UNUSED,
-    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -20,6 +18,7 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
+from warden.config import POLLING_UNUSED, READ_ONLY_UNUSED
 from warden.entities import matcher_from_settings
 from warden.errors import SourceError, WardenError
 from warden.log import configure_logging

@@ -9,7 +9,6 @@ from sqlalchemy.exc import DBAPIError
 
 from warden.alerts.silences import describe
 from warden.cli.common import (
-    READ_ONLY_UNUSED,
     add_config_option,
     add_json_option,
     config_from_args,
@@ -18,6 +17,7 @@ from warden.cli.common import (
     print_table,
 )
 from warden.clock import SystemClock
+from warden.config import READ_ONLY_UNUSED
 from warden.errors import WardenError
 from warden.sources.health import removed_line
 from warden.status import Snapshot, read_snapshot

@@ -22,7 +22,7 @@ from typing import Literal
 
 import yaml
 
-from warden.config import Config, EntitySettings, load_config
+from warden.config import READ_ONLY_UNUSED, Config, EntitySettings, load_config
 from warden.errors import WardenError
 from warden.folding import fold
 from warden.lookup.results import Kind, LookupResult
@@ -193,7 +193,7 @@ def _replace(path: Path, text: str, watched: Watched) -> None:
         with contextlib.suppress(PermissionError):  # root editing root:warden 0640 keeps it so
             os.chown(temp, status.st_uid, status.st_gid)
         # only the new entity is checked here: the daemon's reload checks the rest, secrets too
-        loaded = load_config(Path(temp), unused=("web", "receivers", "digests", "sources"))
+        loaded = load_config(Path(temp), unused=READ_ONLY_UNUSED)
         added = [e for e in loaded.entities if e.name == watched.name]
         if not added or (added[0].kind, added[0].aliases) != (watched.kind, watched.aliases):
             raise WardenError(

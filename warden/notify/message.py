@@ -216,23 +216,28 @@ def _default_summary(alert: Alert, words: Words) -> str:
     return f"{subject(alert.labels)}{words.colon} {reason}"
 
 
+def rule_annotations(
+    alert: Alert, rule: Rule | None, mentions: Sequence[Mention], words: Words
+) -> dict[str, str]:
+    """The rule's annotations (`summary`, `runbook`, ...) rendered for one alert: the texts in
+    `words`' language (else the English ones), with the alert's values in its formats; empty
+    without a rule."""
+    if rule is None or not rule.annotations:
+        return {}
+    values = template_values(alert, mentions, words)
+    show = value_formatter(words, values)
+    return {
+        k: render(text_for(t, words.language), values, show) for k, t in rule.annotations.items()
+    }
+
+
 def alert_view(
     alert: Alert, rule: Rule | None, mentions: Sequence[Mention], words: Words
 ) -> AlertView:
     """The message data of one alert, its summary written in `words`' language and formats
     (the rule's annotation texts in that language, else in English)."""
-    annotations = (
-        {k: text_for(t, words.language) for k, t in rule.annotations.items()}
-        if rule is not None
-        else {}
-    )
-    values = template_values(alert, mentions, words)
-    show = value_formatter(words, values)
-    summary = (
-        render(annotations["summary"], values, show)
-        if "summary" in annotations
-        else _default_summary(alert, words)
-    )
+    annotations = rule_annotations(alert, rule, mentions, words)
+    summary = annotations["summary"] if "summary" in annotations else _default_summary(alert, words)
     reason = reason_text(alert, words)
     resolved = alert.state == "resolved"
     probability = alert.values.get("probability")
@@ -262,11 +267,7 @@ def alert_view(
         resolved_at=alert.resolved_at,
         description=rule.description if rule is not None and rule.description else "",
         labels=dict(sorted(alert.labels.items())),
-        extra=[
-            (k.capitalize(), render(t, values, show))
-            for k, t in annotations.items()
-            if k != "summary"
-        ],
+        extra=[(k.capitalize(), t) for k, t in annotations.items() if k != "summary"],
         mentions=views,
         sentiment={k: v for k, v in sentiment.items() if v},
         peak=(

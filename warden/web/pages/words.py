@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from warden.notify.message import reason_text, resolved_text, template_values, value_formatter
+from warden.notify.message import reason_text, resolved_text, rule_annotations
 from warden.notify.values import INTERNAL, shown, window_of, write
 from warden.notify.words import Words
 from warden.rules.schema import Rule
-from warden.rules.template import render, text_for
 from warden.store.models import Alert
 
 PAGE_PHRASES: dict[str, dict[str, str]] = {
@@ -320,11 +319,7 @@ class PageWords(Words):
         as the messages write them; those stored on the alert where the rule is gone. The
         resolution's reason is shown by `alert_resolved`, its data never."""
         notes = {k: str(v) for k, v in (alert.annotations or {}).items() if k not in INTERNAL}
-        if rule is not None and rule.annotations:
-            values = template_values(alert, [], self)
-            show = value_formatter(self, values)
-            for key, text in rule.annotations.items():
-                notes[key] = render(text_for(text, self.language), values, show)
+        notes.update(rule_annotations(alert, rule, [], self))
         return [(self.phrases.get(k) or k.capitalize(), v) for k, v in sorted(notes.items())]
 
     def alert_reason(self, alert: Alert) -> str | None:

@@ -11,6 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not a package
 
+from bench.nab.data import LabelledSeries
+from bench.nab.published import window_fractions
 from bench.nab.replay import onsets
 from bench.nab.scoring import normalised, probation_rows, scaled_sigmoid, score_file
 from warden.detect.counts import (
@@ -73,6 +75,15 @@ def test_a_hold_keeps_one_alert_through_short_gaps() -> None:
     assert onsets(conditions, hold=1) == [1, 4, 7]
     assert onsets(conditions, hold=2) == [1, 7]
     assert onsets(conditions, hold=3) == [1]
+
+
+def test_earliness_is_the_fraction_of_the_window_at_its_first_detection() -> None:
+    """NAB centres windows on their label: 0.5 is the labelled moment, a miss counts as 1."""
+    start = datetime(2015, 3, 1, tzinfo=UTC)
+    times = [start + timedelta(minutes=5 * i) for i in range(1000)]
+    series = LabelledSeries("x.csv", times, [0.0] * 1000, [(100, 200), (500, 600), (800, 900)])
+    # A detection before a window does not count for it; only the first one inside does.
+    assert window_fractions(series, [90, 125, 150, 550, 560]) == [0.25, 0.5, 1.0]
 
 
 def test_count_tails_match_known_values() -> None:

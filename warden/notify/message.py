@@ -11,7 +11,7 @@ import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from warden.durations import parse_duration
@@ -68,6 +68,7 @@ class AlertView:
     silence_command: str = ""  # a `warden silence add ...` that runs as printed
     page_url: str | None = None  # the alert on the status page (web.public_url), if set
     chart_url: str | None = None  # its chart image on the status page, if set
+    held: str | None = None  # when the condition last held, while keep_firing_for holds it
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,36 @@ def resolved_text(alert: Alert, words: Words) -> str | None:
     if why is None:
         return str(english) if english else None
     return words.reason(why, str(english) if english else None)
+
+
+def held_text(alert: Alert, rule: Rule | None, words: Words) -> str | None:
+    """When the rule's `keep_firing_for` holds the alert past its condition, when the condition
+    last held and what the hold means, in `words`' language; None otherwise.
+
+    A firing alert whose condition did not hold at the latest evaluation says until when it
+    stays firing; a resolved one says how long after firing its condition last held (the
+    story's length, which the resolution time overstates by the hold). None without a rule, a
+    hold, or a time the condition last held.
+    """
+    if rule is None or rule.keep_firing_for <= timedelta(0) or alert.last_true_at is None:
+        return None
+    hold = words.duration(rule.keep_firing_for)
+    when = words.time(alert.last_true_at)
+    if alert.state == "resolved" and alert.fired_at is not None:
+        return words.held_resolved.format(
+            time=when,
+            lasted=words.duration(alert.last_true_at - alert.fired_at),
+            hold=hold,
+            colon=words.colon,
+        )
+    if alert.state == "firing" and alert.last_eval_at and alert.last_true_at < alert.last_eval_at:
+        return words.held_firing.format(
+            time=when,
+            until=words.time(alert.last_true_at + rule.keep_firing_for),
+            hold=hold,
+            colon=words.colon,
+        )
+    return None
 
 
 def value_formatter(words: Words, values: Mapping[str, Any]) -> Callable[[str, Any], str]:
@@ -282,4 +313,5 @@ def alert_view(
         ),
         ack_command=ack_command(short),
         silence_command=silence_command(short, words),
+        held=held_text(alert, rule, words),
     )

@@ -60,6 +60,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "silence": "Silence for 2h",
         "silence_comment": "silenced from the alert message",
         "lasted": "lasted",
+        "held_resolved": "Condition last held at {time}, {lasted} after it fired{colon} the rule "
+        "keeps an alert firing {hold} longer (keep_firing_for), so that a story flaring up "
+        "again stays one alert",
+        "held_firing": "Condition last held at {time}{colon} the alert stays firing until "
+        "{until} unless it holds again (keep_firing_for {hold})",
         "peak": "Peak while firing",
         "label_mention": "Correct a sentiment",
         "more": "more",
@@ -120,6 +125,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "silence": "Mettre en silence 2 h",
         "silence_comment": "mis en silence depuis le message d’alerte",
         "lasted": "durée",
+        "held_resolved": "Condition vérifiée pour la dernière fois le {time}, {lasted} après "
+        "le déclenchement{colon} la règle garde une alerte en cours {hold} de plus "
+        "(keep_firing_for), pour qu’une histoire qui reprend reste une seule alerte",
+        "held_firing": "Condition vérifiée pour la dernière fois le {time}{colon} l’alerte "
+        "reste en cours jusqu’au {until}, sauf si la condition est de nouveau vérifiée "
+        "(keep_firing_for {hold})",
         "peak": "Pic pendant l’alerte",
         "label_mention": "Corriger une tonalité",
         "more": "suite",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from warden.notify.message import reason_text, resolved_text, rule_annotations
+from warden.notify.message import held_text, reason_text, resolved_text, rule_annotations
 from warden.notify.values import INTERNAL, shown, window_of, write
 from warden.notify.words import Words
 from warden.rules.schema import Rule
@@ -97,6 +97,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "labels": "Labels",
         "fired_at": "Fired at",
         "resolved_at": "Resolved at",
+        "held": "Kept firing",
         "not_found": "Not found",
         "not_found_text": "There is nothing at this address.",
         "unauthorized": "Authentication required",
@@ -232,6 +233,7 @@ PAGE_PHRASES: dict[str, dict[str, str]] = {
         "labels": "Étiquettes",
         "fired_at": "Déclenchée le",
         "resolved_at": "Résolue le",
+        "held": "Maintien",
         "not_found": "Introuvable",
         "not_found_text": "Il n’y a rien à cette adresse.",
         "unauthorized": "Authentification requise",
@@ -325,6 +327,11 @@ class PageWords(Words):
     def alert_reason(self, alert: Alert) -> str | None:
         """Why the alert's rule decided what it did, in this language (as the messages)."""
         return reason_text(alert, self)
+
+    def alert_held(self, alert: Alert, rule: Rule | None = None) -> str | None:
+        """When the condition last held while the rule's `keep_firing_for` holds (or held) the
+        alert, in this language (as the messages); None when there is no hold to tell of."""
+        return held_text(alert, rule, self)
 
     def alert_resolved(self, alert: Alert) -> str | None:
         """What the rule saw when the alert resolved, in this language; None if not resolved."""

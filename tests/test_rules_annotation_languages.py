@@ -128,6 +128,42 @@ def test_the_shipped_rules_load_with_a_french_summary_each(tmp_path: Path) -> No
         assert isinstance(summary, dict) and set(summary) == {"en", "fr"}, item.rule.name
         assert "'" not in summary["fr"], item.rule.name  # French apostrophes are ’
         assert " :" not in summary["fr"] and " ;" not in summary["fr"], item.rule.name
+        description = item.rule.description
+        assert isinstance(description, dict) and set(description) == {"en", "fr"}, item.rule.name
+        assert "'" not in description["fr"], item.rule.name
+
+
+def test_each_receiver_reads_the_rule_description_in_its_language(
+    tmp_path: Path, sqlite_db: Database
+) -> None:
+    config = config_with(tmp_path, RECEIVERS)
+    add_alert(sqlite_db, evidence=[add_mention(sqlite_db, "Service lamentable")])
+    rule = {
+        **RULE,
+        "description": {"en": "Far more than usual.", "fr": "Bien plus qu’à l’habitude."},
+    }
+    with sqlite_db.session() as session:
+        notify(session, ruleset(rule), config, AT + timedelta(minutes=5))
+    with sqlite_db.session() as session:
+        bodies = {n.receiver: n.body for n in session.scalars(select(Notification))}
+    assert "— Far more than usual." in bodies["english"] and "habitude" not in bodies["english"]
+    assert "— Bien plus qu’à l’habitude." in bodies["french"]
+
+
+def test_an_unknown_language_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - name: surge\n"
+        "    description:\n"
+        "      en: Many mentions.\n"
+        "      de: Viele Erwähnungen.\n"
+        "    condition: {kind: volume, window: 10m, above: 15}\n",
+        encoding="utf-8",
+    )
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:5: rules[0].description.de: ")
+    assert "unknown language 'de'" in problem
 
 
 def test_warden_test_compares_with_the_english_text(tmp_path: Path) -> None:

@@ -296,7 +296,7 @@ def alert_view(
         since=alert.active_since,
         fired_at=alert.fired_at,
         resolved_at=alert.resolved_at,
-        description=rule.description if rule is not None and rule.description else "",
+        description=text_for(rule.description, words.language) if rule is not None else "",
         labels=dict(sorted(alert.labels.items())),
         extra=[(k.capitalize(), t) for k, t in annotations.items() if k != "summary"],
         mentions=views,

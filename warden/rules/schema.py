@@ -82,6 +82,7 @@ __all__ = [
     "SentimentShiftCondition",
     "Severity",
     "StrictModel",
+    "Texts",
     "ViralityCondition",
     "VolumeCondition",
     "VolumeSpikeCondition",
@@ -96,25 +97,30 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 digests can be read in."""
 
 
-def _known_placeholders(
-    template: str | dict[str, str], info: ValidationInfo
-) -> str | dict[str, str]:
-    """An annotation may only use the placeholders its rule gives: the common values, its
-    condition's own and its labels. Checked where the annotation is written (each language's
-    text at its own line), so an error names its line. Texts per language must include the
-    fallback (`en`) and only the languages receivers can have."""
-    if isinstance(template, Mapping):
-        unknown = [k for k in template if k not in LANGUAGES]
+def _known_languages(texts: str | dict[str, str]) -> str | dict[str, str]:
+    """Texts per language must include the fallback (`en`) and only the languages receivers,
+    the status page and digests can have; an unknown one is named at its own line."""
+    if isinstance(texts, Mapping):
+        unknown = [k for k in texts if k not in LANGUAGES]
         if unknown:
             raise PathError(
                 (unknown[0],),
                 f"unknown language {unknown[0]!r}; expected one of {', '.join(LANGUAGES)}",
             )
-        if FALLBACK_LANGUAGE not in template:
+        if FALLBACK_LANGUAGE not in texts:
             raise ValueError(
                 f"a text per language must include `{FALLBACK_LANGUAGE}`, the text readers "
                 "of the other languages get"
             )
+    return texts
+
+
+def _known_placeholders(
+    template: str | dict[str, str], info: ValidationInfo
+) -> str | dict[str, str]:
+    """An annotation may only use the placeholders its rule gives: the common values, its
+    condition's own and its labels. Checked where the annotation is written (each language's
+    text at its own line), so an error names its line."""
     condition = info.data.get("condition")
     if condition is None:
         return template  # the condition has an error of its own, reported instead
@@ -153,13 +159,17 @@ _TEXTS_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
-Annotation = Annotated[
+Texts = Annotated[
     str | Annotated[dict[str, str], WithJsonSchema(_TEXTS_SCHEMA)],
     BeforeValidator(_text_or_texts),
-    AfterValidator(_known_placeholders),
+    AfterValidator(_known_languages),
 ]
-"""An annotation's template, its placeholders checked against its rule: one text for every
-language, or one per language (`{en: ..., fr: ...}`, `en` required: the fallback)."""
+"""A text for readers: one for every language, or one per language (`{en: ..., fr: ...}`,
+`en` required: the fallback); `warden.rules.template.text_for` picks a reader's."""
+
+Annotation = Annotated[Texts, AfterValidator(_known_placeholders)]
+"""An annotation's template: texts (see `Texts`) whose placeholders are checked against its
+rule."""
 
 
 class Route(StrictModel):
@@ -178,7 +188,12 @@ class Route(StrictModel):
 
 class Rule(StrictModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$", description="Unique rule name.")
-    description: str = Field(default="", description="What this rule watches, for the reader.")
+    description: Texts = Field(
+        default="",
+        description="What this rule watches, for the reader of its messages: one text for "
+        "every language, or one per language ({en: ..., fr: ...}; en is required and is what "
+        "readers of a language without a text get). No placeholders.",
+    )
     entity: str | list[str] = Field(
         default="*",
         description="Entity name from config.yaml, a list of them, or * for every entity "

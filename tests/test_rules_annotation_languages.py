@@ -166,7 +166,7 @@ def test_an_unknown_language_in_a_description_is_refused_at_its_line(tmp_path: P
     assert "unknown language 'de'" in problem
 
 
-def test_warden_test_compares_with_the_english_text(tmp_path: Path) -> None:
+def test_warden_test_compares_with_the_text_of_the_language_asked(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(
         textwrap.dedent(
@@ -198,12 +198,28 @@ def test_warden_test_compares_with_the_english_text(tmp_path: Path) -> None:
                     exp_alerts:
                       - labels: {entity: Acme}
                         annotations: {summary: "40 mentions of Acme"}  # 20 + 20 in 10m
+                  - eval_time: 10m
+                    alertname: surge
+                    language: fr
+                    exp_alerts:
+                      - labels: {entity: Acme}
+                        annotations: {summary: "40 mentions concernant Acme"}
+                  - eval_time: 10m
+                    alertname: surge
+                    language: fr
+                    exp_alerts:
+                      - labels: {entity: Acme}
+                        annotations: {summary: "40 mentions of Acme"}
             """
         ),
         encoding="utf-8",
     )
     (outcome,) = run_test_file(tests)
-    assert outcome.failures == []
+    # English by default, French when asked: the last check expects the wrong text.
+    assert outcome.failures == [
+        "at 10m: surge {entity=Acme}: annotation summary (fr) is '40 mentions concernant Acme', "
+        "expected '40 mentions of Acme'"
+    ]
 
 
 PAGE_RULES = """\

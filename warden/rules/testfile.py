@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from warden.durations import Duration, PositiveDuration
 from warden.errors import ConfigError
+from warden.notify.words import Language
 from warden.rules.notation import expand_series
 from warden.rules.schema import step_multiple
 from warden.yamlfile import read_yaml, validate_document
@@ -85,6 +86,11 @@ class AlertTest(_Strict):
 
     eval_time: Duration
     alertname: str
+    language: Language = Field(
+        default="en",
+        description="Language whose annotation texts `exp_alerts` are compared with (a rule's "
+        "text in it, else its `en` one), as a receiver of that language reads them.",
+    )
     exp_alerts: list[ExpectedAlert] = Field(default_factory=list)
 
 

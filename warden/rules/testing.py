@@ -134,11 +134,12 @@ def _check(
             alert = got[_label_text(expected.labels)]
             values: dict[str, Any] = template_values(alert, [])
             for key, text in expected.annotations.items():
-                actual = render(text_for(rule.annotations.get(key, ""), "en"), values)
+                actual = render(text_for(rule.annotations.get(key, ""), test.language), values)
                 if actual != text:
                     problems.append(
                         f"at {when}: {test.alertname} {_label_text(expected.labels)}: "
-                        f"annotation {key} is {actual!r}, expected {text!r}"
+                        f"annotation {key}{'' if test.language == 'en' else f' ({test.language})'}"
+                        f" is {actual!r}, expected {text!r}"
                     )
     return problems
 

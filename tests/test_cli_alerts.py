@@ -33,7 +33,8 @@ def test_alerts_silence_and_ack_from_the_command_line(
 ) -> None:
     path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
     acme = add_alert(db, at=AT)
-    beta = add_alert(db, labels={"entity": "Beta"}, at=AT)
+    reason = "152000 mentions in the last 1h vs 8000 expected (spike): unusual"
+    beta = add_alert(db, labels={"entity": "Beta"}, at=AT, values={"count": 2, "reason": reason})
     with db.session() as session:
         session.add(
             Notification(
@@ -80,6 +81,7 @@ def test_alerts_silence_and_ack_from_the_command_line(
     assert delivery["receiver"] == "oncall" and delivery["target"] == 0
     assert delivery["kind"] == "firing" and delivery["status"] == "dead"
     assert delivery["error"] == "Connection refused" and delivery["at"] == AT.isoformat()
+    assert by_id[beta]["reason"] == reason  # what the rule saw, for scripts too
 
     prefix = by_id[beta]["fingerprint"][:10]
     assert main(["ack", *c, prefix, "--by", "bob"]) == 0
@@ -88,6 +90,7 @@ def test_alerts_silence_and_ack_from_the_command_line(
     table = capsys.readouterr().out
     assert "silenced by #1" in table and " bob " in table
     assert f"#{beta} to oncall: dead: Connection refused" in table
+    assert f"#{beta} why: {reason}" in table
 
     listed = _json(capsys, "silence", "list", *c)
     assert [s["id"] for s in listed] == [added["id"]]  # type: ignore[union-attr,index]

@@ -35,8 +35,9 @@ def fill(db: Database) -> None:
             fired_at=now,
             last_true_at=now,
             last_eval_at=now,
-            values={},
-            annotations={"summary": "6 mentions"},
+            # A reason can quote outside text (an author's handle): no terminal escapes.
+            values={"reason": "6 mentions in the last 5m vs 1 expected, @x\x1b]0;pwned\x07y"},
+            annotations={},
             evidence=[],
         )
         session.add(alert)
@@ -104,6 +105,8 @@ def test_status_table_and_json(
     assert report["scoring_backlog"] == 1
     (alert,) = report["firing"]
     assert alert["rule"] == "acme-volume" and alert["labels"] == {"entity": "Acme"}
+    assert alert["reason"].startswith("6 mentions in the last 5m vs 1 expected")
+    assert "6 mentions in the last 5m vs 1 expected, @xy" in table and "\x1b" not in table
     assert report["outbox"] == {
         "pending": 2,
         "failing": 1,

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from warden.alerts import silences
 from warden.config import Config
+from warden.notify.message import reason_text
 from warden.notify.outbox import outbox_counts
+from warden.notify.words import Words
 from warden.sources.health import RemovedSource, SourceHealth, read_health, removed_sources
 from warden.store.db import Database, instance_name
 from warden.store.locks import lock_key
@@ -91,7 +93,7 @@ def _firing(session: Session) -> list[dict[str, Any]]:
             "severity": a.severity,
             "labels": dict(a.labels or {}),
             "since": a.fired_at,
-            "summary": (a.annotations or {}).get("summary"),
+            "reason": reason_text(a, Words()),
         }
         for a in rows
     ]

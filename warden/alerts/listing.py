@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from warden.alerts import grouping, quiet
 from warden.alerts.pipeline import Muted, muted_alerts, waiting_for_scores
 from warden.config import Config, ReceiverSettings
+from warden.notify.message import reason_text
+from warden.notify.words import Words
 from warden.store.models import Alert, AlertGroup, Notification
 
 _RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -35,6 +37,8 @@ class AlertRow:
     acked_by: str | None
     acked_at: datetime | None
     escalation_level: int
+    reason: str | None = None
+    """What the rule saw, in English (the detector's reason, as the messages' "Why" line)."""
     delivery: dict[str, dict[str, Any]] = field(default_factory=dict)
     """receiver (`name`, `name[2]` for its 2nd URL) → its latest message: receiver, target,
     kind (firing, resolved, ...), status (sent, pending, dead, ..., or held: kept back by the
@@ -64,6 +68,7 @@ class AlertRow:
             "acked_by": self.acked_by,
             "acked_at": iso(self.acked_at),
             "escalation_level": self.escalation_level,
+            "reason": self.reason,
             "delivery": list(self.delivery.values()),
         }
 
@@ -101,6 +106,7 @@ def list_alerts(
             acked_by=a.acked_by,
             acked_at=a.acked_at,
             escalation_level=a.escalation_level or 0,
+            reason=reason_text(a, Words()),
         )
         for a in alerts
     }

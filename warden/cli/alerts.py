@@ -21,6 +21,7 @@ from warden.cli.common import (
     print_json,
     print_table,
 )
+from warden.cli.terminal import terminal_safe
 from warden.clock import SystemClock
 from warden.closest import unknown_hint
 from warden.config import READ_ONLY_UNUSED
@@ -59,6 +60,10 @@ examples:
 
 Prints, per URL, "sent" or the exact error; exits 1 if any URL failed.
 """
+
+
+WHY_WIDTH = 160
+"""Characters of an alert's reason `warden alerts` prints (`--json` has all of it)."""
 
 
 def current_time() -> datetime:
@@ -127,6 +132,9 @@ def _alerts(args: argparse.Namespace) -> int:
             for r in rows
         ],
     )
+    for r in rows:
+        if r.reason and r.state != "resolved":
+            print(f"#{r.id} why: {terminal_safe(r.reason, WHY_WIDTH)}")
     dead = [
         (r.id, k, v) for r in rows for k, v in r.errors.items() if r.delivery[k]["status"] == "dead"
     ]

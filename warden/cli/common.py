@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from warden.cli.terminal import terminal_safe
 from warden.config import Config, load_config
 from warden.log import set_console_zone
 
@@ -87,7 +88,10 @@ def print_json(obj: Any) -> None:
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], file: Any = None) -> None:
     """A plain aligned table for humans (use --json for scripts)."""
     out = file or sys.stdout
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    # Cells can hold text from outside (labels, names, reasons): one safe line each.
+    cells = [[str(h) for h in headers]] + [
+        ["" if c is None else terminal_safe(str(c)) for c in r] for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)

@@ -16,6 +16,7 @@ from warden.cli.common import (
     print_json,
     print_table,
 )
+from warden.cli.terminal import terminal_safe
 from warden.clock import SystemClock
 from warden.config import READ_ONLY_UNUSED
 from warden.errors import WardenError
@@ -31,6 +32,10 @@ examples:
 
 Exit status: 0 when the database answered (whatever it holds), 1 when it could not be read.
 """
+
+
+WHY_WIDTH = 70
+"""Characters of an alert's reason the table shows (`--json` has all of it)."""
 
 
 def _when(value: datetime | None) -> str:
@@ -87,7 +92,7 @@ def _print(snapshot: Snapshot) -> None:
     print()
     if snapshot.firing:
         print_table(
-            ["alert", "rule", "severity", "labels", "firing since"],
+            ["alert", "rule", "severity", "labels", "firing since", "why"],
             [
                 [
                     a["id"],
@@ -95,6 +100,7 @@ def _print(snapshot: Snapshot) -> None:
                     a["severity"],
                     " ".join(f"{k}={v}" for k, v in sorted(a["labels"].items())),
                     _when(a["since"]),
+                    terminal_safe(a["reason"], WHY_WIDTH) or "-",
                 ]
                 for a in snapshot.firing
             ],

@@ -4,6 +4,7 @@ types them: on a real store and real receivers."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,32 @@ def test_notify_test_prints_success_or_the_exact_error(
     assert "the host name could not be resolved (DNS)" in err and "warden-test.invalid" in err
     assert main(["notify", "test", "-c", str(path), "nobody"]) == 1
     assert "no receiver 'nobody'" in capsys.readouterr().err
+
+
+def test_notify_test_reports_every_url_of_a_receiver_when_some_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that accepts and never answers costs its timeout; the other URLs are still
+    tried and reported, each on its own line, and `--json` lists them in the file's order."""
+    with socket.socket() as hang, WebhookServer() as hook:
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(8)  # connections wait in the backlog, never read
+        port = hang.getsockname()[1]
+        urls = [f"json://127.0.0.1:{port}/a", hook.slack_url(), f"json://127.0.0.1:{port}/b"]
+        path, _ = _setup(tmp_path, [{"name": "mixed", "urls": urls, "timeout": "2s"}])
+        assert main(["notify", "test", "-c", str(path), "mixed"]) == 1
+        captured = capsys.readouterr()
+        assert captured.out.strip() == "sent: mixed URL 2 of 3 (text)"
+        failed = sorted(x for x in captured.err.splitlines() if x.startswith("failed: "))
+        assert [line.split(":")[1] for line in failed] == [
+            " mixed URL 1 of 3 (text)",
+            " mixed URL 3 of 3 (text)",
+        ]
+        assert main(["notify", "test", "-c", str(path), "mixed", "--json"]) == 1
+        report = json.loads(capsys.readouterr().out)
+        assert [r["url"] for r in report["results"]] == [1, 2, 3]
+        assert [r["error"] is None for r in report["results"]] == [False, True, False]
+        assert len(hook.wait_for(2)) == 2
 
 
 def test_silence_typos_are_refused_or_flagged(

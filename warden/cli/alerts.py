@@ -8,6 +8,7 @@ import argparse
 import getpass
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,9 @@ examples:
 Prints, per URL, "sent" or the exact error; exits 1 if any URL failed.
 """
 
+
+NOTIFY_TEST_WORKERS = 8
+"""URLs of a receiver `warden notify test` sends to at the same time."""
 
 WHY_WIDTH = 160
 """Characters of an alert's reason `warden alerts` prints (`--json` has all of it)."""
@@ -185,10 +189,11 @@ def _notify_test(args: argparse.Namespace) -> int:
         raise WardenError(f"no receiver {args.receiver!r} in {args.config}{hint}")
     words = Words(receiver.language, receiver.timezone)
     renderer = Renderer(config.notifications.templates_dir)
-    failed = 0
-    results = []
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    for index, url in enumerate(receiver.urls):
+    total = len(receiver.urls)
+
+    def attempt(index: int) -> dict[str, Any]:
+        url = receiver.urls[index]
         channel = channel_for(url, receiver.kind)
         message = renderer.render(MessageView("test", []), channel, words, receiver.max_length)
         envelope = Envelope(
@@ -200,18 +205,26 @@ def _notify_test(args: argparse.Namespace) -> int:
             idempotency_key=f"test:{receiver.name}:{index}:{stamp}",
         )
         outcome = send(url, channel, envelope, receiver.timeout.total_seconds())
-        results.append({"url": index + 1, "kind": channel.kind, "error": outcome.error})
-        if outcome.error is not None:
-            failed += 1
+        return {"url": index + 1, "kind": channel.kind, "error": outcome.error}
+
+    # Every URL at once: one unreachable server costs its timeout once, not once per URL
+    # after it. Each line is printed as its URL answers.
+    results = []
+    with ThreadPoolExecutor(max_workers=min(NOTIFY_TEST_WORKERS, total) or 1) as pool:
+        for done in as_completed([pool.submit(attempt, i) for i in range(total)]):
+            r = done.result()
+            results.append(r)
+            if args.json:
+                continue
+            where = f"{receiver.name} URL {r['url']} of {total} ({r['kind']})"
+            if r["error"] is None:
+                print(f"sent: {where}", flush=True)
+            else:
+                print(f"failed: {where}: {r['error']}", file=sys.stderr, flush=True)
+    results.sort(key=lambda r: int(r["url"]))
+    failed = sum(r["error"] is not None for r in results)
     if args.json:
         print_json({"receiver": receiver.name, "results": results})
-    else:
-        for r in results:
-            where = f"{receiver.name} URL {r['url']} of {len(receiver.urls)} ({r['kind']})"
-            if r["error"] is None:
-                print(f"sent: {where}")
-            else:
-                print(f"failed: {where}: {r['error']}", file=sys.stderr)
     return 1 if failed else 0
 
 

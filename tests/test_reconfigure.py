@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import structlog
 from pipeline_helpers import write_setup
@@ -16,6 +17,7 @@ from pipeline_helpers import write_setup
 from warden.config import load_config
 from warden.daemon import Daemon
 from warden.reconfigure import compare
+from warden.web.server import build_web_server
 
 
 def test_compare_sorts_live_and_restart_only_changes(tmp_path: Path) -> None:
@@ -84,4 +86,67 @@ def test_reload_applies_receivers_logging_and_intervals(
         assert not structlog.get_logger().is_enabled_for(20)  # info is now filtered out
     finally:
         daemon.scheduler.shutdown(wait=False)
+        daemon.db.dispose()
+
+
+def _web_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("OLD_TOKEN", "old-token-0123456789")
+    monkeypatch.setenv("NEW_TOKEN", "new-token-0123456789")
+    path = write_setup(
+        tmp_path,
+        db_url=f"sqlite:///{tmp_path / 'w.db'}",
+        feed_url="http://127.0.0.1:9/feed.xml",
+        receiver_url="console://",
+        model_dir=tmp_path,
+        poll="1h",
+    )
+    path.write_text(
+        path.read_text().replace("  port: 0\n", '  port: 0\n  auth: {token: "${OLD_TOKEN}"}\n')
+    )
+    return path
+
+
+def test_a_new_status_page_token_applies_live_but_not_with_a_new_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _web_setup(tmp_path, monkeypatch)
+    running = load_config(path)
+    text = path.read_text()
+    path.write_text(text.replace("${OLD_TOKEN}", "${NEW_TOKEN}"))
+    changes = compare(running, load_config(path))
+    assert changes.applied == ["web"] and changes.restart_needed == []
+    assert changes.config is not None and changes.config.web.auth is not None
+    assert changes.config.web.auth.token == "new-token-0123456789"
+    # With the listener's address changed too, the whole section waits for a restart: the
+    # token is validated against the address it guards.
+    path.write_text(text.replace("${OLD_TOKEN}", "${NEW_TOKEN}").replace("port: 0", "port: 8788"))
+    changes = compare(running, load_config(path))
+    assert changes.applied == [] and changes.restart_needed == ["web"]
+    assert changes.config is not None and changes.config.web.auth is not None
+    assert changes.config.web.auth.token == "old-token-0123456789"
+
+
+def test_reloading_a_leaked_token_revokes_it_on_the_running_status_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_hooks: None
+) -> None:
+    path = _web_setup(tmp_path, monkeypatch)
+    daemon = Daemon(load_config(path), config_path=path)
+    daemon.db.upgrade()
+    daemon.web = build_web_server(
+        daemon.config, daemon.db, daemon.matcher, daemon.clock, current=lambda: daemon.config
+    )
+    daemon.web.start()
+    try:
+
+        def status(token: str) -> int:
+            headers = {"Authorization": f"Bearer {token}"}
+            return httpx.get(f"{daemon.web.url}/", headers=headers, timeout=10).status_code
+
+        assert status("old-token-0123456789") == 200
+        path.write_text(path.read_text().replace("${OLD_TOKEN}", "${NEW_TOKEN}"))
+        assert daemon.reload_config(reason="test")
+        assert status("old-token-0123456789") == 401
+        assert status("new-token-0123456789") == 200
+    finally:
+        daemon.web.stop()
         daemon.db.dispose()

@@ -21,8 +21,13 @@ LIVE_SECTIONS = (
     "lookup",
 )
 """Applied by a reload (SIGHUP)."""
-RESTART_SECTIONS = ("database", "daemon", "web")
-"""Kept as they are until the next start: the connection pool, the threads, the listener."""
+RESTART_SECTIONS = ("database", "daemon")
+"""Kept as they are until the next start: the connection pool, the threads."""
+WEB_RESTART = frozenset({"host", "port", "status_page"})
+"""The listener's address and whether it serves the status page: kept until the next start.
+The rest of `web` (auth, language, timezone, public_url) is read on each request and applies
+live, so a leaked token is revoked by a reload; but only together with an unchanged listener,
+since `web.auth` is validated against the address it guards (see `warden.web.settings`)."""
 SENTIMENT_LIVE = frozenset({"interval"})
 """The one sentiment option applied live; the others change the loaded model."""
 
@@ -59,6 +64,14 @@ def compare(running: Config, new: Config) -> ConfigChanges:
         if _dump(getattr(running, name)) != _dump(getattr(new, name)):
             changes.restart_needed.append(name)
             keep[name] = getattr(running, name)
+    old_web = running.web.model_dump(mode="json")
+    new_web = new.web.model_dump(mode="json")
+    if old_web != new_web:
+        if any(old_web.get(k) != new_web.get(k) for k in WEB_RESTART):
+            changes.restart_needed.append("web")
+            keep["web"] = running.web
+        else:
+            changes.applied.append("web")
     old_sentiment = running.sentiment.model_dump(mode="json")
     new_sentiment = new.sentiment.model_dump(mode="json")
     model_keys = sorted(k for k in old_sentiment if old_sentiment[k] != new_sentiment.get(k))

@@ -123,7 +123,7 @@ class Reloading:
             old, self.config = self.config, changes.config
             self.matcher = new_matcher if "entities" in changes.applied else self.matcher
             sources = self._sync_poll_jobs(rebuild="entities" in changes.applied)
-            if self.web is not None and {"entities", "sources"} & set(changes.applied):
+            if self.web is not None and {"entities", "sources", "web"} & set(changes.applied):
                 self.web.endpoints = endpoints
                 self.web.health = health_report(
                     self.db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from source_servers import FakeServer, Reply, Request
 from warden.clock import SimulatedClock
 from warden.errors import SourceError
 from warden.sources.base import PollState
+from warden.sources.dates import parse_time
 from warden.sources.http import HttpFetcher
 from warden.sources.registry import build_source
 from warden.sources.settings import SourceSettings
@@ -190,3 +192,23 @@ def test_text_format_says_how_the_api_writes_its_text(
     fields = dict(FIELDS, text_format=text_format)
     (draft,) = source(server, fields=fields).poll(PollState(), fetcher, sim_clock).drafts
     assert draft.text == shown
+
+
+def test_an_api_writing_us_dates_is_read_month_first_when_told(
+    server: FakeServer, fetcher: HttpFetcher, sim_clock: SimulatedClock
+) -> None:
+    """Numeric dates are day first by default (04/05 is 4 May); a source set `month_first`
+    reads them US style, and a date that can only be day first stays what it must be."""
+    now = sim_clock.now()
+    earlier = now.replace(day=7)  # 11/07: 7 November, or 11 July read day first
+    assert earlier < now and earlier.month <= 12
+    us = f"{earlier.month:02d}/{earlier.day:02d}/{earlier.year} 10:00"
+    body = {"result": {"items": [{**item(1), "ts": us}]}}
+    server.route("GET", "/v1/items", lambda r: Reply(200, body))
+    fields = {**FIELDS, "time_format": "month_first"}
+    (draft,) = source(server, fields=fields).poll(PollState(), fetcher, sim_clock).drafts
+    assert draft.published_at == earlier.replace(hour=10, minute=0, second=0, microsecond=0)
+    assert parse_time("13/05/2026", "month_first") == datetime(2026, 5, 13, tzinfo=UTC)
+    assert parse_time("04/05/2026", "month_first") == datetime(2026, 4, 5, tzinfo=UTC)
+    assert parse_time("04/05/2026") == datetime(2026, 5, 4, tzinfo=UTC)
+    assert parse_time(1_795_000_000, "month_first").timestamp() == 1_795_000_000

@@ -5,7 +5,8 @@ python-dateutil with the common time-zone abbreviations (``CEST`` is UTC+2, not 
 zone names (``Europe/Paris``, read with zoneinfo, summer time included), and then again with
 French day and month names written in English (``lun., 04 mai 2026 10:00:00 +0200``). A date
 written in numbers only is read day first, the French and European convention: ``04/05/2026``
-and ``04.05.2026`` are 4 May (``05/13/2026``, which can only be 13 May, is read so). A date
+and ``04.05.2026`` are 4 May (``05/13/2026``, which can only be 13 May, is read so), unless
+the source says its dates are month first (``month_first``, US style). A date
 missing its day, month or year, or carrying a time-zone name not listed here, is refused rather
 than guessed. Every result is an aware UTC datetime. `plausible` says whether a date can be a
 post's: not before 1990, not more than a day after it was fetched.
@@ -134,9 +135,10 @@ def _zone(name: str | None, offset: int | None) -> tzinfo | None:
     return timezone(timedelta(seconds=seconds))
 
 
-def _dateutil(text: str) -> datetime:
-    """`text` read by dateutil (numeric dates day first, an IANA zone name applied); ValueError
-    when it lacks a year, month or day, names an unknown zone, or is no date."""
+def _dateutil(text: str, day_first: bool = True) -> datetime:
+    """`text` read by dateutil (numeric dates day first, unless not `day_first`; an IANA zone
+    name applied); ValueError when it lacks a year, month or day, names an unknown zone, or is
+    no date."""
     named: tzinfo | None = None
     if found := _IANA.search(text):
         try:
@@ -144,7 +146,7 @@ def _dateutil(text: str) -> datetime:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {found.group(1)!r}") from None
         text = (text[: found.start()] + " " + text[found.end() :]).strip()
-    dayfirst = bool(_DAY_FIRST.search(text))
+    dayfirst = day_first and bool(_DAY_FIRST.search(text))
     try:
         early = dateutil_parser.parse(text, default=_EARLY, tzinfos=_zone, dayfirst=dayfirst)
         late = dateutil_parser.parse(text, default=_LATE, tzinfos=_zone, dayfirst=dayfirst)
@@ -173,19 +175,19 @@ def _english_word(word: str) -> str:
     return word.upper() if word.upper() in TZ_ABBREVIATIONS else word  # "cest" is CEST
 
 
-def _read_text(text: str) -> datetime:
+def _read_text(text: str, day_first: bool = True) -> datetime:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         pass
     try:
-        return _dateutil(text)
+        return _dateutil(text, day_first)
     except ValueError as first:
         english = _in_english(text)
         if english == text:
             raise ValueError(f"not a time: {text!r} ({first})") from None
         try:
-            return _dateutil(english)
+            return _dateutil(english, day_first)
         except ValueError:
             raise ValueError(f"not a time: {text!r} ({first})") from None
 
@@ -196,7 +198,8 @@ def parse_time(value: Any, fmt: str = "auto") -> datetime:
 
     `fmt` forces one reading ("iso": a written date, "epoch", "epoch_ms"); "auto" recognises
     each form (numbers above 10^11 are taken as milliseconds). A written date without a zone is
-    UTC; one in numbers only is read day first (``04/05/2026`` is 4 May). Raises ValueError
+    UTC; one in numbers only is read day first (``04/05/2026`` is 4 May), or month first with
+    "month_first" (``04/05/2026`` is 5 April; otherwise as "auto"). Raises ValueError
     when `value` is not a time, lacks a day, month or year, or names a time zone neither in
     TZ_ABBREVIATIONS nor in the IANA database.
     """
@@ -218,7 +221,7 @@ def parse_time(value: Any, fmt: str = "auto") -> datetime:
             raise ValueError(f"epoch out of range: {value!r}") from None
     if not isinstance(value, str) or fmt in ("epoch", "epoch_ms") or not value.strip():
         raise ValueError(f"not a time: {value!r}")
-    parsed = _read_text(value.strip()[:200])
+    parsed = _read_text(value.strip()[:200], day_first=fmt != "month_first")
     try:
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (OverflowError, ValueError):

@@ -48,9 +48,11 @@ class FieldMapping(BaseModel):
         description="Id of the item this one answers (the other item's `id`): what response "
         "times in reports are measured from.",
     )
-    time_format: Literal["auto", "iso", "epoch", "epoch_ms"] = Field(
+    time_format: Literal["auto", "iso", "epoch", "epoch_ms", "month_first"] = Field(
         default="auto",
-        description="How `published_at` is written; auto recognises all (iso: a written date).",
+        description="How `published_at` is written; auto recognises all (iso: a written date), "
+        "reading a date in numbers day first (04/05/2026 is 4 May); month_first is auto with "
+        "such dates month first, US style (04/05/2026 is 5 April).",
     )
     text_format: Literal["html", "plain", "escaped"] = Field(
         default="html",

@@ -20,6 +20,8 @@ from warden.cli.terminal import terminal_safe
         ("abc\u202edcba\u202c", "abcdcba"),  # bidi override
         ("bell\x07 back\x08space\x7f", "bell backspace"),
         ("Jérôme 😀 #Lyon", "Jérôme 😀 #Lyon"),  # ordinary text untouched
+        ("1\u202f200 mentions, +50\u00a0%", "1\u202f200 mentions, +50\u00a0%"),  # French spaces
+        ("  a \t\n  b  ", "a b"),
     ],
 )
 def test_escape_sequences_and_controls_are_removed(text: str, shown: str) -> None:

@@ -20,9 +20,13 @@ _ESCAPES = re.compile(
 )
 
 
+_SPACES = re.compile(" {2,}")
+
+
 def terminal_safe(text: str | None, width: int | None = None) -> str:
     """`text` without escape sequences, control or formatting characters, on one line
-    (runs of spaces and line breaks made one space), cut to `width` characters with "…"."""
+    (runs of spaces and line breaks made one space; no-break spaces kept), cut to `width`
+    characters with "…"."""
     if not text:
         return ""
     text = _ESCAPES.sub("", text)
@@ -33,7 +37,8 @@ def terminal_safe(text: str | None, width: int | None = None) -> str:
             kept.append(" ")
         elif category not in ("Cc", "Cf", "Cs", "Co"):
             kept.append(char)
-    line = " ".join("".join(kept).split())
+    # Runs of ordinary spaces made one; no-break spaces are typography (`1 200`, `50 %`).
+    line = _SPACES.sub(" ", "".join(kept)).strip(" ")
     if width is not None and len(line) > width:
         return line[: max(0, width - 1)].rstrip() + "…"
     return line

@@ -142,25 +142,37 @@ def test_notify_test_reports_every_url_of_a_receiver_when_some_hang(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A server that accepts and never answers costs its timeout; the other URLs are still
-    tried and reported, each on its own line, and `--json` lists them in the file's order."""
+    tried, at the same time, and each is reported with its own error (not another URL's),
+    each on its own line; `--json` lists them in the file's order, stdout holding only JSON."""
+    down = free_port()
     with socket.socket() as hang, WebhookServer() as hook:
         hang.bind(("127.0.0.1", 0))
         hang.listen(8)  # connections wait in the backlog, never read
         port = hang.getsockname()[1]
-        urls = [f"json://127.0.0.1:{port}/a", hook.slack_url(), f"json://127.0.0.1:{port}/b"]
+        urls = [
+            f"json://127.0.0.1:{port}/a",
+            hook.slack_url(),
+            f"json://127.0.0.1:{down}/refused",
+            "console://",
+        ]
         path, _ = _setup(tmp_path, [{"name": "mixed", "urls": urls, "timeout": "2s"}])
         assert main(["notify", "test", "-c", str(path), "mixed"]) == 1
         captured = capsys.readouterr()
-        assert captured.out.strip() == "sent: mixed URL 2 of 3 (text)"
+        sent = sorted(x for x in captured.out.splitlines() if x.startswith("sent: "))
+        assert sent == ["sent: mixed URL 2 of 4 (text)", "sent: mixed URL 4 of 4 (text)"]
         failed = sorted(x for x in captured.err.splitlines() if x.startswith("failed: "))
         assert [line.split(":")[1] for line in failed] == [
-            " mixed URL 1 of 3 (text)",
-            " mixed URL 3 of 3 (text)",
+            " mixed URL 1 of 4 (text)",
+            " mixed URL 3 of 4 (text)",
         ]
         assert main(["notify", "test", "-c", str(path), "mixed", "--json"]) == 1
-        report = json.loads(capsys.readouterr().out)
-        assert [r["url"] for r in report["results"]] == [1, 2, 3]
-        assert [r["error"] is None for r in report["results"]] == [False, True, False]
+        report = json.loads(capsys.readouterr().out)  # the console banner went to stderr
+        assert [r["url"] for r in report["results"]] == [1, 2, 3, 4]
+        errors = [r["error"] for r in report["results"]]
+        assert [e is None for e in errors] == [False, True, False, True]
+        assert errors[0].startswith("no answer within 2s") and "refused" not in errors[0]
+        assert f"connection refused by 127.0.0.1 port {down}" in errors[2]
+        assert "no answer" not in errors[2] and "already defined" not in errors[2]
         assert len(hook.wait_for(2)) == 2
 
 

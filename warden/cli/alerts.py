@@ -5,6 +5,7 @@ its next evaluation."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -210,7 +211,9 @@ def _notify_test(args: argparse.Namespace) -> int:
     # Every URL at once: one unreachable server costs its timeout once, not once per URL
     # after it. Each line is printed as its URL answers.
     results = []
-    with ThreadPoolExecutor(max_workers=min(NOTIFY_TEST_WORKERS, total) or 1) as pool:
+    # With --json, stdout holds the JSON alone: a console:// receiver prints to stderr.
+    quiet = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
+    with quiet, ThreadPoolExecutor(max_workers=min(NOTIFY_TEST_WORKERS, total) or 1) as pool:
         for done in as_completed([pool.submit(attempt, i) for i in range(total)]):
             r = done.result()
             results.append(r)

@@ -15,6 +15,7 @@ from typing import Any
 from apprise.decorators import notify
 
 _lock = threading.Lock()
+_register_lock = threading.Lock()
 _registered = False
 
 
@@ -48,8 +49,9 @@ def _mbox(
 def register_local_schemas() -> None:
     """Make console:// and mbox:// known to apprise (idempotent)."""
     global _registered
-    if _registered:
-        return
-    notify(on="console", name="Warden console")(_console)  # type: ignore[no-untyped-call]
-    notify(on="mbox", name="Warden mailbox file")(_mbox)  # type: ignore[no-untyped-call]
-    _registered = True
+    with _register_lock:  # senders run in several threads; apprise refuses a second definition
+        if _registered:
+            return
+        notify(on="console", name="Warden console")(_console)  # type: ignore[no-untyped-call]
+        notify(on="mbox", name="Warden mailbox file")(_mbox)  # type: ignore[no-untyped-call]
+        _registered = True

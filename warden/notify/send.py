@@ -9,7 +9,6 @@ copy re-sent after such an uncertain attempt or a crash.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from urllib.parse import quote
 import apprise
 
 from warden.log import mask_secrets
+from warden.notify.applog import notify_logged
 from warden.notify.channels import IDEMPOTENT_SCHEMES, Channel, scheme_of
 from warden.notify.email import EmailError, InlineImage, send_email
 from warden.notify.local_schemas import register_local_schemas
@@ -165,27 +165,19 @@ def _apprise(
         else _NOTIFY_TYPES.get(envelope.severity, apprise.NotifyType.INFO)
     )
     body_format = body_format_for(url, channel)
-    # Debug lines say whether a socket timed out reading the answer; keep them off the logs.
-    apprise_log = logging.getLogger("apprise")
-    propagate = apprise_log.propagate
-    apprise_log.propagate = False
-    try:
-        with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
-            ok = bool(
-                target.notify(
-                    title="" if channel.kind in _HEADED else envelope.title,
-                    body=envelope.body,
-                    notify_type=notify_type,
-                    body_format=body_format,
-                )
-            )
-    finally:
-        apprise_log.propagate = propagate
+    # This send's lines only (others may be sending at once).
+    ok, lines = notify_logged(
+        target,
+        title="" if channel.kind in _HEADED else envelope.title,
+        body=envelope.body,
+        notify_type=notify_type,
+        body_format=body_format,
+    )
     if ok:
         return Outcome()
-    log_text = str(captured.getvalue())
-    lines = [ln for ln in log_text.splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
-    reason = " ".join(" ".join(ln.split(" - ", 2)[-1] for ln in lines).split())[-500:]
+    log_text = "\n".join(lines)
+    said = [ln.split(" - ", 1)[1] for ln in lines if ln.startswith(("WARNING - ", "ERROR - "))]
+    reason = " ".join(" ".join(said).split())[-500:]
     cause = socket_cause(log_text)
     if cause:
         reason = f"{reason.rstrip('.')}: {cause}" if reason else cause

@@ -17,6 +17,8 @@ from pipeline_helpers import write_setup
 from warden.config import load_config
 from warden.daemon import Daemon
 from warden.reconfigure import compare
+from warden.sources.base import MentionDraft
+from warden.store.mentions import store_mentions
 from warden.web.server import build_web_server
 
 
@@ -143,8 +145,17 @@ def test_reloading_a_leaked_token_revokes_it_on_the_running_status_page(
             return httpx.get(f"{daemon.web.url}/", headers=headers, timeout=10).status_code
 
         assert status("old-token-0123456789") == 200
-        path.write_text(path.read_text().replace("${OLD_TOKEN}", "${NEW_TOKEN}"))
-        assert daemon.reload_config(reason="test")
+        old = {"Authorization": "Bearer old-token-0123456789"}
+        with httpx.stream("GET", f"{daemon.web.url}/stream/events", headers=old) as live:
+            chunks = live.iter_text()
+            assert next(chunks).startswith("retry:")
+            path.write_text(path.read_text().replace("${OLD_TOKEN}", "${NEW_TOKEN}"))
+            assert daemon.reload_config(reason="test")
+            with daemon.db.session() as session:  # stored after the revocation
+                draft = MentionDraft("news", "1", "Acme secret after revoke", daemon.clock.now())
+                store_mentions(session, [draft], daemon.clock.now())
+            rest = "".join(chunks)  # the stream ends at its next poll
+        assert "secret" not in rest and "event: mention" not in rest
         assert status("old-token-0123456789") == 401
         assert status("new-token-0123456789") == 200
     finally:

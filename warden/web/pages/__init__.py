@@ -111,7 +111,7 @@ def create_app(
         web_auth = settings.web.auth
         if request.path in PUBLIC:
             return None
-        if not auth.authorised(web_auth, request):
+        if not auth.authorised(web_auth, auth.Credentials.of(request)):
             assert web_auth is not None
             log.info("web.unauthorised", path=request.path, client=request.remote_addr)
             body = render_template("unauthorized.html", basic=web_auth.basic is not None)

@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Request, redirect
@@ -49,28 +50,46 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def authorised(auth: WebAuth | None, request: Request) -> bool:
-    """Whether `request` may read the page (always, without `web.auth`)."""
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presented: its `Authorization` header, session cookie and `?token=`.
+    Kept after the request was answered, a long-lived response (the live stream) re-checks
+    them against the `web.auth` in force, so a token revoked by a reload stops the stream it
+    opened."""
+
+    authorization: str
+    cookie: str | None
+    token: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> Credentials:
+        return cls(
+            request.headers.get("Authorization", ""),
+            request.cookies.get(COOKIE),
+            request.args.get("token"),
+        )
+
+
+def authorised(auth: WebAuth | None, given: Credentials) -> bool:
+    """Whether `given` credentials may read the page (always, without `web.auth`)."""
     if auth is None:
         return True
-    header = request.headers.get("Authorization", "")
+    header = given.authorization
     if auth.basic is not None:
-        given = _basic(header)
-        if given is None:
+        pair = _basic(header)
+        if pair is None:
             return False
         # Both compared, always: the time taken does not tell which one was wrong.
-        user_ok = _same(given[0], auth.basic.username)
-        password_ok = _same(given[1], auth.basic.password)
+        user_ok = _same(pair[0], auth.basic.username)
+        password_ok = _same(pair[1], auth.basic.password)
         return user_ok and password_ok
     assert auth.token is not None
     scheme, _, bearer = header.partition(" ")
     if scheme.lower() == "bearer" and _same(bearer.strip(), auth.token):
         return True
-    cookie = request.cookies.get(COOKIE)
-    if cookie is not None and _same(cookie, session_value(auth.token)):
+    if given.cookie is not None and _same(given.cookie, session_value(auth.token)):
         return True
-    given_token = request.args.get("token")
-    return given_token is not None and _same(given_token, auth.token)
+    return given.token is not None and _same(given.token, auth.token)
 
 
 def challenge(auth: WebAuth) -> str:

@@ -7,9 +7,10 @@ Mentions sent (or on the page) while not scored yet are watched: once scored, a 
 event (`{"id", "label", "label_text"}`, no `id:` line, so `Last-Event-ID` stays the last
 mention's) tells the page to update that row's sentiment. At most `PENDING_LIMIT` (500) are
 watched, the newest kept. A comment line every 15 s of quiet keeps proxies from closing the
-connection. The stream ends when the client goes away (checked on every poll) or the
-listener stops. At most `MAX_STREAMS` (32) are open at once, each holding a thread; more are
-answered 503.
+connection. The stream ends when the client goes away (checked on every poll), when the
+credentials that opened it no longer open the page (a reload changed `web.auth`; checked on
+every poll too) or the listener stops. At most `MAX_STREAMS` (32) are open at once, each
+holding a thread; more are answered 503.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from flask import Blueprint, Response, g, request
 
 from warden.log import get_logger
 from warden.store.outage import is_outage
-from warden.web.pages import PageContext, context
+from warden.web.pages import PageContext, auth, context
 from warden.web.pages.queries import STREAM_LIMIT, StreamFilters, labels_of, stream_mentions
 from warden.web.pages.words import PageWords
 from warden.web.wsgi import CLIENT_GONE
@@ -49,13 +50,15 @@ def events(
     after: int,
     t: PageWords,
     gone: Callable[[], bool] = lambda: False,
+    allowed: Callable[[], bool] = lambda: True,
 ) -> Iterator[str]:
     """The event stream: `retry:` first, then mention events as they are stored, until the
-    listener stops or `gone()` says the client left. Holds one of `ctx.streams` (taken by
-    the caller) until it ends."""
+    listener stops, `gone()` says the client left or `allowed()` says its credentials no
+    longer open the page (checked on every poll). Holds one of `ctx.streams` (taken by the
+    caller) until it ends."""
     try:
         yield "retry: 3000\n\n"
-        yield from _mentions(ctx, filters, after, t, gone)
+        yield from _mentions(ctx, filters, after, t, gone, allowed)
     finally:
         ctx.streams.release()
 
@@ -91,12 +94,20 @@ def _scored(ctx: PageContext, pending: set[int], t: PageWords) -> Iterator[str]:
 
 
 def _mentions(
-    ctx: PageContext, filters: StreamFilters, after: int, t: PageWords, gone: Callable[[], bool]
+    ctx: PageContext,
+    filters: StreamFilters,
+    after: int,
+    t: PageWords,
+    gone: Callable[[], bool],
+    allowed: Callable[[], bool],
 ) -> Iterator[str]:
     last = after
     pending = _unscored_on_page(ctx, filters, after)
     quiet_since = time.monotonic()
     while not ctx.stopping.is_set() and not gone():
+        if not allowed():  # web.auth changed by a reload: these credentials no longer open it
+            log.info("web.stream_revoked")
+            return
         try:
             with ctx.db.session() as session:
                 found = stream_mentions(session, filters, after=last, limit=BATCH)
@@ -136,7 +147,13 @@ def stream_events() -> Response:
             mimetype="text/plain",
         )
     gone = request.environ.get(CLIENT_GONE) or (lambda: False)
-    stream = events(ctx, StreamFilters.from_args(request.args), _start_id(), g.t, gone)
+    kept = auth.Credentials.of(request)
+
+    def allowed() -> bool:
+        return auth.authorised(ctx.config().web.auth, kept)
+
+    filters = StreamFilters.from_args(request.args)
+    stream = events(ctx, filters, _start_id(), g.t, gone, allowed)
     return Response(
         stream,
         mimetype="text/event-stream",

@@ -41,7 +41,7 @@ def test_compare_sorts_live_and_restart_only_changes(tmp_path: Path) -> None:
     path.write_text(edited)
     changes = compare(running, load_config(path))
     assert changes.applied == ["receivers", "logging", "sentiment.interval"]
-    assert changes.restart_needed == ["web", "sentiment"]
+    assert changes.restart_needed == ["web.port", "sentiment"]
     assert changes.config is not None
     assert changes.config.web.port == 0  # kept until a restart
     assert changes.config.sentiment.batch_size == running.sentiment.batch_size
@@ -123,9 +123,35 @@ def test_a_new_status_page_token_applies_live_but_not_with_a_new_address(
     # token is validated against the address it guards.
     path.write_text(text.replace("${OLD_TOKEN}", "${NEW_TOKEN}").replace("port: 0", "port: 8788"))
     changes = compare(running, load_config(path))
-    assert changes.applied == [] and changes.restart_needed == ["web"]
+    assert changes.applied == [] and changes.restart_needed == ["web.port"]
     assert changes.config is not None and changes.config.web.auth is not None
     assert changes.config.web.auth.token == "old-token-0123456789"
+
+
+def test_turning_the_page_off_and_rotating_the_token_applies_the_token_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page stays on until a restart; the new token guards it meanwhile. Removing auth
+    with the page off would leave the page kept on open: then nothing of web applies."""
+    path = _web_setup(tmp_path, monkeypatch)
+    running = load_config(path)
+    text = path.read_text()
+    off = "  status_page: false\n"
+    path.write_text(
+        text.replace("${OLD_TOKEN}", "${NEW_TOKEN}").replace("  port: 0\n", "  port: 0\n" + off)
+    )
+    changes = compare(running, load_config(path))
+    assert changes.applied == ["web"] and changes.restart_needed == ["web.status_page"]
+    assert changes.config is not None and changes.config.web.status_page
+    assert changes.config.web.auth is not None
+    assert changes.config.web.auth.token == "new-token-0123456789"
+    public = text.replace("127.0.0.1", "0.0.0.0", 1)  # web.host: the page needs auth there
+    path.write_text(public)
+    exposed = load_config(path)
+    path.write_text(public.replace('  auth: {token: "${OLD_TOKEN}"}\n', off))
+    changes = compare(exposed, load_config(path))
+    assert changes.applied == [] and changes.restart_needed == ["web.status_page"]
+    assert changes.config is not None and changes.config.web.auth is not None  # kept
 
 
 def test_reloading_a_leaked_token_revokes_it_on_the_running_status_page(

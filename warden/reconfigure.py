@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warden.config import Config
+from warden.web.settings import WebSettings, exposure_problem
 
 LIVE_SECTIONS = (
     "entities",
@@ -23,11 +24,13 @@ LIVE_SECTIONS = (
 """Applied by a reload (SIGHUP)."""
 RESTART_SECTIONS = ("database", "daemon")
 """Kept as they are until the next start: the connection pool, the threads."""
-WEB_RESTART = frozenset({"host", "port", "status_page"})
-"""The listener's address and whether it serves the status page: kept until the next start.
-The rest of `web` (auth, language, timezone, public_url) is read on each request and applies
-live, so a leaked token is revoked by a reload; but only together with an unchanged listener,
+WEB_ADDRESS = ("host", "port")
+"""The listener's address: kept until the next start, and with it the whole `web` section,
 since `web.auth` is validated against the address it guards (see `warden.web.settings`)."""
+WEB_PAGE = "status_page"
+"""Whether the listener serves the status page: kept until the next start. The rest of `web`
+(auth, language, timezone, public_url) is read on each request and applies live, so a leaked
+token is revoked by a reload, unless the page kept on would then be open to the network."""
 SENTIMENT_LIVE = frozenset({"interval"})
 """The one sentiment option applied live; the others change the loaded model."""
 
@@ -53,6 +56,21 @@ class ConfigChanges:
         return bool(self.applied or self.restart_needed)
 
 
+def _web_changes(running: Config, new: Config) -> tuple[WebSettings, list[str]]:
+    """The `web` section to run after a reload, and the options of it that need a restart
+    (`web.port`, ...)."""
+    old, edited = running.web.model_dump(mode="json"), new.web.model_dump(mode="json")
+    moved = [f"web.{k}" for k in WEB_ADDRESS if old[k] != edited[k]]
+    if moved:
+        return running.web, moved
+    if old[WEB_PAGE] == edited[WEB_PAGE]:
+        return new.web, []
+    kept = new.web.model_copy(update={WEB_PAGE: running.web.status_page})
+    if exposure_problem(kept, [running.web.host]) is not None:
+        return running.web, [f"web.{WEB_PAGE}"]  # without auth, the page kept on is exposed
+    return kept, [f"web.{WEB_PAGE}"]
+
+
 def compare(running: Config, new: Config) -> ConfigChanges:
     """Which sections changed, and the config to swap in now."""
     changes = ConfigChanges()
@@ -64,14 +82,12 @@ def compare(running: Config, new: Config) -> ConfigChanges:
         if _dump(getattr(running, name)) != _dump(getattr(new, name)):
             changes.restart_needed.append(name)
             keep[name] = getattr(running, name)
-    old_web = running.web.model_dump(mode="json")
-    new_web = new.web.model_dump(mode="json")
-    if old_web != new_web:
-        if any(old_web.get(k) != new_web.get(k) for k in WEB_RESTART):
-            changes.restart_needed.append("web")
-            keep["web"] = running.web
-        else:
-            changes.applied.append("web")
+    web, web_restart = _web_changes(running, new)
+    if web is not new.web:
+        keep["web"] = web
+    changes.restart_needed += web_restart
+    if _dump(web) != _dump(running.web):
+        changes.applied.append("web")
     old_sentiment = running.sentiment.model_dump(mode="json")
     new_sentiment = new.sentiment.model_dump(mode="json")
     model_keys = sorted(k for k in old_sentiment if old_sentiment[k] != new_sentiment.get(k))

@@ -97,6 +97,13 @@ def test_a_firing_alert_in_its_hold_says_until_when_it_stays_firing() -> None:
         assert "Condition last held" not in body, channel
 
 
+def test_an_alert_closed_before_its_hold_ran_out_says_nothing_of_a_hold() -> None:
+    """Its rule was edited 19 s after the condition last held: no hold explains the end."""
+    closed = _alert("resolved", LAST_HELD, LAST_HELD + timedelta(seconds=19))
+    for channel, body in _bodies(closed, _rule("6h"), "resolved", "en").items():
+        assert "Condition last held" not in body and "keep_firing_for" not in body, channel
+
+
 def test_without_a_hold_a_resolution_says_nothing_of_one() -> None:
     resolved = _alert(
         "resolved", LAST_HELD + timedelta(minutes=5), LAST_HELD + timedelta(minutes=5)

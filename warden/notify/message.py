@@ -175,13 +175,17 @@ def held_text(alert: Alert, rule: Rule | None, words: Words) -> str | None:
     A firing alert whose condition did not hold at the latest evaluation says until when it
     stays firing; a resolved one says how long after firing its condition last held (the
     story's length, which the resolution time overstates by the hold). None without a rule, a
-    hold, or a time the condition last held.
+    hold, or a time the condition last held, and for an alert resolved before its hold ran
+    out (its rule was changed or removed).
     """
     if rule is None or rule.keep_firing_for <= timedelta(0) or alert.last_true_at is None:
         return None
     hold = words.duration(rule.keep_firing_for)
     when = words.time(alert.last_true_at)
     if alert.state == "resolved" and alert.fired_at is not None:
+        closed = alert.resolved_at
+        if closed is None or closed - alert.last_true_at < rule.keep_firing_for:
+            return None  # not held to the end: resolved otherwise (its rule changed, ...)
         return words.held_resolved.format(
             time=when,
             lasted=words.duration(alert.last_true_at - alert.fired_at),

@@ -150,6 +150,22 @@ def test_each_receiver_reads_the_rule_description_in_its_language(
     assert "— Bien plus qu’à l’habitude." in bodies["french"]
 
 
+def test_a_placeholder_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - name: surge\n"
+        "    description:\n"
+        "      en: Many mentions.\n"
+        "      fr: \"{{ count }} mentions.\"\n"
+        "    condition: {kind: volume, window: 10m, above: 15}\n",
+        encoding="utf-8",
+    )
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:5: rules[0].description.fr: ")
+    assert "no placeholders ({{ count }})" in problem
+
+
 def test_an_unknown_language_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(

@@ -54,7 +54,7 @@ from warden.rules.conditions import (
     walk,
     walk_paths,
 )
-from warden.rules.template import FALLBACK_LANGUAGE, unknown_placeholders
+from warden.rules.template import FALLBACK_LANGUAGE, placeholders, unknown_placeholders
 from warden.yamlfile import PathError
 
 __all__ = [
@@ -167,6 +167,23 @@ Texts = Annotated[
 """A text for readers: one for every language, or one per language (`{en: ..., fr: ...}`,
 `en` required: the fallback); `warden.rules.template.text_for` picks a reader's."""
 
+def _plain(texts: str | dict[str, str]) -> str | dict[str, str]:
+    """A description is shown as written: a `{{ placeholder }}` in it would reach readers."""
+    items = texts.items() if isinstance(texts, Mapping) else [(None, texts)]
+    for language, text in items:
+        found = placeholders(text)
+        if found:
+            message = (
+                f"a description has no placeholders ({{{{ {found[0]} }}}}): it is shown as "
+                "written; put figures in annotations.summary"
+            )
+            raise PathError((language,), message) if language else ValueError(message)
+    return texts
+
+
+Description = Annotated[Texts, AfterValidator(_plain)]
+"""A rule's description: texts (see `Texts`) without placeholders."""
+
 Annotation = Annotated[Texts, AfterValidator(_known_placeholders)]
 """An annotation's template: texts (see `Texts`) whose placeholders are checked against its
 rule."""
@@ -188,7 +205,7 @@ class Route(StrictModel):
 
 class Rule(StrictModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$", description="Unique rule name.")
-    description: Texts = Field(
+    description: Description = Field(
         default="",
         description="What this rule watches, for the reader of its messages: one text for "
         "every language, or one per language ({en: ..., fr: ...}; en is required and is what "

@@ -70,14 +70,25 @@ def test_load_config_set_variables_are_expanded_in_unused_sections_too(tmp_path:
     )
 
 
-def test_a_literal_that_does_not_validate_reports_the_unset_variable(tmp_path: Path) -> None:
+def test_a_short_reference_is_read_with_a_stand_in(tmp_path: Path) -> None:
+    """`${TOK}` is shorter than the 16 characters of a token: a stand-in takes its place."""
     path = tmp_path / "config.yaml"
-    path.write_text("web:\n  auth:\n    token: ${TOK}\n", encoding="utf-8")  # < 16 characters
+    path.write_text("web:\n  auth:\n    token: ${TOK}\n", encoding="utf-8")
+    config = load_config(path, {}, unused=("web",))
+    assert config.unset_env == ("TOK",)
+    assert config.web.auth is not None and config.web.auth.token == "unset-TOK0000000"
+    with pytest.raises(ConfigError):
+        load_config(path, {})  # strict where the section is used
+
+
+def test_a_reference_that_cannot_stand_for_its_value_reports_the_unset_variable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("web:\n  port: ${WPORT}\n", encoding="utf-8")  # not a number either way
     with pytest.raises(ConfigError) as exc:
         load_config(path, {}, unused=("web",))
-    assert (
-        f"{path}:3: web.auth.token: environment variable TOK is not set" in (exc.value.problems[0])
-    )
+    assert f"{path}:2: web.port: environment variable WPORT is not set" in exc.value.problems[0]
 
 
 def test_alerts_by_hand_without_the_service_secrets(

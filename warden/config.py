@@ -347,6 +347,14 @@ def _require_unique(names: list[str], what: str) -> None:
         seen.add(n)
 
 
+def unset_stand_in(name: str) -> str:
+    """What an unset `${NAME}` becomes in a section the command does not use, when the
+    reference as written does not validate there: `unset-NAME`, padded to 16 characters (the
+    shortest token Warden takes) with zeros, so a token, a host name or a path part still
+    validates."""
+    return f"unset-{name}".ljust(16, "0")
+
+
 def _expand_env(
     data: Any,
     loc: Loc,
@@ -354,16 +362,24 @@ def _expand_env(
     env: dict[str, str],
     problems: list[str],
     lenient: tuple[list[str], list[str]] | None = None,
+    stand_in: bool = False,
 ) -> Any:
     """`data` with its `${NAME}` / `${NAME:-default}` references replaced from `env`.
 
     An unset variable without a default is a located problem in `problems`; with `lenient`
-    (the caller does not use this part of the file) it is left as written instead, its name
-    added to `lenient[0]` and the problem it would have been to `lenient[1]`."""
+    (the caller does not use this part of the file) it is left as written instead (or, with
+    `stand_in`, replaced by `unset_stand_in(NAME)`), its name added to `lenient[0]` and the
+    problem it would have been to `lenient[1]`."""
     if isinstance(data, dict):
-        return {k: _expand_env(v, (*loc, k), doc, env, problems, lenient) for k, v in data.items()}
+        return {
+            k: _expand_env(v, (*loc, k), doc, env, problems, lenient, stand_in)
+            for k, v in data.items()
+        }
     if isinstance(data, list):
-        return [_expand_env(v, (*loc, i), doc, env, problems, lenient) for i, v in enumerate(data)]
+        return [
+            _expand_env(v, (*loc, i), doc, env, problems, lenient, stand_in)
+            for i, v in enumerate(data)
+        ]
     if isinstance(data, str) and "${" in data:
 
         def sub(m: re.Match[str]) -> str:
@@ -381,7 +397,7 @@ def _expand_env(
                     return ""
                 lenient[0].append(name)
                 lenient[1].append(problem)
-                return m.group(0)
+                return unset_stand_in(name) if stand_in else m.group(0)
             return value
 
         return _ENV_REF.sub(sub, data)
@@ -405,6 +421,7 @@ def _expand_sections(
     unused: frozenset[str],
     problems: list[str],
     lenient: tuple[list[str], list[str]],
+    stand_in: bool = False,
 ) -> dict[Any, Any]:
     """The top-level sections expanded, those in `unused` (and `x-...` anchors, which are
     only used where they are merged) leniently."""
@@ -413,8 +430,21 @@ def _expand_sections(
         loose = bool(unused) and (
             key in unused or (isinstance(key, str) and key.startswith(EXTENSION_PREFIX))
         )
-        out[key] = _expand_env(value, (key,), doc, env, problems, lenient if loose else None)
+        out[key] = _expand_env(
+            value, (key,), doc, env, problems, lenient if loose else None, stand_in
+        )
     return out
+
+
+def _validated(doc: YamlDocument) -> Config:
+    """The expanded document as a Config, receivers and digests cross-checked; ConfigError."""
+    config = validate_document(doc, Config)
+    crossed = receiver_problems(doc, config.receivers) + digest_problems(
+        doc, config.digests, config.receivers, [e.name for e in config.entities]
+    )
+    if crossed:
+        raise ConfigError(crossed)
+    return config
 
 
 def load_config(
@@ -424,8 +454,9 @@ def load_config(
 
     `unused` names top-level sections the caller will not use (`web`, `receivers`, ...): an
     unset `${NAME}` there is not an error but left as written, and its name recorded in
-    `Config.unset_env`. Should the file then not validate with the reference left in, the
-    unset variables are reported as errors as when strict."""
+    `Config.unset_env`. Should the file then not validate with the reference left in, it is
+    tried with stand-ins (`unset_stand_in`); should it still not, the unset variables are
+    reported as errors as when strict."""
     path = Path(path)
     doc = read_yaml(path)
     if doc.data is None:
@@ -438,17 +469,20 @@ def load_config(
     expanded = _expand_sections(doc.data, doc, environ, frozenset(unused), problems, lenient)
     if problems:
         raise ConfigError(problems)
-    expanded_doc = YamlDocument(path=doc.path, data=expanded, lines=doc.lines)
     try:
-        config = validate_document(expanded_doc, Config)
-        crossed = receiver_problems(expanded_doc, config.receivers) + digest_problems(
-            expanded_doc, config.digests, config.receivers, [e.name for e in config.entities]
-        )
-        if crossed:
-            raise ConfigError(crossed)
+        config = _validated(YamlDocument(path=doc.path, data=expanded, lines=doc.lines))
     except ConfigError as exc:
-        # a reference left as written may be what fails: say the variables are unset too
-        raise ConfigError(lenient[1] + list(exc.problems)) from None
+        if not lenient[0]:
+            raise
+        # A reference left as written may be what fails (`${TOKEN}` is too short for a
+        # token): try again with stand-ins, which the command does not use either.
+        again: tuple[list[str], list[str]] = ([], [])
+        retried = _expand_sections(doc.data, doc, environ, frozenset(unused), [], again, True)
+        try:
+            config = _validated(YamlDocument(path=doc.path, data=retried, lines=doc.lines))
+        except ConfigError:
+            # say the variables are unset too
+            raise ConfigError(lenient[1] + list(exc.problems)) from None
     base_dir = path.resolve().parent
     # systemd passes a colon-separated list when StateDirectory= names several folders.
     state = (environ.get("STATE_DIRECTORY") or "").split(":")[0]

@@ -167,6 +167,7 @@ Texts = Annotated[
 """A text for readers: one for every language, or one per language (`{en: ..., fr: ...}`,
 `en` required: the fallback); `warden.rules.template.text_for` picks a reader's."""
 
+
 def _plain(texts: str | dict[str, str]) -> str | dict[str, str]:
     """A description is shown as written: a `{{ placeholder }}` in it would reach readers."""
     items = texts.items() if isinstance(texts, Mapping) else [(None, texts)]

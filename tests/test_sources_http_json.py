@@ -211,4 +211,5 @@ def test_an_api_writing_us_dates_is_read_month_first_when_told(
     assert parse_time("13/05/2026", "month_first") == datetime(2026, 5, 13, tzinfo=UTC)
     assert parse_time("04/05/2026", "month_first") == datetime(2026, 4, 5, tzinfo=UTC)
     assert parse_time("04/05/2026") == datetime(2026, 5, 4, tzinfo=UTC)
+    assert parse_time("04.05.2026", "month_first") == datetime(2026, 5, 4, tzinfo=UTC)  # dotted
     assert parse_time(1_795_000_000, "month_first").timestamp() == 1_795_000_000

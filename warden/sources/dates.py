@@ -105,6 +105,8 @@ _EARLY = datetime(1, 1, 1)
 _LATE = datetime(2, 2, 2)
 _DAY_FIRST = re.compile(r"(?<![\d./-])\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?![\d./-])")
 """A date in numbers with the day or month first (``04/05/2026``, ``4.5.26``), not year first."""
+_DOTTED = re.compile(r"(?<![\d./-])\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d./-])")
+"""A dotted date (``4.5.26``): day first, the European way, even for a month-first source."""
 _IANA = re.compile(r"(?<![\w/])([A-Za-z][A-Za-z_+-]*(?:/[A-Za-z0-9_+-]+)+)(?![\w/])")
 """An IANA zone name (``Europe/Paris``, ``America/Argentina/Buenos_Aires``)."""
 
@@ -146,7 +148,8 @@ def _dateutil(text: str, day_first: bool = True) -> datetime:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {found.group(1)!r}") from None
         text = (text[: found.start()] + " " + text[found.end() :]).strip()
-    dayfirst = day_first and bool(_DAY_FIRST.search(text))
+    # Dotted dates are European whatever the source says (4.5.2026 is 4 May).
+    dayfirst = bool((_DAY_FIRST if day_first else _DOTTED).search(text))
     try:
         early = dateutil_parser.parse(text, default=_EARLY, tzinfos=_zone, dayfirst=dayfirst)
         late = dateutil_parser.parse(text, default=_LATE, tzinfos=_zone, dayfirst=dayfirst)
@@ -199,7 +202,8 @@ def parse_time(value: Any, fmt: str = "auto") -> datetime:
     `fmt` forces one reading ("iso": a written date, "epoch", "epoch_ms"); "auto" recognises
     each form (numbers above 10^11 are taken as milliseconds). A written date without a zone is
     UTC; one in numbers only is read day first (``04/05/2026`` is 4 May), or month first with
-    "month_first" (``04/05/2026`` is 5 April; otherwise as "auto"). Raises ValueError
+    "month_first" (``04/05/2026`` is 5 April, a dotted ``04.05.2026`` still 4 May; otherwise as
+    "auto"). Raises ValueError
     when `value` is not a time, lacks a day, month or year, or names a time zone neither in
     TZ_ABBREVIATIONS nor in the IANA database.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,26 @@ def test_notify_test_reports_every_url_of_a_receiver_when_some_hang(
         assert f"connection refused by 127.0.0.1 port {down}" in errors[2]
         assert "no answer" not in errors[2] and "already defined" not in errors[2]
         assert len(hook.wait_for(2)) == 2
+
+
+def test_an_alert_held_by_keep_firing_for_says_when_its_condition_last_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, db = _setup(tmp_path, [{"name": "oncall", "urls": ["json://127.0.0.1:9/x"]}])
+    held = add_alert(db, at=AT)
+    holding = add_alert(db, labels={"entity": "Beta"}, at=AT)
+    with db.session() as session:
+        alert = session.get(Alert, held)
+        assert alert is not None
+        alert.last_eval_at = AT + timedelta(hours=2)  # evaluated since; the condition did not hold
+    c = ["-c", str(path)]
+    rows = {r["id"]: r for r in _json(capsys, "alerts", *c)}  # type: ignore[union-attr]
+    assert rows[held]["condition_last_held"] == AT.isoformat()
+    assert rows[holding]["condition_last_held"] is None
+    assert main(["alerts", *c]) == 0
+    out = capsys.readouterr().out
+    assert f"#{held} condition last held at " in out and "kept firing by keep_firing_for" in out
+    assert f"#{holding} condition last held" not in out
 
 
 def test_silence_typos_are_refused_or_flagged(

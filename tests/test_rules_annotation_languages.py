@@ -157,7 +157,7 @@ def test_a_placeholder_in_a_description_is_refused_at_its_line(tmp_path: Path) -
         "  - name: surge\n"
         "    description:\n"
         "      en: Many mentions.\n"
-        "      fr: \"{{ count }} mentions.\"\n"
+        '      fr: "{{ count }} mentions."\n'
         "    condition: {kind: volume, window: 10m, above: 15}\n",
         encoding="utf-8",
     )

@@ -39,6 +39,9 @@ class AlertRow:
     escalation_level: int
     reason: str | None = None
     """What the rule saw, in English (the detector's reason, as the messages' "Why" line)."""
+    held_since: datetime | None = None
+    """For a firing alert whose condition did not hold at the latest evaluation (its rule's
+    `keep_firing_for` keeps it firing): when the condition last held."""
     delivery: dict[str, dict[str, Any]] = field(default_factory=dict)
     """receiver (`name`, `name[2]` for its 2nd URL) → its latest message: receiver, target,
     kind (firing, resolved, ...), status (sent, pending, dead, ..., or held: kept back by the
@@ -69,6 +72,7 @@ class AlertRow:
             "acked_at": iso(self.acked_at),
             "escalation_level": self.escalation_level,
             "reason": self.reason,
+            "condition_last_held": iso(self.held_since),
             "delivery": list(self.delivery.values()),
         }
 
@@ -107,6 +111,9 @@ def list_alerts(
             acked_at=a.acked_at,
             escalation_level=a.escalation_level or 0,
             reason=reason_text(a, Words()),
+            held_since=(
+                a.last_true_at if a.state == "firing" and a.last_true_at < a.last_eval_at else None
+            ),
         )
         for a in alerts
     }

@@ -140,6 +140,9 @@ def _alerts(args: argparse.Namespace) -> int:
     for r in rows:
         if r.reason and r.state != "resolved":
             print(f"#{r.id} why: {terminal_safe(r.reason, WHY_WIDTH)}")
+        if r.held_since is not None:
+            held = when(r.held_since)
+            print(f"#{r.id} condition last held at {held}; kept firing by keep_firing_for")
     dead = [
         (r.id, k, v) for r in rows for k, v in r.errors.items() if r.delivery[k]["status"] == "dead"
     ]

@@ -10,20 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
-from web_helpers import NOW, write_config
+from web_helpers import NOW, alert_pages, write_config
 from web_helpers import add_alert as add_page_alert
 
 from warden.clock import SimulatedClock
-from warden.entities import matcher_from_settings
 from warden.notify.render import render_alert
 from warden.notify.words import Words
 from warden.rules.loader import load_rules
 from warden.rules.schema import Rule
 from warden.store.db import Database
 from warden.store.models import Alert
-from warden.web.server import build_web_server
 
 FIRED = datetime(2026, 3, 2, 9, 35, tzinfo=UTC)
 LAST_HELD = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -132,20 +129,7 @@ def test_the_alert_page_says_when_the_condition_last_held(tmp_path: Path) -> Non
     with db.session() as session:
         row = session.execute(select(Alert).where(Alert.id == alert)).scalar_one()
         row.last_true_at = NOW - timedelta(hours=2)
-    web = build_web_server(
-        config,
-        db,
-        matcher_from_settings(config.entities),
-        SimulatedClock(NOW),
-        rules=lambda: loaded,
-    )
-    web.start()
-    try:
-        french = httpx.get(f"{web.url}/alerts/{alert}", timeout=10).text
-        english = httpx.get(f"{web.url}/alerts/{alert}?lang=en", timeout=10).text
-    finally:
-        web.stop()
-        db.dispose()
+    french, english = alert_pages(config, db, SimulatedClock(NOW), loaded, alert)
     assert "Maintien" in french and "jusqu’au 2026-03-02 13:05" in french
     assert "Kept firing" in english
     assert "Condition last held at 2026-03-02 07:05" in english

@@ -9,23 +9,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from alerting_helpers import AT, RULE, add_alert, add_mention, config_with, ruleset
 from sqlalchemy import select
 from web_helpers import add_alert as add_page_alert
-from web_helpers import write_config
+from web_helpers import alert_pages, write_config
 
 from warden.alerts.pipeline import notify
 from warden.clock import SimulatedClock
 from warden.config import Config
-from warden.entities import matcher_from_settings
 from warden.errors import ConfigError
 from warden.rules.loader import load_rule_paths, load_rules
 from warden.rules.testing import run_test_file
 from warden.store.db import Database
 from warden.store.models import Notification
-from warden.web.server import build_web_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FR = "{{ count }} mentions concernant {{ entity }}, dont {{ share }} négatives"
@@ -150,33 +147,30 @@ def test_each_receiver_reads_the_rule_description_in_its_language(
     assert "— Bien plus qu’à l’habitude." in bodies["french"]
 
 
-def test_a_placeholder_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
+def _description_file(tmp_path: Path, second: str) -> Path:
+    """A rule file whose rule's description has `en` and then `second` (line 5)."""
     path = tmp_path / "rules.yaml"
     path.write_text(
         "rules:\n"
         "  - name: surge\n"
         "    description:\n"
         "      en: Many mentions.\n"
-        '      fr: "{{ count }} mentions."\n'
+        f"      {second}\n"
         "    condition: {kind: volume, window: 10m, above: 15}\n",
         encoding="utf-8",
     )
+    return path
+
+
+def test_a_placeholder_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = _description_file(tmp_path, 'fr: "{{ count }} mentions."')
     (problem,) = _problems(path)
     assert problem.startswith(f"{path}:5: rules[0].description.fr: ")
     assert "no placeholders ({{ count }})" in problem
 
 
 def test_an_unknown_language_in_a_description_is_refused_at_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "rules.yaml"
-    path.write_text(
-        "rules:\n"
-        "  - name: surge\n"
-        "    description:\n"
-        "      en: Many mentions.\n"
-        "      de: Viele Erwähnungen.\n"
-        "    condition: {kind: volume, window: 10m, above: 15}\n",
-        encoding="utf-8",
-    )
+    path = _description_file(tmp_path, "de: Viele Erwähnungen.")
     (problem,) = _problems(path)
     assert problem.startswith(f"{path}:5: rules[0].description.de: ")
     assert "unknown language 'de'" in problem
@@ -266,20 +260,7 @@ def test_the_alert_page_shows_the_summary_in_the_page_language(tmp_path: Path) -
     alert = add_page_alert(
         db, [], values={"count": 1200, "window": "1h"}, annotations={"summary": "stored"}
     )
-    web = build_web_server(
-        config,
-        db,
-        matcher_from_settings(config.entities),
-        SimulatedClock(AT),
-        rules=lambda: loaded,
-    )
-    web.start()
-    try:
-        french = httpx.get(f"{web.url}/alerts/{alert}", timeout=10).text
-        english = httpx.get(f"{web.url}/alerts/{alert}?lang=en", timeout=10).text
-    finally:
-        web.stop()
-        db.dispose()
+    french, english = alert_pages(config, db, SimulatedClock(AT), loaded, alert)
     assert "1\u202f200 mentions concernant Acme en 1h" in french
     assert "Résumé" in french and "Call the comms lead." in french
     assert "1,200 mentions of Acme in 1h" in english and "concernant" not in english

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from warden.clock import Clock
 from warden.config import Config, load_config
 from warden.entities import matcher_from_settings
+from warden.rules.loader import RuleSet
 from warden.store.db import Database
 from warden.store.models import Alert, Mention, MentionEntity, Score, Silence, SourceState
 from warden.store.rollup import bucket_index, load_buckets
@@ -184,10 +186,29 @@ def seed_history(db: Database, entity: str = "Acme", last_hour: int = 120) -> No
         load_buckets(session, buckets, NOW)
 
 
-def start_web(config: Config, db: Database, clock: Clock) -> WebServer:
-    web = build_web_server(config, db, matcher_from_settings(config.entities), clock)
+def start_web(
+    config: Config, db: Database, clock: Clock, rules: RuleSet | None = None
+) -> WebServer:
+    """The listener with the status page, started; `rules` in force when given."""
+    matcher = matcher_from_settings(config.entities)
+    web = build_web_server(config, db, matcher, clock, rules=lambda: rules)
     web.start()
     return web
+
+
+def alert_pages(
+    config: Config, db: Database, clock: Clock, rules: RuleSet, alert: int
+) -> tuple[str, str]:
+    """Alert `alert`'s page in the page's language and with `?lang=en`, from a listener
+    started for the purpose and stopped after (the store is disposed of too)."""
+    web = start_web(config, db, clock, rules)
+    try:
+        own = httpx.get(f"{web.url}/alerts/{alert}", timeout=10).text
+        english = httpx.get(f"{web.url}/alerts/{alert}?lang=en", timeout=10).text
+    finally:
+        web.stop()
+        db.dispose()
+    return own, english
 
 
 def score_mention(db: Database, mention_id: int, label: str) -> None:

@@ -111,9 +111,7 @@ def list_alerts(
             acked_at=a.acked_at,
             escalation_level=a.escalation_level or 0,
             reason=reason_text(a, Words()),
-            held_since=(
-                a.last_true_at if a.state == "firing" and a.last_true_at < a.last_eval_at else None
-            ),
+            held_since=a.last_true_at if a.state == "firing" and a.condition_lapsed else None,
         )
         for a in alerts
     }

@@ -112,7 +112,7 @@ def _stale(alert: Alert) -> bool:
     evaluation (it is only kept firing by `keep_firing_for`, e.g. while it was inhibited):
     it is not sent as news. Alertmanager-like: once its inhibition or silence ends, an alert
     is sent only if it still fires, with its current figures."""
-    return alert.last_notified_at is None and alert.last_true_at < alert.last_eval_at
+    return alert.last_notified_at is None and alert.condition_lapsed
 
 
 def notify(session: Session, ruleset: RuleSet, config: Config, now: datetime) -> int:

@@ -192,7 +192,7 @@ def held_text(alert: Alert, rule: Rule | None, words: Words) -> str | None:
             hold=hold,
             colon=words.colon,
         )
-    if alert.state == "firing" and alert.last_eval_at and alert.last_true_at < alert.last_eval_at:
+    if alert.state == "firing" and alert.condition_lapsed:
         return words.held_firing.format(
             time=when,
             until=words.time(alert.last_true_at + rule.keep_firing_for),

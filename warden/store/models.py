@@ -198,6 +198,12 @@ class Alert(Base):
         Integer, default=0, doc="0: first receivers; n: n escalation steps taken"
     )
 
+    @property
+    def condition_lapsed(self) -> bool:
+        """Whether its condition did not hold at the latest evaluation: a firing alert so is
+        kept firing only by its rule's `keep_firing_for`."""
+        return self.last_true_at < self.last_eval_at
+
 
 class Silence(Base):
     """Alerts whose labels match are recorded and shown but not notified, until `ends_at`."""

@@ -33,14 +33,14 @@ def _install() -> None:
         _installed = True
 
 
-def notify_logged(target: apprise.Apprise, **kwargs: Any) -> tuple[bool, list[str]]:
-    """`target.notify(**kwargs)`: whether it succeeded, and the lines apprise logged for this
-    call only (`LEVEL - message`, oldest first, debug lines included)."""
+def notify_logged(target: apprise.Apprise, **kwargs: Any) -> tuple[bool, list[tuple[str, str]]]:
+    """`target.notify(**kwargs)`: whether it succeeded, and what apprise logged for this call
+    only, as (level name, message) pairs, oldest first, debug lines included."""
     _install()
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
 
     def keep(entry: Any, service: Any) -> None:
-        lines.append(f"{entry.level} - {entry.message}")
+        lines.append((str(entry.level), str(entry.message)))
 
     ok = bool(target.notify(**kwargs, log_level=logging.DEBUG, log_callback=keep))
     return ok, lines

@@ -175,8 +175,8 @@ def _apprise(
     )
     if ok:
         return Outcome()
-    log_text = "\n".join(lines)
-    said = [ln.split(" - ", 1)[1] for ln in lines if ln.startswith(("WARNING - ", "ERROR - "))]
+    log_text = "\n".join(message for _, message in lines)
+    said = [message for level, message in lines if level in ("WARNING", "ERROR")]
     reason = " ".join(" ".join(said).split())[-500:]
     cause = socket_cause(log_text)
     if cause:
